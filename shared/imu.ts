@@ -1,0 +1,37 @@
+/**
+ * What every part of squatmon agrees an IMU sample is (INTERFACES.md §1).
+ * Units: seconds, m/s² (specific force: +9.81 on the axis pointing up when still), rad/s (right-handed).
+ */
+
+/** Where a sensor is worn. `other` is accepted by `orient` and ignored by `analyze`. */
+export const PLACEMENTS = ['sacrum', 'thoracolumbar', 'other', 'thigh'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+export function isPlacement(value: string): value is Placement {
+  return (PLACEMENTS as readonly string[]).includes(value);
+}
+
+export interface SensorInfo {
+  /** Identifier unique within a recording or athlete, e.g. `S1`. */
+  readonly id: string;
+  readonly placement: Placement;
+}
+
+/** One sample of one sensor. Flat numeric fields: cheap to create and read in hot loops. */
+export interface ImuSample {
+  readonly sensor: string;
+  /** Seconds on the clock shared by all sensors of a recording or session. */
+  readonly t: number;
+  readonly ax: number;
+  readonly ay: number;
+  readonly az: number;
+  readonly gx: number;
+  readonly gy: number;
+  readonly gz: number;
+}
+
+/** Standard gravity, m/s². The simulator uses it as the local gravity magnitude. */
+export const STANDARD_GRAVITY = 9.80665;
+
+export const DEG = Math.PI / 180;
+export const RAD = 180 / Math.PI;
