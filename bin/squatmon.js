@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point of the `squatmon` command. The code base is TypeScript run through tsx's loader,
+// so there is no build step between a checkout and a working command.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../gateway/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,60 @@
+/**
+ * The one error type of the squatmon GATT codec. Every malformed or out-of-range input — bytes from the radio
+ * or fields handed to an encoder — ends as a ProtocolError, so callers need exactly one catch to drop a bad
+ * notification or refuse a bad command, and a bug in the codec cannot hide behind a RangeError or TypeError.
+ */
+
+/**
+ * Why a payload or a field was refused.
+ * - `not_bytes`: the decoder was not given a Uint8Array (a Node Buffer is one).
+ * - `too_short`: fewer bytes than the smallest valid payload of that kind.
+ * - `bad_length`: the length does not match what the header or op code announces.
+ * - `bad_version`: an IMU frame of a format version this codec does not speak.
+ * - `reserved_bit`: a bit the profile reserves was set.
+ * - `bad_code`: a range, rate or status code outside its table.
+ * - `bad_value`: a number outside its allowed range (or not an integer where one is required).
+ * - `unknown_op`: a control op code this profile does not define.
+ */
+export type ProtocolErrorCode =
+  | 'not_bytes'
+  | 'too_short'
+  | 'bad_length'
+  | 'bad_version'
+  | 'reserved_bit'
+  | 'bad_code'
+  | 'bad_value'
+  | 'unknown_op';
+
+export class ProtocolError extends Error {
+  readonly code: ProtocolErrorCode;
+
+  constructor(code: ProtocolErrorCode, message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.code = code;
+  }
+}
+
+/** Decoders accept Uint8Array and Buffer; anything else is a caller bug, reported the same way as bad bytes. */
+export function assertBytes(bytes: unknown, what: string): asserts bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new ProtocolError('not_bytes', `${what}: expected a Uint8Array or Buffer`);
+  }
+}
+
+/** Integer in [min, max]; NaN, ±Infinity and fractions fail. */
+export function assertIntInRange(value: number, min: number, max: number, what: string): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ProtocolError('bad_value', `${what} must be an integer in ${min}..${max}, got ${String(value)}`);
+  }
+}
+
+/** Exact byte length for a fixed-size payload: short and long are told apart for clearer logs. */
+export function assertExactLength(bytes: Uint8Array, expected: number, what: string): void {
+  if (bytes.length < expected) {
+    throw new ProtocolError('too_short', `${what}: ${bytes.length} bytes, expected ${expected}`);
+  }
+  if (bytes.length !== expected) {
+    throw new ProtocolError('bad_length', `${what}: ${bytes.length} bytes, expected ${expected}`);
+  }
+}
