@@ -117,7 +117,7 @@ export function formatSampleLine(s: ImuSample): string {
 }
 
 /** Exact powers of ten: every 10^k with k ≤ 22 is representable, which the fast decimal path relies on. */
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+export const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /**
  * Parses the decimal literal in text[start, end): `[+-]? digits [. digits] [(e|E) [+-]? digits]` (digits may be

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS } from '../../gateway/sensing/pelvic-tilt-class.ts';
+
+describe('classifyPelvicTilt', () => {
+  it('uses standing lordosis with two sensors, whatever the sacral inclination', () => {
+    expect(classifyPelvicTilt(15, 35)).toBe('posterior');
+    expect(classifyPelvicTilt(30, 5)).toBe('neutral');
+    expect(classifyPelvicTilt(45, 5)).toBe('anterior');
+  });
+
+  it('uses sacral inclination with one sensor', () => {
+    expect(classifyPelvicTilt(null, 5)).toBe('posterior');
+    expect(classifyPelvicTilt(null, 20)).toBe('neutral');
+    expect(classifyPelvicTilt(null, 35)).toBe('anterior');
+    expect(classifyPelvicTilt(null, null)).toBeNull();
+  });
+
+  it('keeps the boundaries neutral and honours custom thresholds', () => {
+    expect(classifyPelvicTilt(20, null)).toBe('neutral');
+    expect(classifyPelvicTilt(40, null)).toBe('neutral');
+    expect(classifyPelvicTilt(null, 10)).toBe('neutral');
+    expect(classifyPelvicTilt(null, 30)).toBe('neutral');
+    expect(classifyPelvicTilt(30, null, { ...DEFAULT_TILT_THRESHOLDS, lordosisAnteriorAboveDeg: 25 })).toBe('anterior');
+  });
+});
