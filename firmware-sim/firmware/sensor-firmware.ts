@@ -72,6 +72,9 @@ export interface DeviceInformation {
   readonly hardwareRevision: string;
 }
 
+/** Latency bound of a frame: see SensorFirmwareConfig.maxFrameAgeUs. */
+export const DEFAULT_MAX_FRAME_AGE_US = 20_000;
+
 export const DEFAULT_DEVICE_INFORMATION: DeviceInformation = {
   manufacturer: 'squatmon',
   model: 'SQM-1',
@@ -101,6 +104,11 @@ export interface SensorFirmwareConfig {
   readonly attMtu?: number;
   /** Output rate at power-up. Default 100 Hz. */
   readonly rateHz?: OutputRateHz;
+  /**
+   * A frame is sent when it is full or when its first sample is this old, µs. Default 20 000: a depth cue is
+   * never more than ~20 ms late because samples waited for a large-MTU frame to fill (docs/PROTOCOL.md §4).
+   */
+  readonly maxFrameAgeUs?: number;
   /** Ranges at power-up. Defaults ±8 g and ±1000 °/s. */
   readonly accelRangeG?: AccelRangeG;
   readonly gyroRangeDps?: GyroRangeDps;
@@ -134,6 +142,7 @@ export class SensorFirmware {
   readonly clock: SensorClock;
   readonly attMtu: number;
   readonly samplesPerFrame: number;
+  readonly maxFrameAgeUs: number;
   readonly deviceInfo: DeviceInformation;
 
   private readonly sampler: ImuSampler;
@@ -173,6 +182,7 @@ export class SensorFirmware {
     this.clock = new SensorClock(config.clockOffsetUs ?? 0, config.clockDriftPpm ?? 0);
     this.attMtu = config.attMtu ?? DEFAULT_ATT_MTU;
     this.samplesPerFrame = samplesPerFrame(this.attMtu);
+    this.maxFrameAgeUs = config.maxFrameAgeUs ?? DEFAULT_MAX_FRAME_AGE_US;
     this.frameCounts = new Int16Array(this.samplesPerFrame * 6);
     this.rate = this.pendingRate = config.rateHz ?? 100;
     this.accelRange = this.pendingAccelRange = config.accelRangeG ?? 8;
@@ -328,7 +338,8 @@ export class SensorFirmware {
       counts[base + 3 + axis] = this.faults.gyro ? 0 : gyroToCounts(s[3 + axis], this.gyroRange);
     }
     this.frameSampleCount++;
-    if (this.frameSampleCount === this.samplesPerFrame) {
+    const frameAgeUs = this.nextSampleUs - this.frameFirstUs;
+    if (this.frameSampleCount === this.samplesPerFrame || frameAgeUs + samplePeriodUs(this.rate) > this.maxFrameAgeUs) {
       this.sendFrame(tSample, out);
       this.applyPendingSettings();
       this.notifyStatusIfChanged(tSample, out);

@@ -247,7 +247,7 @@ describe('noble through with-bindings against the virtual peripheral', () => {
 
   it('answers a malformed control write with an error ack and a haptic during a pattern with busy', async () => {
     const binding = new VirtualBleBinding();
-    binding.addSensor({ firmware: new SensorFirmware({ serial: 'SQM1-001234', sampler: still, attMtu: 247 }) });
+    binding.addSensor({ firmware: new SensorFirmware({ serial: 'SQM1-001234', sampler: still, attMtu: 247, maxFrameAgeUs: Infinity }) });
     const noble = createSimulatedNoble(binding);
     await poweredOn(noble);
     const found = new Promise<Peripheral>((resolve) => noble.once('discover', resolve));

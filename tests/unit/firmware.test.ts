@@ -43,7 +43,8 @@ function rockingSampler(): ImuSampler {
 }
 
 function firmware(overrides: Partial<SensorFirmwareConfig> = {}): SensorFirmware {
-  return new SensorFirmware({ serial: 'SQM1-00A3F2', sampler: stillSampler(20), ...overrides });
+  // Frames fill to the MTU here unless a test sets the age limit: most tests are about MTU packing.
+  return new SensorFirmware({ serial: 'SQM1-00A3F2', sampler: stillSampler(20), maxFrameAgeUs: Infinity, ...overrides });
 }
 
 function command(fw: SensorFirmware, cmd: ControlCommand, t: number): Notification[] {
@@ -77,6 +78,23 @@ describe('SensorFirmware frames', () => {
         expect(n.data.length).toBe(8 + 12 * perFrame);
         expect(n.data.length).toBeLessThanOrEqual(mtu - 3);
       }
+    }
+  });
+
+  it('sends a frame early once its first sample is maxFrameAgeUs old, bounding the cue latency', () => {
+    for (const [rateHz, maxAgeUs, perFrame] of [
+      // The first sample of a frame is at most 20 ms old when the frame leaves: at 200 Hz, samples 0…20 ms.
+      [200, 20_000, 5],
+      [100, 20_000, 3],
+      [400, 20_000, 9],
+      [50, 20_000, 2],
+      [200, 10_000, 3],
+    ] as const) {
+      const fw = firmware({ attMtu: 247, rateHz, maxFrameAgeUs: maxAgeUs });
+      command(fw, { op: 'start_stream', token: 1 }, 0);
+      const got = frames(fw.advanceTo(1));
+      expect(got.length).toBeGreaterThan(5);
+      for (const { frame } of got) expect(frameSampleCount(frame)).toBe(perFrame);
     }
   });
 
