@@ -4,8 +4,8 @@
  */
 import type { Exercise, MuscleId } from './muscles.ts';
 import { MUSCLE_NAMES, STRENGTHEN, STRETCH } from './muscles.ts';
+import type { PelvicTilt } from '../../shared/posture.ts';
 
-export type PelvicTilt = 'anterior' | 'neutral' | 'posterior';
 
 /** The contract's drill entry (INTERFACES.md §4). */
 export interface DrillEntry {

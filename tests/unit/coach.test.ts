@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { correctivePlan, drillsFor } from '../../gateway/coach/plan.ts';
 import { MUSCLE_IDS } from '../../gateway/coach/muscles.ts';
-import { suggestedCutoffCm } from '../../gateway/coach/stopping-depth.ts';
 
 describe('drillsFor', () => {
   it('follows INTERFACES.md §4 for an anterior tilt', () => {
@@ -41,22 +39,5 @@ describe('drillsFor', () => {
     expect(plan.coolDown.steps.map((s) => s.exercise.name)).toEqual(drillsFor('posterior').stretch.flatMap((e) => e.exercises));
     expect(plan.sessionsPerWeek).toBeGreaterThanOrEqual(3);
     expect(plan.disclaimer).toMatch(/physical therapist/);
-  });
-});
-
-describe('suggestedCutoffCm', () => {
-  it('is null without a winking rep', () => {
-    expect(suggestedCutoffCm([])).toBeNull();
-  });
-
-  it('lies at or above the shallowest wink onset, by at most 5 cm', () => {
-    fc.assert(
-      fc.property(fc.array(fc.double({ min: 5, max: 70, noNaN: true }), { minLength: 1, maxLength: 20 }), (onsets) => {
-        const cutoff = suggestedCutoffCm(onsets)!;
-        const shallowest = Math.min(...onsets);
-        expect(cutoff).toBeLessThanOrEqual(shallowest);
-        expect(cutoff).toBeGreaterThanOrEqual(shallowest - 5);
-      }),
-    );
   });
 });

@@ -1,0 +1,45 @@
+/** Opening a recording named on the command line, with the contract's error behaviour (INTERFACES.md §3). */
+import type { CommandIo } from './command.ts';
+import { formatRecordingError, openRecording, RecordingError } from '../../shared/recording/index.ts';
+import type { RecordingReader } from '../../shared/recording/index.ts';
+
+/** Exit code for bad input: a bad recording, reported as `path:line: message` on stderr. */
+export const EXIT_BAD_INPUT = 2;
+
+/**
+ * Runs `body` over the recording at `path`. A bad recording (or a missing file) is reported on stderr and gives
+ * exit code 2; the body's own output should only be written once the whole input was read, so that a bad
+ * line leaves nothing half-written on stdout.
+ */
+export async function withRecording(
+  path: string,
+  io: CommandIo,
+  body: (reader: RecordingReader) => Promise<number>,
+): Promise<number> {
+  let reader: RecordingReader;
+  try {
+    reader = await openRecording(path);
+  } catch (err) {
+    return reportInputError(path, err, io);
+  }
+  try {
+    return await body(reader);
+  } catch (err) {
+    return reportInputError(path, err, io);
+  } finally {
+    await reader.close();
+  }
+}
+
+function reportInputError(path: string, err: unknown, io: CommandIo): number {
+  if (err instanceof RecordingError) {
+    io.stderr.write(`${formatRecordingError(path, err)}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    io.stderr.write(`${path}: cannot read the recording (${code})\n`);
+    return EXIT_BAD_INPUT;
+  }
+  throw err;
+}

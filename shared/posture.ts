@@ -1,0 +1,65 @@
+/**
+ * Posture definitions that the gateway and the simulator's ground truth share (INTERFACES.md §2): the
+ * standing pelvic tilt classes and their thresholds, the butt-wink threshold and the suggested stopping depth.
+ */
+export type PelvicTilt = 'anterior' | 'neutral' | 'posterior';
+
+export interface TiltThresholds {
+  /** Standing lordosis below this, degrees: posterior (two sensors). */
+  readonly lordosisPosteriorBelowDeg: number;
+  /** Standing lordosis above this, degrees: anterior (two sensors). */
+  readonly lordosisAnteriorAboveDeg: number;
+  /** Sacral inclination below this, degrees: posterior (sacrum sensor only). */
+  readonly sacralPosteriorBelowDeg: number;
+  /** Sacral inclination above this, degrees: anterior (sacrum sensor only). */
+  readonly sacralAnteriorAboveDeg: number;
+}
+
+export const DEFAULT_TILT_THRESHOLDS: TiltThresholds = Object.freeze({
+  lordosisPosteriorBelowDeg: 20,
+  lordosisAnteriorAboveDeg: 40,
+  sacralPosteriorBelowDeg: 10,
+  sacralAnteriorAboveDeg: 30,
+});
+
+/** `butt_wink` = `wink_deg` ≥ this, by default. */
+export const DEFAULT_WINK_THRESHOLD_DEG = 10;
+
+/**
+ * By standing lordosis when both sensors are worn (the clinical dual-inclinometer angle), else by sacral
+ * inclination. Null when neither is known (no quiet standing yet, or a single thoracolumbar sensor).
+ */
+export function classifyPelvicTilt(
+  standingLordosisDeg: number | null,
+  sacralInclinationDeg: number | null,
+  thresholds: TiltThresholds = DEFAULT_TILT_THRESHOLDS,
+): PelvicTilt | null {
+  if (standingLordosisDeg !== null) {
+    if (standingLordosisDeg < thresholds.lordosisPosteriorBelowDeg) return 'posterior';
+    if (standingLordosisDeg > thresholds.lordosisAnteriorAboveDeg) return 'anterior';
+    return 'neutral';
+  }
+  if (sacralInclinationDeg !== null) {
+    if (sacralInclinationDeg < thresholds.sacralPosteriorBelowDeg) return 'posterior';
+    if (sacralInclinationDeg > thresholds.sacralAnteriorAboveDeg) return 'anterior';
+    return 'neutral';
+  }
+  return null;
+}
+
+/** How far above the shallowest wink onset the suggested stopping depth lies, cm. */
+export const CUTOFF_MARGIN_CM = 2;
+/** The contract's bound on that distance, cm. */
+export const MAX_CUTOFF_MARGIN_CM = 5;
+
+/**
+ * The suggested stopping depth: at or above the shallowest wink onset of the session, by at most 5 cm; null
+ * when no rep winked. squatmon stops the lifter about 2 cm above that onset, rounded down to whole centimetres
+ * (a number a lifter remembers): a margin for rep-to-rep variation that still trains nearly the whole range.
+ */
+export function suggestedCutoffCm(winkOnsetDepthsCm: readonly number[]): number | null {
+  if (winkOnsetDepthsCm.length === 0) return null;
+  const shallowest = Math.min(...winkOnsetDepthsCm);
+  const cutoff = Math.max(Math.floor(shallowest - CUTOFF_MARGIN_CM), shallowest - MAX_CUTOFF_MARGIN_CM);
+  return Math.max(0, cutoff);
+}

@@ -1,0 +1,101 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../gateway/cli/main.ts';
+import { readRecording } from '../../shared/recording/index.ts';
+
+function captureIo() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  return { io: { stdout, stderr }, text: () => ({ out, err }) };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'squatmon-sim-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('squatmon sim', () => {
+  it('writes a recording v1 and a truth file whose reps match the requested set', async () => {
+    const c = captureIo();
+    const out = join(dir, 'a.csv');
+    const truthPath = join(dir, 'a.json');
+    const code = await main(['sim', '--profile', 'posterior', '--reps', '3', '--rate', '100', '--out', out, '--truth', truthPath], c.io);
+    expect(code).toBe(0);
+    const rec = await readRecording(out);
+    expect(rec.header.sensors).toEqual([
+      { id: 'S1', placement: 'thoracolumbar' },
+      { id: 'S2', placement: 'sacrum' },
+    ]);
+    expect(rec.header.comments.map((x) => x.text)).toContain('simulated: true');
+    const truth = JSON.parse(await readFile(truthPath, 'utf8'));
+    expect(truth.reps).toHaveLength(3);
+    expect(truth.pelvic_tilt).toBe('posterior');
+    // About 100 Hz per sensor over the whole set, no loss asked for.
+    const perSensor = rec.samples.filter((s) => s.sensor === 'S2').length;
+    expect(perSensor / truth.duration).toBeGreaterThan(98);
+    expect(perSensor / truth.duration).toBeLessThan(101);
+  });
+
+  it('gives byte-identical output for the same seed, and different output for another seed', async () => {
+    const run = async (seed: number, name: string) => {
+      const out = join(dir, `${name}.csv.gz`);
+      const truth = join(dir, `${name}.json`);
+      const code = await main(['sim', '--seed', String(seed), '--reps', '2', '--loss', '3', '--duplicates', '1', '--out', out, '--truth', truth], captureIo().io);
+      expect(code).toBe(0);
+      return [await readFile(out), await readFile(truth)];
+    };
+    const [a1, t1] = await run(7, 'x');
+    const [a2, t2] = await run(7, 'y');
+    const [b1] = await run(8, 'z');
+    expect(Buffer.compare(a1, a2)).toBe(0);
+    expect(Buffer.compare(t1, t2)).toBe(0);
+    expect(Buffer.compare(a1, b1)).not.toBe(0);
+  });
+
+  it('reports lost frames as gaps and keeps each sensor strictly increasing in time', async () => {
+    const out = join(dir, 'lossy.csv');
+    const truthPath = join(dir, 'lossy.json');
+    expect(await main(['sim', '--profile', 'neutral', '--reps', '2', '--rate', '200', '--mtu', '23', '--loss', '5', '--duplicates', '2', '--out', out, '--truth', truthPath], captureIo().io)).toBe(0);
+    const truth = JSON.parse(await readFile(truthPath, 'utf8'));
+    const rec = await readRecording(out);
+    for (const sensor of truth.simulation.sensors) {
+      expect(sensor.frames_lost).toBeGreaterThan(0);
+      expect(sensor.duplicates_dropped).toBe(sensor.link.duplicated);
+      const times = rec.samples.filter((s) => s.sensor === sensor.id).map((s) => s.t);
+      // MTU 23: one sample per frame, so received samples = received frames.
+      expect(times).toHaveLength(sensor.frames_received);
+      let gaps = 0;
+      for (let i = 1; i < times.length; i++) {
+        expect(times[i]).toBeGreaterThan(times[i - 1]);
+        if (times[i] - times[i - 1] > 1.5 / 200) gaps += Math.round((times[i] - times[i - 1]) * 200) - 1;
+      }
+      expect(gaps).toBe(sensor.frames_lost);
+    }
+  });
+
+  it('rejects bad options with exit code 2 and writes nothing', async () => {
+    for (const args of [
+      ['sim', '--out', join(dir, 'n1.csv')],
+      ['sim', '--profile', 'nobody', '--out', join(dir, 'n2.csv')],
+      ['sim', '--seed', '-3', '--out', join(dir, 'n3.csv')],
+      ['sim', '--seed', '1', '--rate', '150', '--out', join(dir, 'n4.csv')],
+      ['sim', '--seed', '1', '--sensors', 'thigh', '--out', join(dir, 'n5.csv')],
+      ['sim', '--seed', '1', '--bogus', '--out', join(dir, 'n6.csv')],
+    ]) {
+      const c = captureIo();
+      expect(await main(args, c.io)).toBe(2);
+      expect(c.text().err).toMatch(/squatmon sim: /);
+    }
+    await expect(readFile(join(dir, 'n2.csv'))).rejects.toThrow();
+  });
+});
