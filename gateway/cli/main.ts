@@ -1,8 +1,9 @@
 import type { Command, CommandIo } from './command.ts';
 import { UsageError } from './command.ts';
 import { simCommand } from '../../firmware-sim/cli/sim-command.ts';
+import { orientCommand } from './orient-command.ts';
 
-const COMMANDS: readonly Command[] = [simCommand];
+const COMMANDS: readonly Command[] = [simCommand, orientCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,85 @@
+import { DEG } from '../../../shared/imu.ts';
+import { LowPassFilter } from './lowpass.ts';
+import type { OrientationParams } from './params.ts';
+
+/**
+ * Rest detection as in VQF: the sensor rests when, for at least restMinT, neither the gyroscope nor the
+ * accelerometer deviates from its own low-pass by more than a threshold, and the low-passed rate is small
+ * enough to be a bias. The low-passed raw gyroscope at rest is then a direct measurement of the bias.
+ */
+export class RestDetector {
+  private readonly gyrLpFilter: LowPassFilter;
+  private readonly accLpFilter: LowPassFilter;
+  /** Low-passed raw gyroscope, rad/s: the bias measurement while resting. */
+  readonly gyrLp = new Float64Array(3);
+  private readonly accLp = new Float64Array(3);
+  private readonly input = new Float64Array(3);
+  private readonly thGyrSq: number;
+  private readonly thAccSq: number;
+  private readonly maxBiasSq: number;
+  private readonly minT: number;
+  private stillFor = 0;
+  private resting = false;
+  private moving = false;
+
+  constructor(params: OrientationParams) {
+    this.gyrLpFilter = new LowPassFilter(3, params.restFilterTau);
+    this.accLpFilter = new LowPassFilter(3, params.restFilterTau);
+    this.thGyrSq = (params.restThGyr * DEG) ** 2;
+    this.thAccSq = params.restThAcc ** 2;
+    this.maxBiasSq = (params.biasClip * DEG) ** 2;
+    this.minT = params.restMinT;
+  }
+
+  setSamplePeriod(ts: number): void {
+    this.gyrLpFilter.setSamplePeriod(ts);
+    this.accLpFilter.setSamplePeriod(ts);
+  }
+
+  reset(): void {
+    this.gyrLpFilter.reset();
+    this.accLpFilter.reset();
+    this.gyrLp.fill(0);
+    this.accLp.fill(0);
+    this.stillFor = 0;
+    this.resting = false;
+    this.moving = false;
+  }
+
+  isResting(): boolean {
+    return this.resting;
+  }
+
+  /** Whether this sample deviated from the low-passes by more than the thresholds (clear motion). */
+  isMoving(): boolean {
+    return this.moving;
+  }
+
+  /** Feeds one raw sample (rad/s, m/s²); `dt` is the time since the previous sample, 0 for the first. */
+  update(dt: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
+    const v = this.input;
+    v[0] = gx;
+    v[1] = gy;
+    v[2] = gz;
+    this.gyrLpFilter.step(v, this.gyrLp, dt);
+    const g = this.gyrLp;
+    const gyrDevSq = (gx - g[0]) ** 2 + (gy - g[1]) ** 2 + (gz - g[2]) ** 2;
+    const gyrLpSq = g[0] * g[0] + g[1] * g[1] + g[2] * g[2];
+
+    v[0] = ax;
+    v[1] = ay;
+    v[2] = az;
+    this.accLpFilter.step(v, this.accLp, dt);
+    const a = this.accLp;
+    const accDevSq = (ax - a[0]) ** 2 + (ay - a[1]) ** 2 + (az - a[2]) ** 2;
+
+    this.moving = gyrDevSq >= this.thGyrSq || accDevSq >= this.thAccSq;
+    if (this.moving || gyrLpSq > this.maxBiasSq) {
+      this.stillFor = 0;
+      this.resting = false;
+      return;
+    }
+    this.stillFor += dt;
+    this.resting = this.stillFor >= this.minT;
+  }
+}

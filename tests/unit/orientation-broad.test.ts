@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { OrientationFilter } from '../../gateway/sensing/orientation/index.ts';
+import { BROAD_DIR, BROAD_VQF_REFERENCE, inclinationRmse, loadBroadTrial } from '../../scripts/broad-data.ts';
+
+describe('OrientationFilter on real data', () => {
+  it('matches VQF on a BROAD trial with fast translations (inclination RMSE ≤ 1.2 × VQF)', async () => {
+    const trial = await loadBroadTrial(BROAD_DIR, '15_undisturbed_fast_translation_A');
+    const filter = new OrientationFilter();
+    const estimate = new Float64Array(4 * trial.n);
+    const q = new Float64Array(4);
+    const d = trial.imu;
+    for (let i = 0; i < trial.n; i++) {
+      filter.update(d[7 * i], d[7 * i + 1], d[7 * i + 2], d[7 * i + 3], d[7 * i + 4], d[7 * i + 5], d[7 * i + 6]);
+      filter.quaternion(q);
+      estimate.set(q, 4 * i);
+    }
+    expect(inclinationRmse(trial, estimate)).toBeLessThanOrEqual(1.2 * BROAD_VQF_REFERENCE['15']);
+  });
+});
