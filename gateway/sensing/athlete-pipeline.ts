@@ -1,0 +1,362 @@
+/**
+ * The sensing core for one athlete: samples in, events out (ARCHITECTURE.md). Pure and synchronous: no I/O,
+ * no timers, time only from the samples. The live gateway, `squatmon analyze` and the tests run this same
+ * class. O(1) work per sample, except at the end of a rep, where the rep's own samples are re-analysed once.
+ *
+ * Per depth-sensor sample (sacrum, else thoracolumbar): stillness → earth-vertical acceleration → live depth →
+ * rep detector → depth-cutoff cue → live frame. At the end of a rep: refined depth, pelvic tilt and lumbar
+ * flexion relative to the standing just before it, the wink metrics → rep event. At the end: the session.
+ */
+import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
+import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG, suggestedCutoffCm } from '../../shared/posture.ts';
+import type { TiltThresholds } from '../../shared/posture.ts';
+import { drillsFor } from '../coach/plan.ts';
+import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SessionSummary } from './events.ts';
+import { VerticalBiasModel } from './vertical-bias-model.ts';
+import { RepDetector } from './rep-detector.ts';
+import type { RepWindow } from './rep-detector.ts';
+import { computeRepMetrics } from './rep-metrics.ts';
+import { SensorChannel } from './sensor-channel.ts';
+import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
+import { StandingPosture } from './standing-posture.ts';
+import { LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
+
+export interface AthletePipelineOptions {
+  readonly sensors: readonly SensorInfo[];
+  /** Depth at which to cue the lifter, cm; null: no cues. */
+  readonly cutoffCm?: number | null;
+  readonly winkThresholdDeg?: number;
+  readonly tiltThresholds?: TiltThresholds;
+  /** Emit a LiveFrame for every depth-sensor sample (the caller decimates). */
+  readonly live?: boolean;
+  readonly onEvent: (event: SensingEvent) => void;
+}
+
+/** A window whose refined depth stays shallower than this was no rep (a bend, a stumble), cm. */
+export const MIN_REP_DEPTH_CM = 10;
+const ZUPT_NEEDS_BOTH = process.env.ZB === '1';
+/** A rep starts and ends where its refined depth crosses this fraction of its depth (min 0.5 cm). */
+const REP_EDGE_FRACTION = 0.03;
+/** The standing reference of a rep: the mean over this long before its window starts, s. */
+const STANDING_REFERENCE_S = 0.5;
+/** History kept for re-analysis: 400 Hz for 40 s, longer than the longest rep the detector accepts. */
+const BUFFER_CAPACITY = 400 * 40;
+/** Time constant of the live standing reference of the angles, s. */
+const LIVE_REFERENCE_TAU_S = 0.5;
+/** A still period longer than this many samples feeds the bias model in parts. */
+const STILL_OBSERVATION_SAMPLES = 400;
+
+export class AthletePipeline {
+  private readonly channels = new Map<string, SensorChannel>();
+  private readonly depthChannel: SensorChannel | null;
+  private readonly sacrum: SensorChannel | null;
+  private readonly trunk: SensorChannel | null;
+  private readonly onEvent: (event: SensingEvent) => void;
+  private readonly winkThresholdDeg: number;
+  private readonly tiltThresholds: TiltThresholds;
+  private readonly live: boolean;
+  private cutoff: number | null;
+
+  private readonly kinematics = new LiveVerticalKinematics();
+  private readonly biasModel = new VerticalBiasModel();
+  private readonly row = new Float64Array(SIGNAL_CHANNELS.length);
+  private readonly stillSum = new Float64Array(5);
+  private readonly repSingle = new Float64Array(5);
+  private readonly repDouble = new Float64Array(5);
+  private readonly detector = new RepDetector();
+  private readonly buffer = new SignalBuffer(BUFFER_CAPACITY);
+  private readonly posture = new StandingPosture();
+  private lastT = Number.NaN;
+  private cuedThisRep = false;
+  private wasStill = false;
+  private reps = 0;
+  private readonly winkOnsets: number[] = [];
+  private liveRefSacrum = Number.NaN;
+  private liveRefTrunk = Number.NaN;
+
+  // Scratch arrays for re-analysing a rep, allocated once.
+  private readonly scratchT = new Float64Array(BUFFER_CAPACITY);
+  private readonly scratchAcc = new Float64Array(BUFFER_CAPACITY);
+  private readonly scratchHeight = new Float64Array(BUFFER_CAPACITY);
+  private readonly scratchDepth = new Float64Array(BUFFER_CAPACITY);
+  private readonly scratchPelvis = new Float64Array(BUFFER_CAPACITY);
+  private readonly scratchFlexion = new Float64Array(BUFFER_CAPACITY);
+
+  constructor(options: AthletePipelineOptions) {
+    for (const info of options.sensors) {
+      if (info.placement === 'sacrum' || info.placement === 'thoracolumbar') this.channels.set(info.id, new SensorChannel(info));
+    }
+    const byPlacement = (p: string) => [...this.channels.values()].find((c) => c.info.placement === p) ?? null;
+    this.sacrum = byPlacement('sacrum');
+    this.trunk = byPlacement('thoracolumbar');
+    this.depthChannel = this.sacrum ?? this.trunk;
+    this.onEvent = options.onEvent;
+    this.cutoff = options.cutoffCm ?? null;
+    this.winkThresholdDeg = options.winkThresholdDeg ?? DEFAULT_WINK_THRESHOLD_DEG;
+    this.tiltThresholds = options.tiltThresholds ?? DEFAULT_TILT_THRESHOLDS;
+    this.live = options.live ?? false;
+  }
+
+  /** Change the cue depth (e.g. the lifter applied the suggested cutoff); null switches cues off. */
+  setCutoff(cutoffCm: number | null): void {
+    this.cutoff = cutoffCm;
+  }
+
+  get repCount(): number {
+    return this.reps;
+  }
+
+  push(s: ImuSample): void {
+    const channel = this.channels.get(s.sensor);
+    if (channel === undefined || !channel.update(s)) return;
+    if (channel !== this.depthChannel) return;
+
+    const t = s.t;
+    const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
+    this.lastT = t;
+    // Zero velocity needs every worn sensor still: the trunk can move while the pelvis barely turns.
+    const other = channel === this.sacrum ? this.trunk : null;
+    const still = channel.stillness.still && (!ZUPT_NEEDS_BOTH || other === null || other.stillness.still);
+    // r: the earth's up direction in the sensor frame (third row of R).
+    const q = channel.q;
+    const rx = 2 * (q[1] * q[3] - q[0] * q[2]);
+    const ry = 2 * (q[2] * q[3] + q[0] * q[1]);
+    const rz = 1 - 2 * (q[1] * q[1] + q[2] * q[2]);
+    const rawAcc = rx * s.ax + ry * s.ay + rz * s.az - channel.stillness.gravityMagnitude;
+    const verticalAcc = rawAcc - this.biasModel.error(rx, ry, rz);
+    const standing = still && !this.detector.inRep;
+    this.kinematics.update(dt, verticalAcc, still);
+    if (standing) this.kinematics.resetHeight();
+    this.observeStillness(still, rx, ry, rz, rawAcc);
+
+    const sacrumDeg = this.sacrum ? this.sacrum.inclinationDeg : Number.NaN;
+    const trunkDeg = this.trunk ? (this.trunk === channel ? this.trunk.inclinationDeg : this.trunk.inclinationAt(t)) : Number.NaN;
+    this.posture.update(t, standing, this.sacrum?.restInclinationDeg ?? Number.NaN, this.trunk?.restInclinationDeg ?? Number.NaN);
+    if (standing) this.updateLiveReference(dt, sacrumDeg, trunkDeg);
+
+    const row = this.row;
+    row[0] = t;
+    row[1] = verticalAcc - this.kinematics.verticalBias;
+    row[2] = rawAcc;
+    row[3] = rx;
+    row[4] = ry;
+    row[5] = rz;
+    row[6] = -this.kinematics.heightM * 100;
+    row[7] = sacrumDeg;
+    row[8] = trunkDeg;
+    const seq = this.buffer.push(row);
+    if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(seq);
+    this.wasStill = still;
+    const liveDepthCm = -this.kinematics.heightM * 100;
+    this.buffer.set('liveDepthCm', seq, liveDepthCm);
+    const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still);
+
+    if (this.detector.inRep && !this.cuedThisRep && this.cutoff !== null && this.detector.phase === 'descent' && liveDepthCm >= this.cutoff) {
+      this.cuedThisRep = true;
+      const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t, rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
+      this.onEvent(cue);
+    }
+    if (!this.detector.inRep) this.cuedThisRep = false;
+    if (window !== null) this.analyseRep(window);
+
+    if (this.live) this.onEvent(this.liveFrame(t, liveDepthCm, sacrumDeg, trunkDeg));
+  }
+
+  /** Ends the session: returns (and emits) its summary. */
+  finish(): SessionSummary {
+    const sacral = this.sacrum ? this.posture.sacralInclinationDeg() : null;
+    const trunk = this.trunk ? this.posture.trunkInclinationDeg() : null;
+    const lordosis = sacral !== null && trunk !== null ? sacral - trunk : null;
+    const tilt = classifyPelvicTilt(lordosis, sacral, this.tiltThresholds);
+    const summary: SessionSummary = {
+      type: 'session',
+      reps: this.reps,
+      sensors: [...this.channels.values()].map((c) => c.info),
+      standing_lordosis_deg: lordosis === null ? null : round1(lordosis),
+      sacral_inclination_deg: sacral === null ? null : round1(sacral),
+      pelvic_tilt: tilt,
+      suggested_cutoff_cm: suggestedCutoffCm(this.winkOnsets),
+      drills: drillsFor(tilt ?? 'neutral'),
+    };
+    this.onEvent(summary);
+    return summary;
+  }
+
+  /**
+   * The lifter came to rest inside a rep (a pause at the bottom, or back at the top): velocity is zero now, so
+   * re-integrate the rep so far with the constant bias that makes it so. This removes the velocity error a
+   * burst of lost packets leaves behind (the acceleration inside the gap is unknown), which would otherwise
+   * keep the live depth drifting.
+   */
+  private correctHeightAtRest(seq: number): void {
+    const b = this.buffer;
+    const from = this.detector.candidateStartSeq;
+    if (from < b.oldest || seq - from < 2) return;
+    let v = 0;
+    let p = 0;
+    for (let q = from + 1; q <= seq; q++) {
+      const dt = b.get('t', q) - b.get('t', q - 1);
+      const v1 = v + 0.5 * (b.get('verticalAcc', q - 1) + b.get('verticalAcc', q)) * dt;
+      p += 0.5 * (v + v1) * dt;
+      v = v1;
+    }
+    const T = b.get('t', seq) - b.get('t', from);
+    // A constant bias c with c·T = v gives c·T²/2 of height: p − v·T/2.
+    this.kinematics.setHeightAtRest(p - (v * T) / 2);
+  }
+
+  /** Feeds the vertical-bias model one observation per still period (or per 2 s of it). */
+  private observeStillness(still: boolean, rx: number, ry: number, rz: number, rawAcc: number): void {
+    const sum = this.stillSum;
+    if (still) {
+      sum[0] += rx;
+      sum[1] += ry;
+      sum[2] += rz;
+      sum[3] += rawAcc;
+      sum[4]++;
+    }
+    const n = sum[4];
+    if ((!still && n > 0) || n >= STILL_OBSERVATION_SAMPLES) {
+      this.biasModel.observeStill(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n);
+      sum.fill(0);
+    }
+  }
+
+  /** Time integrals of the up direction and the measured acceleration over a rep window, for the bias model. */
+  private observeRepWindow(startSeq: number, endSeq: number): void {
+    const b = this.buffer;
+    const single = this.repSingle.fill(0);
+    const double = this.repDouble.fill(0);
+    const channels = ['upX', 'upY', 'upZ', 't', 'rawVerticalAcc'] as const;
+    const t0 = b.get('t', startSeq);
+    for (let q = startSeq + 1; q <= endSeq; q++) {
+      const dt = b.get('t', q) - b.get('t', q - 1);
+      for (let c = 0; c < 5; c++) {
+        // The 't' slot integrates the constant 1: ∫1 = T, ∬1 = T²/2.
+        const v0 = c === 3 ? 1 : b.get(channels[c], q - 1);
+        const v1 = c === 3 ? 1 : b.get(channels[c], q);
+        const before = single[c];
+        single[c] += 0.5 * (v0 + v1) * dt;
+        double[c] += 0.5 * (before + single[c]) * dt;
+      }
+    }
+    if (b.get('t', endSeq) - t0 > 0) this.biasModel.observeRep(single, double);
+  }
+
+  private updateLiveReference(dt: number, sacrumDeg: number, trunkDeg: number): void {
+    const alpha = Math.min(1, dt / LIVE_REFERENCE_TAU_S);
+    this.liveRefSacrum = Number.isNaN(this.liveRefSacrum) ? sacrumDeg : this.liveRefSacrum + alpha * (sacrumDeg - this.liveRefSacrum);
+    this.liveRefTrunk = Number.isNaN(this.liveRefTrunk) ? trunkDeg : this.liveRefTrunk + alpha * (trunkDeg - this.liveRefTrunk);
+  }
+
+  private liveFrame(t: number, depthCm: number, sacrumDeg: number, trunkDeg: number): LiveFrame {
+    const pelvis = sacrumDeg - this.liveRefSacrum;
+    const flexion = trunkDeg - this.liveRefTrunk - pelvis;
+    return {
+      type: 'live',
+      t,
+      depth_cm: round1(depthCm),
+      lumbar_flexion_deg: this.sacrum && this.trunk && Number.isFinite(flexion) ? round1(flexion) : null,
+      pelvic_tilt_deg: this.sacrum && Number.isFinite(pelvis) ? round1(pelvis) : null,
+      phase: this.detector.phase,
+      cutoff_cm: this.cutoff,
+    };
+  }
+
+  private analyseRep(window: RepWindow): void {
+    const b = this.buffer;
+    if (window.startSeq < b.oldest) return;
+    const n = window.endSeq - window.startSeq + 1;
+    b.copy('t', window.startSeq, window.endSeq + 1, this.scratchT);
+    b.copy('verticalAcc', window.startSeq, window.endSeq + 1, this.scratchAcc);
+    refinedHeights(this.scratchT, this.scratchAcc, n, this.scratchHeight);
+    let maxDepth = 0;
+    let bottom = 0;
+    for (let k = 0; k < n; k++) {
+      const d = -this.scratchHeight[k] * 100;
+      this.scratchDepth[k] = d;
+      if (d > maxDepth) {
+        maxDepth = d;
+        bottom = k;
+      }
+    }
+    if (maxDepth < MIN_REP_DEPTH_CM) return;
+    this.observeRepWindow(window.startSeq, window.endSeq);
+
+    const edge = Math.max(0.5, REP_EDGE_FRACTION * maxDepth);
+    let start = bottom;
+    while (start > 0 && this.scratchDepth[start - 1] >= edge) start--;
+    let end = bottom;
+    while (end < n - 1 && this.scratchDepth[end + 1] >= edge) end++;
+
+    // Angles relative to the standing just before the rep.
+    const refStart = Math.max(b.oldest, this.firstSeqAfter(window.startSeq, this.scratchT[0] - STANDING_REFERENCE_S));
+    let sumS = 0;
+    let sumT = 0;
+    let count = 0;
+    for (let q = refStart; q <= window.startSeq; q++) {
+      sumS += b.get('pelvicTiltRaw', q);
+      sumT += b.get('trunkRaw', q);
+      count++;
+    }
+    const refSacrum = sumS / count;
+    const refTrunk = sumT / count;
+    const twoSensors = this.sacrum !== null && this.trunk !== null;
+    for (let k = 0; k < n; k++) {
+      const q = window.startSeq + k;
+      const pelvis = b.get('pelvicTiltRaw', q) - refSacrum;
+      this.scratchPelvis[k] = this.sacrum ? pelvis : 0;
+      this.scratchFlexion[k] = twoSensors ? b.get('trunkRaw', q) - refTrunk - pelvis : 0;
+    }
+
+    const m = computeRepMetrics(
+      {
+        t: this.scratchT,
+        depthCm: this.scratchDepth,
+        pelvicTiltDeg: this.scratchPelvis,
+        lumbarFlexionDeg: twoSensors ? this.scratchFlexion : null,
+        start,
+        end: end + 1,
+      },
+      this.winkThresholdDeg,
+    );
+    const period = this.depthChannel!.filter.samplePeriod();
+    let missing = 0;
+    for (let k = start + 1; k <= end; k++) missing += Math.max(0, Math.round((this.scratchT[k] - this.scratchT[k - 1]) / period) - 1);
+
+    this.reps++;
+    if (m.butt_wink && m.wink_onset_depth_cm !== null) this.winkOnsets.push(m.wink_onset_depth_cm);
+    let peakTilt = -Infinity;
+    for (let k = start; k <= m.bottomEndIndex; k++) peakTilt = Math.max(peakTilt, this.scratchPelvis[k]);
+    const rep: RepEvent = {
+      type: 'rep',
+      index: this.reps,
+      t_start: round3(this.scratchT[start]),
+      t_bottom: round3(m.t_bottom),
+      t_end: round3(this.scratchT[end]),
+      depth_cm: round1(m.depth_cm),
+      lumbar_flexion_max_deg: m.lumbar_flexion_max_deg === null ? null : round1(m.lumbar_flexion_max_deg),
+      wink_deg: round1(m.wink_deg),
+      butt_wink: m.butt_wink,
+      wink_onset_depth_cm: m.wink_onset_depth_cm === null ? null : round1(m.wink_onset_depth_cm),
+      pelvic_tilt_max_deg: this.sacrum ? round1(peakTilt) : 0,
+      gap_fraction: round3(missing / (missing + end - start + 1)),
+    };
+    this.onEvent(rep);
+  }
+
+  /** The first buffered sequence number at or after time t, searching back from `seq`. */
+  private firstSeqAfter(seq: number, t: number): number {
+    let q = seq;
+    while (q > this.buffer.oldest && this.buffer.get('t', q - 1) >= t) q--;
+    return q;
+  }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

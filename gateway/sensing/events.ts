@@ -1,0 +1,69 @@
+/**
+ * What the sensing core emits (INTERFACES.md §4 and §6). Field names are the contract's (snake_case); fields
+ * may be added, never removed. The live gateway adds `id`, `athlete`, `session`, `set` on the way out.
+ */
+import type { SensorInfo } from '../../shared/imu.ts';
+import type { PelvicTilt } from '../../shared/posture.ts';
+import type { Drills } from '../coach/plan.ts';
+
+export interface RepEvent {
+  readonly type: 'rep';
+  /** 1-based, in the order reps end. */
+  readonly index: number;
+  readonly t_start: number;
+  readonly t_bottom: number;
+  readonly t_end: number;
+  readonly depth_cm: number;
+  /** Null with one sensor. */
+  readonly lumbar_flexion_max_deg: number | null;
+  readonly wink_deg: number;
+  readonly butt_wink: boolean;
+  readonly wink_onset_depth_cm: number | null;
+  /** Largest anterior pelvic tilt change during the rep (Δθ_sacrum at t_peak), degrees. Extension. */
+  readonly pelvic_tilt_max_deg: number;
+  /** Samples of the depth sensor missing inside the rep (lost packets), as a fraction. Extension. */
+  readonly gap_fraction: number;
+}
+
+export interface CueEvent {
+  readonly type: 'cue';
+  readonly kind: 'depth_cutoff';
+  /** Time of the first sample whose causal depth reached the cutoff. */
+  readonly t: number;
+  /** Index the rep in progress will have when it ends. */
+  readonly rep: number;
+  /** The causal depth at that sample, cm (≥ the cutoff). */
+  readonly depth_cm: number;
+}
+
+export type Phase = 'standing' | 'descent' | 'bottom' | 'ascent' | 'moving';
+
+/** A live frame, for the dashboard and MQTT `.../live` (decimated by the caller to ≤ 50 Hz). */
+export interface LiveFrame {
+  readonly type: 'live';
+  readonly t: number;
+  /** Causal depth below the standing height, cm (positive down). */
+  readonly depth_cm: number;
+  /** Null with one sensor. */
+  readonly lumbar_flexion_deg: number | null;
+  /** Δθ_sacrum (positive anterior); null without a sacrum sensor. */
+  readonly pelvic_tilt_deg: number | null;
+  readonly phase: Phase;
+  readonly cutoff_cm: number | null;
+}
+
+export interface SessionSummary {
+  readonly type: 'session';
+  readonly reps: number;
+  readonly sensors: SensorInfo[];
+  /** Null with one sensor. */
+  readonly standing_lordosis_deg: number | null;
+  /** Null without a sacrum sensor. */
+  readonly sacral_inclination_deg: number | null;
+  /** Null when it cannot be told (no quiet standing seen, or no sacrum sensor and no lordosis). */
+  readonly pelvic_tilt: PelvicTilt | null;
+  readonly suggested_cutoff_cm: number | null;
+  readonly drills: Drills;
+}
+
+export type SensingEvent = RepEvent | CueEvent | LiveFrame | SessionSummary;

@@ -1,0 +1,151 @@
+/**
+ * Finds reps, causally, in the depth sensor's live depth. A rep is a descent of at least `startDepthCm` from
+ * standing, a turn at the bottom and a return near standing; it ends at the first still moment after the
+ * ascent (where the refined depth can close its integration), or — for touch-and-go reps with no still moment
+ * — at the top between two reps. Walk-out and re-rack steps, weight shifts and fidgets move the sacrum a few
+ * centimetres at most, far below the start depth, so they never start a rep. Whether a window really was a
+ * rep is decided on its refined depth (athlete-pipeline.ts).
+ */
+import type { Phase } from './events.ts';
+
+export interface RepDetectorParams {
+  /** Live depth that starts a rep candidate, cm. */
+  readonly startDepthCm: number;
+  /** The ascent begins once the depth is this far above the deepest point (cm, or the fraction below). */
+  readonly turnCm: number;
+  readonly turnFraction: number;
+  /** The rep may end once the live depth is back within this fraction of its maximum (plus 2 cm). */
+  readonly topFraction: number;
+  /** Without a still moment, the rep ends this long after the lifter got back to the top, s. */
+  readonly topWithoutRestS: number;
+  /** A candidate longer than this is abandoned (not a rep: sitting down, kneeling…), s. */
+  readonly maxRepS: number;
+}
+
+export const DEFAULT_REP_DETECTOR: RepDetectorParams = Object.freeze({
+  startDepthCm: 6,
+  turnCm: 3,
+  turnFraction: 0.1,
+  topFraction: 0.2,
+  topWithoutRestS: 0.8,
+  maxRepS: 30,
+});
+
+/** A rep window: buffer sequence numbers of its first and last samples, both at rest. */
+export interface RepWindow {
+  readonly startSeq: number;
+  readonly endSeq: number;
+}
+
+type State = 'idle' | 'descent' | 'ascent';
+
+export class RepDetector {
+  private state: State = 'idle';
+  private lastStillSeq = -1;
+  private lastStillT = -Infinity;
+  private startSeq = 0;
+  private startT = 0;
+  private maxDepth = 0;
+  private topSeq = 0;
+  private topDepth = Infinity;
+  private topT = 0;
+  private phaseNow: Phase = 'standing';
+
+  constructor(private readonly params: RepDetectorParams = DEFAULT_REP_DETECTOR) {}
+
+  /** True while a rep candidate is in progress (its descent has started and it has not ended). */
+  get inRep(): boolean {
+    return this.state !== 'idle';
+  }
+
+  get phase(): Phase {
+    return this.phaseNow;
+  }
+
+  /** Buffer sequence number where the candidate in progress started (at rest). */
+  get candidateStartSeq(): number {
+    return this.startSeq;
+  }
+
+  /** The deepest live depth of the candidate in progress, cm. */
+  get candidateDepthCm(): number {
+    return this.maxDepth;
+  }
+
+  /**
+   * Feeds one depth-sensor sample. Returns a finished rep window, or null. `velocity` is the vertical
+   * velocity (m/s, positive up).
+   */
+  update(seq: number, t: number, liveDepthCm: number, velocity: number, still: boolean): RepWindow | null {
+    const p = this.params;
+    switch (this.state) {
+      case 'idle':
+        if (still) {
+          this.lastStillSeq = seq;
+          this.lastStillT = t;
+          this.phaseNow = 'standing';
+        } else {
+          this.phaseNow = 'moving';
+        }
+        if (liveDepthCm >= p.startDepthCm && velocity < 0 && this.lastStillSeq >= 0) {
+          this.state = 'descent';
+          this.startSeq = this.lastStillSeq;
+          this.startT = this.lastStillT;
+          this.maxDepth = liveDepthCm;
+          this.phaseNow = 'descent';
+        }
+        return null;
+      case 'descent':
+        if (t - this.startT > p.maxRepS) return this.abandon();
+        if (liveDepthCm > this.maxDepth) this.maxDepth = liveDepthCm;
+        // At rest but nowhere near the deepest point: the lifter is back up (the turn was missed, e.g. live
+        // depth drifted across lost packets until the rest correction).
+        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
+        this.phaseNow = still || Math.abs(velocity) < 0.05 ? 'bottom' : 'descent';
+        if (liveDepthCm < this.maxDepth - Math.max(p.turnCm, p.turnFraction * this.maxDepth)) {
+          this.state = 'ascent';
+          this.phaseNow = 'ascent';
+          this.topDepth = Infinity;
+        }
+        return null;
+      case 'ascent': {
+        if (t - this.startT > p.maxRepS) return this.abandon();
+        // Still after the turn, in the upper half: back at the top (the live depth may have drifted a few cm;
+        // the refined depth does not need it to be exact).
+        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
+        const nearTop = liveDepthCm <= p.topFraction * this.maxDepth + 2;
+        if (nearTop && liveDepthCm < this.topDepth) {
+          this.topDepth = liveDepthCm;
+          this.topSeq = seq;
+          this.topT = t;
+        }
+        if (this.topDepth !== Infinity) {
+          // Touch-and-go: the next descent starts before any still moment. End this rep at the top.
+          if (liveDepthCm > this.topDepth + p.startDepthCm || t - this.topT > p.topWithoutRestS) {
+            const window = this.finish(this.topSeq);
+            this.lastStillSeq = this.topSeq;
+            this.lastStillT = this.topT;
+            return window;
+          }
+        }
+        return null;
+      }
+    }
+  }
+
+  private finish(endSeq: number): RepWindow {
+    const window = { startSeq: this.startSeq, endSeq };
+    this.state = 'idle';
+    this.phaseNow = 'standing';
+    this.maxDepth = 0;
+    return window;
+  }
+
+  private abandon(): null {
+    this.state = 'idle';
+    this.phaseNow = 'moving';
+    this.maxDepth = 0;
+    this.lastStillSeq = -1;
+    return null;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * One worn sensor inside the pipeline: its orientation filter and its latest skin inclination, which the
+ * other sensor's samples can read at their own time (the two sensors sample at different instants).
+ */
+import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
+import { RAD } from '../../shared/imu.ts';
+import { OrientationFilter } from './orientation/index.ts';
+import { skinInclinationDeg } from './inclination.ts';
+import { StillnessDetector } from './stillness.ts';
+
+/** How far the inclination may be extrapolated past this sensor's last sample, s. */
+const MAX_EXTRAPOLATION_S = 0.05;
+
+export class SensorChannel {
+  readonly filter = new OrientationFilter();
+  readonly q = new Float64Array([1, 0, 0, 0]);
+  readonly stillness = new StillnessDetector();
+  private readonly bias = new Float64Array(3);
+  private t = Number.NaN;
+  private theta = Number.NaN;
+  private prevT = Number.NaN;
+  private prevTheta = Number.NaN;
+  private accTheta = Number.NaN;
+
+  constructor(readonly info: SensorInfo) {}
+
+  /** Feeds a sample of this sensor; false when it was ignored (time not increasing). */
+  update(s: ImuSample): boolean {
+    if (!(s.t > this.t) && !Number.isNaN(this.t)) return false;
+    this.filter.update(s.t, s.ax, s.ay, s.az, s.gx, s.gy, s.gz);
+    this.filter.quaternion(this.q);
+    this.filter.gyroBias(this.bias);
+    const gx = s.gx - this.bias[0];
+    const gy = s.gy - this.bias[1];
+    const gz = s.gz - this.bias[2];
+    this.stillness.update(s.t, Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az), Math.sqrt(gx * gx + gy * gy + gz * gz));
+    this.prevT = this.t;
+    this.prevTheta = this.theta;
+    this.t = s.t;
+    this.theta = skinInclinationDeg(this.q);
+    const norm = Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az);
+    this.accTheta = norm > 0 ? Math.asin(Math.max(-1, Math.min(1, s.az / norm))) * RAD : Number.NaN;
+    return true;
+  }
+
+  /** Latest skin inclination, degrees (NaN before the first sample). */
+  get inclinationDeg(): number {
+    return this.theta;
+  }
+
+  /**
+   * Skin inclination from this sample's accelerometer alone, asin(a_z/|a|), degrees: the contract's definition
+   * at rest, and more accurate there than the filter, which may still carry a few seconds of gyroscope-bias
+   * drift early in a recording. Meaningless while moving.
+   */
+  get restInclinationDeg(): number {
+    return this.accTheta;
+  }
+
+  /** Skin inclination at time t, linearly extrapolated from the last two samples (up to 50 ms), degrees. */
+  inclinationAt(t: number): number {
+    if (Number.isNaN(this.prevT)) return this.theta;
+    const ahead = Math.min(t - this.t, MAX_EXTRAPOLATION_S);
+    if (ahead <= 0) return this.theta;
+    const rate = (this.theta - this.prevTheta) / (this.t - this.prevT);
+    return this.theta + rate * ahead;
+  }
+}

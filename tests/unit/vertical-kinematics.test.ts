@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { LiveVerticalKinematics, refinedHeights } from '../../gateway/sensing/vertical-kinematics.ts';
+
+/** A squat-like vertical path: raised-cosine drop of `depth` m over `T` s, sampled at `rate`. */
+function squatPath(depth: number, T: number, rate: number) {
+  const n = Math.round(T * rate) + 1;
+  const t = new Float64Array(n);
+  const z = new Float64Array(n);
+  const a = new Float64Array(n);
+  const w = (2 * Math.PI) / T;
+  for (let i = 0; i < n; i++) {
+    t[i] = i / rate;
+    z[i] = (-depth * (1 - Math.cos(w * t[i]))) / 2;
+    a[i] = (-depth * w * w * Math.cos(w * t[i])) / 2;
+  }
+  return { t, z, a, n };
+}
+
+/** Minimum-jerk descent and ascent: acceleration starts and ends at zero, as a real squat's does. */
+function smoothSquatPath(depth: number, T: number, rate: number) {
+  const n = Math.round(T * rate) + 1;
+  const z = new Float64Array(n);
+  const a = new Float64Array(n);
+  const half = T / 2;
+  for (let i = 0; i < n; i++) {
+    const ti = i / rate;
+    const s = ti < half ? ti / half : 2 - ti / half; // 0 → 1 → 0
+    z[i] = -depth * (10 * s ** 3 - 15 * s ** 4 + 6 * s ** 5);
+    a[i] = (-depth * (60 * s - 180 * s ** 2 + 120 * s ** 3)) / (half * half);
+  }
+  return { z, a, n };
+}
+
+describe('refinedHeights', () => {
+  it('recovers the path exactly from a bias-free acceleration', () => {
+    const { t, z, a, n } = squatPath(0.45, 3, 200);
+    const out = new Float64Array(n);
+    refinedHeights(t, a, n, out);
+    for (let i = 0; i < n; i++) expect(out[i]).toBeCloseTo(z[i], 3);
+  });
+
+  it('removes a constant and a linearly drifting accelerometer bias', () => {
+    const { t, z, a, n } = squatPath(0.4, 3.5, 100);
+    const biased = a.map((ai, i) => ai + 0.15 - 0.04 * t[i]);
+    const out = new Float64Array(n);
+    refinedHeights(t, biased, n, out);
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(out[i] - z[i]));
+    expect(worst).toBeLessThan(0.002);
+    // Without the correction the same bias would be off by decimetres.
+    expect(0.5 * 0.15 * 3.5 * 3.5).toBeGreaterThan(0.9);
+  });
+});
+
+describe('LiveVerticalKinematics', () => {
+  it('learns the vertical bias while still and integrates the movement causally', () => {
+    const rate = 200;
+    const kin = new LiveVerticalKinematics();
+    const bias = 0.12;
+    for (let i = 0; i < 2 * rate; i++) kin.update(1 / rate, bias, true);
+    expect(kin.verticalBias).toBeCloseTo(bias, 3);
+    const { z, a, n } = smoothSquatPath(0.5, 3, rate);
+    let worst = 0;
+    for (let i = 1; i < n; i++) {
+      const h = kin.update(1 / rate, a[i] + bias, false);
+      worst = Math.max(worst, Math.abs(h - z[i]));
+    }
+    expect(worst).toBeLessThan(0.005);
+  });
+
+  it('holds velocity at zero while still, so a pause at the bottom stops the drift', () => {
+    const kin = new LiveVerticalKinematics();
+    kin.update(0.01, 0, true);
+    for (let i = 0; i < 100; i++) kin.update(0.01, -1, false); // 1 s of 1 m/s² downward
+    const atPause = kin.update(0.01, 0, true);
+    for (let i = 0; i < 200; i++) kin.update(0.01, 0, true);
+    expect(kin.update(0.01, 0, true)).toBeCloseTo(atPause, 9);
+    expect(kin.verticalVelocity).toBe(0);
+  });
+});
