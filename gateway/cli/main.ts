@@ -2,8 +2,9 @@ import type { Command, CommandIo } from './command.ts';
 import { UsageError } from './command.ts';
 import { simCommand } from '../../firmware-sim/cli/sim-command.ts';
 import { orientCommand } from './orient-command.ts';
+import { analyzeCommand } from './analyze-command.ts';
 
-const COMMANDS: readonly Command[] = [simCommand, orientCommand];
+const COMMANDS: readonly Command[] = [simCommand, analyzeCommand, orientCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

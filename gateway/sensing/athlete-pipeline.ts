@@ -153,7 +153,7 @@ export class AthletePipeline {
 
     if (this.detector.inRep && !this.cuedThisRep && this.cutoff !== null && this.detector.phase === 'descent' && liveDepthCm >= this.cutoff) {
       this.cuedThisRep = true;
-      const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t, rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
+      const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
       this.onEvent(cue);
     }
     if (!this.detector.inRep) this.cuedThisRep = false;

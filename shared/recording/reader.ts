@@ -3,7 +3,8 @@
  * 20-minute two-sensor recording never sits in memory as text; only the samples a caller keeps do.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import type { ReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -74,12 +75,16 @@ async function isGzipFile(path: string): Promise<boolean> {
   }
 }
 
-async function openByteStream(path: string): Promise<Readable> {
-  if (!(await isGzipFile(path))) return createReadStream(path, { highWaterMark: CHUNK_BYTES });
+/** The bytes to parse, and the file stream under them (whose bytesRead tells the progress through the file). */
+async function openByteStream(path: string): Promise<{ bytes: Readable; file: ReadStream }> {
+  // Look before creating the stream: a missing file then rejects here instead of erroring a stream later.
+  const gzip = await isGzipFile(path);
+  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  if (!gzip) return { bytes: file, file };
   const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
   // Errors of either stream surface through iterating `gunzip`; the callback only has to exist.
-  pipeline(createReadStream(path, { highWaterMark: CHUNK_BYTES }), gunzip, () => {});
-  return gunzip;
+  pipeline(file, gunzip, () => {});
+  return { bytes: gunzip, file };
 }
 
 /** zlib failures (truncated or corrupt .gz) are bad input, reported at the line where the text stopped. */
@@ -108,6 +113,8 @@ export class RecordingReader implements AsyncIterable<ImuSample> {
   /** The chunk that held the column header, from the first data line on. */
   private pending: { data: Buffer; start: number; end: number } | null;
   private started = false;
+  /** How far through its file the reader is, 0..1 (read ahead by up to a chunk); null for other sources. */
+  progress: (() => number) | null = null;
 
   /** Use openRecording or openRecordingFrom. */
   constructor(
@@ -213,7 +220,11 @@ export async function openRecordingFrom(chunks: AsyncIterable<Uint8Array>, name:
 
 /** Opens a recording file, plain or gzip (by `.gz` name or content), and reads up to its column header. */
 export async function openRecording(path: string): Promise<RecordingReader> {
-  return openRecordingFrom(await openByteStream(path), path);
+  const { size } = await stat(path);
+  const { bytes, file } = await openByteStream(path);
+  const reader = await openRecordingFrom(bytes, path);
+  reader.progress = () => (size > 0 ? Math.min(1, file.bytesRead / size) : 1);
+  return reader;
 }
 
 /** Reads a whole recording into memory (offline analysis needs all samples anyway). */

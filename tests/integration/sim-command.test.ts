@@ -1,20 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../gateway/cli/main.ts';
+import { runCli } from '../support/cli.ts';
 import { readRecording } from '../../shared/recording/index.ts';
 
-function captureIo() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, text: () => ({ out, err }) };
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -26,10 +16,9 @@ afterAll(async () => {
 
 describe('squatmon sim', () => {
   it('writes a recording v1 and a truth file whose reps match the requested set', async () => {
-    const c = captureIo();
     const out = join(dir, 'a.csv');
     const truthPath = join(dir, 'a.json');
-    const code = await main(['sim', '--profile', 'posterior', '--reps', '3', '--rate', '100', '--out', out, '--truth', truthPath], c.io);
+    const { code } = await runCli(['sim', '--profile', 'posterior', '--reps', '3', '--rate', '100', '--out', out, '--truth', truthPath]);
     expect(code).toBe(0);
     const rec = await readRecording(out);
     expect(rec.header.sensors).toEqual([
@@ -50,7 +39,7 @@ describe('squatmon sim', () => {
     const run = async (seed: number, name: string) => {
       const out = join(dir, `${name}.csv.gz`);
       const truth = join(dir, `${name}.json`);
-      const code = await main(['sim', '--seed', String(seed), '--reps', '2', '--loss', '3', '--duplicates', '1', '--out', out, '--truth', truth], captureIo().io);
+      const { code } = await runCli(['sim', '--seed', String(seed), '--reps', '2', '--loss', '3', '--duplicates', '1', '--out', out, '--truth', truth]);
       expect(code).toBe(0);
       return [await readFile(out), await readFile(truth)];
     };
@@ -65,7 +54,7 @@ describe('squatmon sim', () => {
   it('reports lost frames as gaps and keeps each sensor strictly increasing in time', async () => {
     const out = join(dir, 'lossy.csv');
     const truthPath = join(dir, 'lossy.json');
-    expect(await main(['sim', '--profile', 'neutral', '--reps', '2', '--rate', '200', '--mtu', '23', '--loss', '5', '--duplicates', '2', '--out', out, '--truth', truthPath], captureIo().io)).toBe(0);
+    expect((await runCli(['sim', '--profile', 'neutral', '--reps', '2', '--rate', '200', '--mtu', '23', '--loss', '5', '--duplicates', '2', '--out', out, '--truth', truthPath])).code).toBe(0);
     const truth = JSON.parse(await readFile(truthPath, 'utf8'));
     const rec = await readRecording(out);
     for (const sensor of truth.simulation.sensors) {
@@ -92,9 +81,9 @@ describe('squatmon sim', () => {
       ['sim', '--seed', '1', '--sensors', 'thigh', '--out', join(dir, 'n5.csv')],
       ['sim', '--seed', '1', '--bogus', '--out', join(dir, 'n6.csv')],
     ]) {
-      const c = captureIo();
-      expect(await main(args, c.io)).toBe(2);
-      expect(c.text().err).toMatch(/squatmon sim: /);
+      const result = await runCli(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/squatmon sim: /);
     }
     await expect(readFile(join(dir, 'n2.csv'))).rejects.toThrow();
   });

@@ -1,0 +1,143 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+import { readRecording } from '../../shared/recording/index.ts';
+import { AthletePipeline } from '../../gateway/sensing/athlete-pipeline.ts';
+import type { SensingEvent } from '../../gateway/sensing/events.ts';
+
+let dir: string;
+let recording: string;
+let truth: { reps: { depth_cm: number; butt_wink: boolean }[]; pelvic_tilt: string };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'squatmon-analyze-'));
+  recording = join(dir, 'set.csv.gz');
+  const truthPath = join(dir, 'set.json');
+  const sim = await runCli(['sim', '--profile', 'posterior', '--seed', '11', '--reps', '4', '--rate', '200', '--loss', '3', '--out', recording, '--truth', truthPath]);
+  expect(sim.code).toBe(0);
+  truth = JSON.parse(await readFile(truthPath, 'utf8'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text.trim().split('\n').map((line) => JSON.parse(line));
+}
+
+describe('squatmon analyze --jsonl', () => {
+  it('prints one line per rep with the contract fields, cues before their rep, then the session', async () => {
+    const { code, stdout } = await runCli(['analyze', recording, '--jsonl', '--cutoff-cm', '25']);
+    expect(code).toBe(0);
+    const lines = jsonLines(stdout);
+    const reps = lines.filter((l) => l.type === 'rep');
+    const cues = lines.filter((l) => l.type === 'cue');
+    expect(reps).toHaveLength(truth.reps.length);
+    for (const rep of reps) {
+      for (const field of ['index', 't_start', 't_bottom', 't_end', 'depth_cm', 'lumbar_flexion_max_deg', 'wink_deg', 'butt_wink', 'wink_onset_depth_cm']) {
+        expect(rep).toHaveProperty(field);
+      }
+    }
+    reps.forEach((rep, i) => {
+      expect(Math.abs((rep.depth_cm as number) - truth.reps[i].depth_cm)).toBeLessThan(3);
+      expect(rep.butt_wink).toBe(truth.reps[i].butt_wink);
+    });
+    // Every rep is deeper than 25 cm: one cue each, published before the rep it belongs to.
+    expect(cues.map((c) => c.rep)).toEqual([1, 2, 3, 4]);
+    for (const cue of cues) {
+      expect(cue).toMatchObject({ kind: 'depth_cutoff' });
+      const cueAt = lines.indexOf(cue);
+      const repAt = lines.findIndex((l) => l.type === 'rep' && l.index === cue.rep);
+      expect(cueAt).toBeLessThan(repAt);
+      expect(cue.depth_cm as number).toBeGreaterThanOrEqual(25);
+    }
+    const session = lines[lines.length - 1];
+    expect(session.type).toBe('session');
+    expect(session.reps).toBe(truth.reps.length);
+    expect(session.pelvic_tilt).toBe(truth.pelvic_tilt);
+    expect(session.sensors).toEqual([
+      { id: 'S1', placement: 'thoracolumbar' },
+      { id: 'S2', placement: 'sacrum' },
+    ]);
+    const drills = session.drills as { strengthen: { muscle: string }[]; stretch: { muscle: string }[] };
+    expect(drills.strengthen.map((d) => d.muscle)).toEqual(['lower_back', 'hip_flexors']);
+  });
+
+  it('prints no cue without --cutoff-cm and honours --wink-threshold-deg', async () => {
+    const plain = jsonLines((await runCli(['analyze', recording, '--jsonl'])).stdout);
+    expect(plain.some((l) => l.type === 'cue')).toBe(false);
+    const strict = jsonLines((await runCli(['analyze', recording, '--jsonl', '--wink-threshold-deg', '80'])).stdout);
+    expect(strict.filter((l) => l.type === 'rep').every((r) => r.butt_wink === false && r.wink_onset_depth_cm === null)).toBe(true);
+    expect(strict[strict.length - 1].suggested_cutoff_cm).toBeNull();
+  });
+
+  it('prints exactly what the streaming pipeline emits when fed the same samples one by one', async () => {
+    const { stdout } = await runCli(['analyze', recording, '--jsonl', '--cutoff-cm', '25']);
+    const rec = await readRecording(recording);
+    const events: SensingEvent[] = [];
+    // As the live gateway runs it: live frames on, samples one at a time.
+    const pipeline = new AthletePipeline({ sensors: rec.header.sensors, cutoffCm: 25, live: true, onEvent: (e) => events.push(e) });
+    for (const s of rec.samples) pipeline.push(s);
+    pipeline.finish();
+    const published = events.filter((e) => e.type !== 'live').map((e) => JSON.stringify(e));
+    expect(stdout.trim().split('\n')).toEqual(published);
+  });
+});
+
+describe('squatmon analyze (readable report)', () => {
+  it('shows the rep table, the posture, the stopping depth and the disclaimer', async () => {
+    const { code, stdout } = await runCli(['analyze', recording]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/rep +start s/);
+    expect(stdout).toMatch(/posterior pelvic tilt/);
+    expect(stdout).toMatch(/Suggested stopping depth: \d+ cm/);
+    expect(stdout).toMatch(/physical therapist/);
+  });
+});
+
+describe('squatmon analyze / orient with bad input', () => {
+  const cases: [string, string, RegExp][] = [
+    ['no header', 't,sensor,ax,ay,az,gx,gy,gz\n', /:1: /],
+    ['non-numeric field', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.01,S1,0,0,9.8,0,0,0\n0.02,S1,0,x,9.8,0,0,0\n', /:5: /],
+    ['unknown sensor', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.01,S9,0,0,9.8,0,0,0\n', /:4: /],
+    ['time going backwards', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.02,S1,0,0,9.8,0,0,0\n0.01,S1,0,0,9.8,0,0,0\n', /:5: /],
+  ];
+  for (const [name, text, line] of cases) {
+    it(`reports ${name} with its line number, exit code 2 and no output`, async () => {
+      const path = join(dir, `bad-${name.replace(/ /g, '-')}.csv`);
+      await writeFile(path, text);
+      for (const command of [['analyze', path, '--jsonl'], ['orient', path]]) {
+        const result = await runCli(command);
+        expect(result.code).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toContain(path);
+        expect(result.stderr).toMatch(line);
+      }
+    });
+  }
+
+  it('reports a missing file with exit code 2', async () => {
+    const result = await runCli(['analyze', join(dir, 'nope.csv')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot read/);
+  });
+});
+
+describe('squatmon orient', () => {
+  it('prints one unit quaternion per input sample, header t,sensor,qw,qx,qy,qz', async () => {
+    const { code, stdout } = await runCli(['orient', recording]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('t,sensor,qw,qx,qy,qz');
+    const rec = await readRecording(recording);
+    expect(lines.length - 1).toBe(rec.samples.length);
+    for (const line of lines.slice(1, 2000)) {
+      const [, sensor, ...q] = line.split(',');
+      expect(['S1', 'S2']).toContain(sensor);
+      const norm = Math.hypot(...q.map(Number));
+      expect(norm).toBeCloseTo(1, 4);
+    }
+  });
+});
