@@ -2,6 +2,7 @@
  * The BROAD benchmark trials (../shared/data/broad, see its README): loading an IMU recording with its aligned
  * optical truth, and the README's inclination metric. Used by scripts/eval-broad.ts and the orientation tests.
  */
+import { OrientationFilter } from '../gateway/sensing/orientation/index.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -76,4 +77,19 @@ export function inclinationRmse(trial: BroadTrial, estimate: Float64Array): numb
     count++;
   }
   return Math.sqrt(sumSq / count) * RAD;
+}
+
+/** The sensing core's filter run causally over a trial, as the live pipeline runs it: [w,x,y,z] per sample. */
+export function estimateWithSensingFilter(trial: BroadTrial): Float64Array {
+  const filter = new OrientationFilter();
+  const estimate = new Float64Array(4 * trial.n);
+  const q = new Float64Array(4);
+  const d = trial.imu;
+  for (let i = 0; i < trial.n; i++) {
+    const k = 7 * i;
+    filter.update(d[k], d[k + 1], d[k + 2], d[k + 3], d[k + 4], d[k + 5], d[k + 6]);
+    filter.quaternion(q);
+    estimate.set(q, 4 * i);
+  }
+  return estimate;
 }

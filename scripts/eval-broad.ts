@@ -10,7 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { OrientationFilter } from '../gateway/sensing/orientation/index.ts';
-import { BROAD_DIR, BROAD_VQF_REFERENCE, inclinationRmse, listBroadTrials, loadBroadTrial } from './broad-data.ts';
+import { BROAD_DIR, BROAD_VQF_REFERENCE, estimateWithSensingFilter, inclinationRmse, listBroadTrials, loadBroadTrial } from './broad-data.ts';
 import type { BroadTrial } from './broad-data.ts';
 import { Rng } from '../shared/rng.ts';
 
@@ -20,15 +20,7 @@ const dataDir = resolve(process.argv[2] ?? BROAD_DIR);
 type Estimator = (trial: BroadTrial, out: Float64Array) => void;
 
 const runOrientationFilter: Estimator = (trial, out) => {
-  const filter = new OrientationFilter();
-  const q = new Float64Array(4);
-  const d = trial.imu;
-  for (let i = 0; i < trial.n; i++) {
-    const k = 7 * i;
-    filter.update(d[k], d[k + 1], d[k + 2], d[k + 3], d[k + 4], d[k + 5], d[k + 6]);
-    filter.quaternion(q);
-    out.set(q, 4 * i);
-  }
+  out.set(estimateWithSensingFilter(trial));
 };
 
 /**

@@ -19,7 +19,7 @@ import { computeRepMetrics } from './rep-metrics.ts';
 import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
-import { LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
+import { integrateBetweenRests, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
 
 export interface AthletePipelineOptions {
   readonly sensors: readonly SensorInfo[];
@@ -34,7 +34,6 @@ export interface AthletePipelineOptions {
 
 /** A window whose refined depth stays shallower than this was no rep (a bend, a stumble), cm. */
 export const MIN_REP_DEPTH_CM = 10;
-const ZUPT_NEEDS_BOTH = process.env.ZB === '1';
 /** A rep starts and ends where its refined depth crosses this fraction of its depth (min 0.5 cm). */
 const REP_EDGE_FRACTION = 0.03;
 /** The standing reference of a rep: the mean over this long before its window starts, s. */
@@ -69,6 +68,7 @@ export class AthletePipeline {
   private lastT = Number.NaN;
   private cuedThisRep = false;
   private wasStill = false;
+  private lastRestSeq = -1;
   private reps = 0;
   private readonly winkOnsets: number[] = [];
   private liveRefSacrum = Number.NaN;
@@ -78,6 +78,7 @@ export class AthletePipeline {
   private readonly scratchT = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchAcc = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchHeight = new Float64Array(BUFFER_CAPACITY);
+  private readonly scratchStill = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchDepth = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchPelvis = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchFlexion = new Float64Array(BUFFER_CAPACITY);
@@ -114,9 +115,9 @@ export class AthletePipeline {
     const t = s.t;
     const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
     this.lastT = t;
-    // Zero velocity needs every worn sensor still: the trunk can move while the pelvis barely turns.
-    const other = channel === this.sacrum ? this.trunk : null;
-    const still = channel.stillness.still && (!ZUPT_NEEDS_BOTH || other === null || other.stillness.still);
+    // Zero velocity is the depth sensor's own rest: the trunk sensor may move (a shrug, looking around) while
+    // the pelvis stays put, and requiring both would lose the rests that keep the depth integration short.
+    const still = channel.stillness.still;
     // r: the earth's up direction in the sensor frame (third row of R).
     const q = channel.q;
     const rx = 2 * (q[1] * q[3] - q[0] * q[2]);
@@ -144,8 +145,10 @@ export class AthletePipeline {
     row[6] = -this.kinematics.heightM * 100;
     row[7] = sacrumDeg;
     row[8] = trunkDeg;
+    row[9] = still ? 1 : 0;
     const seq = this.buffer.push(row);
-    if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(seq);
+    if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(this.lastRestSeq, seq);
+    if (still) this.lastRestSeq = seq;
     this.wasStill = still;
     const liveDepthCm = -this.kinematics.heightM * 100;
     this.buffer.set('liveDepthCm', seq, liveDepthCm);
@@ -183,26 +186,20 @@ export class AthletePipeline {
   }
 
   /**
-   * The lifter came to rest inside a rep (a pause at the bottom, or back at the top): velocity is zero now, so
-   * re-integrate the rep so far with the constant bias that makes it so. This removes the velocity error a
-   * burst of lost packets leaves behind (the acceleration inside the gap is unknown), which would otherwise
-   * keep the live depth drifting.
+   * The lifter came to rest inside a rep (a pause at the bottom, or back at the top): the velocity is zero
+   * now and was zero at the previous rest, so the movement between them can be re-integrated with its velocity
+   * error removed (integrateBetweenRests). This undoes the drift that a burst of lost packets leaves in the
+   * live depth — the acceleration inside a gap is unknown.
    */
-  private correctHeightAtRest(seq: number): void {
+  private correctHeightAtRest(fromSeq: number, toSeq: number): void {
     const b = this.buffer;
-    const from = this.detector.candidateStartSeq;
-    if (from < b.oldest || seq - from < 2) return;
-    let v = 0;
-    let p = 0;
-    for (let q = from + 1; q <= seq; q++) {
-      const dt = b.get('t', q) - b.get('t', q - 1);
-      const v1 = v + 0.5 * (b.get('verticalAcc', q - 1) + b.get('verticalAcc', q)) * dt;
-      p += 0.5 * (v + v1) * dt;
-      v = v1;
-    }
-    const T = b.get('t', seq) - b.get('t', from);
-    // A constant bias c with c·T = v gives c·T²/2 of height: p − v·T/2.
-    this.kinematics.setHeightAtRest(p - (v * T) / 2);
+    if (fromSeq < b.oldest || toSeq - fromSeq < 2 || toSeq - fromSeq >= this.scratchT.length) return;
+    const n = toSeq - fromSeq + 1;
+    b.copy('t', fromSeq, toSeq + 1, this.scratchT);
+    b.copy('verticalAcc', fromSeq, toSeq + 1, this.scratchAcc);
+    const startHeight = -b.get('liveDepthCm', fromSeq) / 100;
+    const change = integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, 0, null);
+    this.kinematics.setHeightAtRest(startHeight + change);
   }
 
   /** Feeds the vertical-bias model one observation per still period (or per 2 s of it). */
@@ -269,7 +266,11 @@ export class AthletePipeline {
     const n = window.endSeq - window.startSeq + 1;
     b.copy('t', window.startSeq, window.endSeq + 1, this.scratchT);
     b.copy('verticalAcc', window.startSeq, window.endSeq + 1, this.scratchAcc);
-    refinedHeights(this.scratchT, this.scratchAcc, n, this.scratchHeight);
+    b.copy('still', window.startSeq, window.endSeq + 1, this.scratchStill);
+    // The window's ends are rests by construction.
+    this.scratchStill[0] = 1;
+    this.scratchStill[n - 1] = 1;
+    refinedHeights(this.scratchT, this.scratchAcc, this.scratchStill, n, this.scratchHeight);
     let maxDepth = 0;
     let bottom = 0;
     for (let k = 0; k < n; k++) {

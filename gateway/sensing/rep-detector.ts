@@ -101,6 +101,9 @@ export class RepDetector {
         // At rest but nowhere near the deepest point: the lifter is back up (the turn was missed, e.g. live
         // depth drifted across lost packets until the rest correction).
         if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
+        // At rest at the bottom the live depth has just been corrected (athlete-pipeline.ts): it is the best
+        // estimate of the deepest point, so a drop from a drifted maximum is no turn.
+        if (still) this.maxDepth = liveDepthCm;
         this.phaseNow = still || Math.abs(velocity) < 0.05 ? 'bottom' : 'descent';
         if (liveDepthCm < this.maxDepth - Math.max(p.turnCm, p.turnFraction * this.maxDepth)) {
           this.state = 'ascent';

@@ -16,6 +16,8 @@ export const SIGNAL_CHANNELS = [
   /** Filter skin inclinations, degrees (NaN when that sensor is not worn). */
   'pelvicTiltRaw',
   'trunkRaw',
+  /** 1 when the lifter was at rest (zero velocity), else 0. */
+  'still',
 ] as const;
 export type SignalChannel = (typeof SIGNAL_CHANNELS)[number];
 

@@ -116,18 +116,119 @@ export class LiveVerticalKinematics {
 }
 
 /**
- * Heights (m, relative to the window's start) over a window whose first and last samples are at rest at the
- * same height. `acc` is the vertical acceleration with the live bias estimate already removed; what bias is
- * left is taken to vary linearly over the window. Writes into `out`.
+ * A gap in the samples longer than this (lost packets) leaves an unknown velocity change behind: the
+ * acceleration inside it is not known. Corrections then put the velocity error into a jump across the gap
+ * instead of spreading it as a bias drift.
  */
-export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, n: number, out: Float64Array): void {
+export const LONG_GAP_S = 0.12;
+
+/** Index of the sample that ends the longest gap longer than LONG_GAP_S in [from, to], or −1. */
+function longestGap(t: ArrayLike<number>, from: number, to: number): number {
+  let gapIndex = -1;
+  let longest = LONG_GAP_S;
+  for (let i = from + 1; i <= to; i++) {
+    if (t[i] - t[i - 1] > longest) {
+      longest = t[i] - t[i - 1];
+      gapIndex = i;
+    }
+  }
+  return gapIndex;
+}
+
+/**
+ * Integrates one movement between two moments of rest, [from, to], where the velocity is zero at both ends:
+ * the velocity left at the end is an error, removed either as a constant bias over the segment or, if the
+ * segment has a long gap, as a jump across it. Writes heights relative to the segment's start into
+ * out[from..to] (plus `base`) and returns the height change.
+ */
+export function integrateBetweenRests(
+  t: ArrayLike<number>,
+  acc: ArrayLike<number>,
+  from: number,
+  to: number,
+  base: number,
+  out: Float64Array | null,
+): number {
+  let v = 0;
+  for (let i = from + 1; i <= to; i++) v += 0.5 * (acc[i - 1] + acc[i]) * (t[i] - t[i - 1]);
+  const T = t[to] - t[from];
+  const gapIndex = longestGap(t, from, to);
+  const bias = gapIndex < 0 && T > 0 ? v / T : 0;
+  const jump = gapIndex < 0 ? 0 : v;
+  let vel = 0;
+  let p = 0;
+  if (out) out[from] = base;
+  for (let i = from + 1; i <= to; i++) {
+    const dt = t[i] - t[i - 1];
+    let v1 = vel + (0.5 * (acc[i - 1] + acc[i]) - bias) * dt;
+    if (i === gapIndex) {
+      // The jump sits mid-gap.
+      p += 0.5 * (vel + v1) * dt - 0.25 * jump * dt;
+      v1 -= jump;
+    } else {
+      p += 0.5 * (vel + v1) * dt;
+    }
+    vel = v1;
+    if (out) out[i] = base + p;
+  }
+  return p;
+}
+
+/**
+ * Heights (m, relative to the window's start) over a rep window whose first and last samples are at rest at
+ * the same height; `still` marks samples at rest inside it (a pause at the bottom), where the velocity is zero
+ * too. `acc` is the vertical acceleration with the live bias estimate already removed. Writes into `out`.
+ *
+ * Without a pause: one movement with two end conditions (v(T) = 0, p(T) = 0) that fix two unknowns of the
+ * residual error — a bias a + b·τ, or (with a long gap) a constant bias and a velocity jump across the gap.
+ * With pauses: each movement between rests is integrated on its own (v = 0 at both ends), and what height is
+ * left at the end is spread over the moving time.
+ */
+export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, still: ArrayLike<number>, n: number, out: Float64Array): void {
   if (n < 3) {
     out.fill(0, 0, n);
     return;
   }
+  const segments: [number, number][] = [];
+  let i = 0;
+  while (i < n - 1) {
+    // A movement starts at the last still sample before motion and ends at the next still one.
+    while (i < n - 1 && still[i + 1] === 1) i++;
+    if (i >= n - 1) break;
+    const from = i;
+    i++;
+    while (i < n - 1 && still[i] !== 1) i++;
+    segments.push([from, i]);
+  }
+  if (segments.length <= 1) {
+    refineSingleMovement(t, acc, n, out);
+    return;
+  }
+  let height = 0;
+  let filled = 0;
+  let movingTime = 0;
+  for (const [from, to] of segments) {
+    for (; filled < from; filled++) out[filled] = height;
+    height += integrateBetweenRests(t, acc, from, to, height, out);
+    filled = to + 1;
+    movingTime += t[to] - t[from];
+  }
+  for (; filled < n; filled++) out[filled] = height;
+  // Closure: the lifter ends where they started.
+  const residual = out[n - 1];
+  let elapsed = 0;
+  let k = 0;
+  for (const [from, to] of segments) {
+    for (; k < from; k++) out[k] -= (residual * elapsed) / movingTime;
+    for (; k <= to; k++) out[k] -= (residual * (elapsed + t[k] - t[from])) / movingTime;
+    elapsed += t[to] - t[from];
+  }
+  for (; k < n; k++) out[k] -= residual;
+}
+
+/** refinedHeights for a window that is one movement from rest to rest (see there). */
+function refineSingleMovement(t: ArrayLike<number>, acc: ArrayLike<number>, n: number, out: Float64Array): void {
   const t0 = t[0];
-  // First pass: plain trapezoidal integration, remembering velocity in `out`'s place temporarily is not
-  // possible (we need both), so integrate twice: velocity and height at the end first.
   let v = 0;
   let p = 0;
   for (let i = 1; i < n; i++) {
@@ -137,11 +238,23 @@ export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, n: 
     v = v1;
   }
   const T = t[n - 1] - t0;
-  // Correction acceleration c(τ) = a + b·τ with ∫c = v(T) and ∬c = p(T):
-  //   a·T + b·T²/2 = v(T);  a·T²/2 + b·T³/6 = p(T).
-  const det = (T * T * T * T) / 6 - (T * T * T * T) / 4; // = −T⁴/12
-  const a = ((v * T * T * T) / 6 - (p * T * T) / 2) / det;
-  const b = ((T * p) - (v * T * T) / 2) / det;
+  const gapIndex = longestGap(t, 0, n - 1);
+  // Two end conditions, v(T) = 0 and p(T) = 0, fix two unknowns of the correction:
+  //  - no gap: acceleration a + b·τ:          a·T + b·T²/2 = v;   a·T²/2 + b·T³/6 = p
+  //  - gap at τg: acceleration a, jump Δv:    a·T + Δv = v;       a·T²/2 + Δv·(T − τg) = p
+  let a: number;
+  let b = 0;
+  let jump = 0;
+  if (gapIndex < 0) {
+    const det = -(T * T * T * T) / 12;
+    a = ((v * T * T * T) / 6 - (p * T * T) / 2) / det;
+    b = (T * p - (v * T * T) / 2) / det;
+  } else {
+    const tGap = 0.5 * (t[gapIndex - 1] + t[gapIndex]) - t0;
+    const det = T * (T - tGap) - (T * T) / 2;
+    a = (v * (T - tGap) - p) / det;
+    jump = (T * p - (v * T * T) / 2) / det;
+  }
   v = 0;
   p = 0;
   out[0] = 0;
@@ -149,8 +262,13 @@ export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, n: 
     const dt = t[i] - t[i - 1];
     const ca0 = a + b * (t[i - 1] - t0);
     const ca1 = a + b * (t[i] - t0);
-    const v1 = v + 0.5 * (acc[i - 1] - ca0 + acc[i] - ca1) * dt;
-    p += 0.5 * (v + v1) * dt;
+    let v1 = v + 0.5 * (acc[i - 1] - ca0 + acc[i] - ca1) * dt;
+    if (i === gapIndex) {
+      p += 0.5 * (v + v1) * dt - 0.25 * jump * dt;
+      v1 -= jump;
+    } else {
+      p += 0.5 * (v + v1) * dt;
+    }
     v = v1;
     out[i] = p;
   }

@@ -35,7 +35,7 @@ describe('refinedHeights', () => {
   it('recovers the path exactly from a bias-free acceleration', () => {
     const { t, z, a, n } = squatPath(0.45, 3, 200);
     const out = new Float64Array(n);
-    refinedHeights(t, a, n, out);
+    refinedHeights(t, a, new Float64Array(n), n, out);
     for (let i = 0; i < n; i++) expect(out[i]).toBeCloseTo(z[i], 3);
   });
 
@@ -43,12 +43,27 @@ describe('refinedHeights', () => {
     const { t, z, a, n } = squatPath(0.4, 3.5, 100);
     const biased = a.map((ai, i) => ai + 0.15 - 0.04 * t[i]);
     const out = new Float64Array(n);
-    refinedHeights(t, biased, n, out);
+    refinedHeights(t, biased, new Float64Array(n), n, out);
     let worst = 0;
     for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(out[i] - z[i]));
     expect(worst).toBeLessThan(0.002);
     // Without the correction the same bias would be off by decimetres.
     expect(0.5 * 0.15 * 3.5 * 3.5).toBeGreaterThan(0.9);
+  });
+});
+
+describe('refinedHeights across lost packets', () => {
+  it('recovers the depth when a 0.4 s burst of samples is missing mid-ascent', () => {
+    const { t, z, a, n } = squatPath(0.5, 3, 100);
+    const keep = [...Array(n).keys()].filter((i) => i < 200 || i >= 240);
+    const tk = keep.map((i) => t[i]);
+    const ak = keep.map((i) => a[i] + 0.05);
+    const out = new Float64Array(keep.length);
+    refinedHeights(tk, ak, new Float64Array(keep.length), keep.length, out);
+    let worst = 0;
+    keep.forEach((i, k) => (worst = Math.max(worst, Math.abs(out[k] - z[i]))));
+    expect(Math.min(...out)).toBeCloseTo(-0.5, 1);
+    expect(worst).toBeLessThan(0.03);
   });
 });
 

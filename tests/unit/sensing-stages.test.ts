@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { earthVertical, skinInclinationDeg } from '../../gateway/sensing/inclination.ts';
+import { StillnessDetector } from '../../gateway/sensing/stillness.ts';
+import { SignalBuffer, SIGNAL_CHANNELS } from '../../gateway/sensing/signal-buffer.ts';
+import { StandingPosture } from '../../gateway/sensing/standing-posture.ts';
+import { VerticalBiasModel } from '../../gateway/sensing/vertical-bias-model.ts';
+import { RepDetector } from '../../gateway/sensing/rep-detector.ts';
+import { quatFromRotationVector, quatMultiply } from '../../gateway/sensing/orientation/index.ts';
+
+const DEG = Math.PI / 180;
+
+/** Orientation of a sensor clipped on at `clipDeg` about its z axis, on skin inclined `thetaDeg` forward. */
+function skinQuat(thetaDeg: number, clipDeg: number): Float64Array {
+  // Base: sensor z = −x (backwards) when θ = 0: rotate −90° about y. Then tilt the patch top forward by θ
+  // (+θ about earth y takes the patch's up direction towards +x, forward), then the clip about sensor z.
+  const base = new Float64Array(4);
+  quatFromRotationVector(0, -Math.PI / 2, 0, base);
+  const tilt = new Float64Array(4);
+  quatFromRotationVector(0, thetaDeg * DEG, 0, tilt);
+  const clip = new Float64Array(4);
+  quatFromRotationVector(0, 0, clipDeg * DEG, clip);
+  const q = new Float64Array(4);
+  quatMultiply(tilt, base, q);
+  quatMultiply(q, clip, q);
+  return q;
+}
+
+describe('skin inclination', () => {
+  it('is the elevation of the skin normal, whatever the clip angle', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -60, max: 80, noNaN: true }), fc.double({ min: 0, max: 360, noNaN: true }), (theta, clip) => {
+        const q = skinQuat(theta, clip);
+        expect(skinInclinationDeg(q)).toBeCloseTo(theta, 4);
+        // At rest the accelerometer reads gravity in the sensor frame; asin(a_z/|a|) agrees.
+        const w = q[0], x = q[1], y = q[2], z = q[3];
+        const az = 9.81 * (1 - 2 * (x * x + y * y));
+        expect((Math.asin(az / 9.81) * 180) / Math.PI).toBeCloseTo(theta, 4);
+        // And the vertical component of that reading is +g.
+        const ax = 9.81 * 2 * (x * z - w * y);
+        const ay = 9.81 * 2 * (y * z + w * x);
+        expect(earthVertical(q, ax, ay, az)).toBeCloseTo(9.81, 6);
+      }),
+    );
+  });
+});
+
+describe('StillnessDetector', () => {
+  it('needs the whole window quiet, and any movement ends it at once', () => {
+    const d = new StillnessDetector();
+    let t = 0;
+    const feed = (n: number, acc: number, gyro: number) => {
+      let last = false;
+      for (let i = 0; i < n; i++) last = d.update((t += 0.01), acc, gyro);
+      return last;
+    };
+    expect(feed(30, 9.81, 0.01)).toBe(false); // 0.3 s < 0.4 s window
+    expect(feed(20, 9.81, 0.01)).toBe(true);
+    expect(d.update((t += 0.01), 9.81, 0.2)).toBe(false); // turning
+    expect(feed(30, 9.81, 0.01)).toBe(false);
+    expect(feed(20, 9.81, 0.01)).toBe(true);
+    expect(d.update((t += 0.01), 10.2, 0.01)).toBe(false); // accelerating
+  });
+
+  it('learns the gravity magnitude its accelerometer reads at rest', () => {
+    const d = new StillnessDetector();
+    for (let i = 0; i < 2000; i++) d.update(i / 100, 9.86, 0.01);
+    expect(d.gravityMagnitude).toBeCloseTo(9.86, 3);
+  });
+});
+
+describe('SignalBuffer', () => {
+  it('keeps the last `capacity` samples addressable by sequence number', () => {
+    const b = new SignalBuffer(5);
+    const row = new Float64Array(SIGNAL_CHANNELS.length);
+    for (let k = 0; k < 12; k++) {
+      row.fill(k);
+      expect(b.push(row)).toBe(k);
+    }
+    expect(b.oldest).toBe(7);
+    expect(b.get('t', 11)).toBe(11);
+    expect(b.get('trunkRaw', 7)).toBe(7);
+    const out = new Float64Array(3);
+    b.copy('liveDepthCm', 8, 11, out);
+    expect([...out]).toEqual([8, 9, 10]);
+  });
+});
+
+describe('StandingPosture', () => {
+  it('averages the first quiet standing of at least 2 s, ignoring later ones', () => {
+    const p = new StandingPosture();
+    let t = 0;
+    for (let i = 0; i < 100; i++) p.update((t += 0.01), true, 30, 0); // 1 s: too short on its own
+    for (let i = 0; i < 50; i++) p.update((t += 0.01), false, 50, 50);
+    for (let i = 0; i < 300; i++) p.update((t += 0.01), true, 20 + (i % 2), -10); // 3 s: this one
+    for (let i = 0; i < 50; i++) p.update((t += 0.01), false, 50, 50);
+    for (let i = 0; i < 300; i++) p.update((t += 0.01), true, 40, 40);
+    expect(p.sacralInclinationDeg()).toBeCloseTo(20.5, 6);
+    expect(p.trunkInclinationDeg()).toBeCloseTo(-10, 6);
+  });
+
+  it('falls back to the longest standing seen, and knows nothing without one', () => {
+    const p = new StandingPosture();
+    expect(p.sacralInclinationDeg()).toBeNull();
+    let t = 0;
+    for (let i = 0; i < 50; i++) p.update((t += 0.01), true, 10, Number.NaN);
+    p.update((t += 0.01), false, 0, 0);
+    for (let i = 0; i < 120; i++) p.update((t += 0.01), true, 12, Number.NaN);
+    p.update((t += 0.01), false, 0, 0);
+    expect(p.sacralInclinationDeg()).toBeCloseTo(12, 6);
+    expect(p.trunkInclinationDeg()).toBeNull();
+  });
+});
+
+describe('VerticalBiasModel', () => {
+  it('recovers an accelerometer bias from still moments at several orientations', () => {
+    const model = new VerticalBiasModel();
+    const bias = [0.12, -0.08, 0.05];
+    const error = (r: number[]) => r[0] * bias[0] + r[1] * bias[1] + r[2] * bias[2];
+    const ups = [
+      [0.3, 0.1, 0.95],
+      [-0.2, 0.4, 0.89],
+      [0.6, -0.1, 0.79],
+      [0.1, 0.7, 0.7],
+    ].map((r) => r.map((v) => v / Math.hypot(...r)));
+    for (let round = 0; round < 10; round++) for (const r of ups) model.observeStill(r[0], r[1], r[2], error(r));
+    // Within 0.01 m/s²: the ridge (the prior that a calibrated sensor has no bias) shrinks it a little.
+    for (const r of ups) expect(Math.abs(model.error(r[0], r[1], r[2]) - error(r))).toBeLessThan(0.01);
+    // A direction it never saw is predicted too: the bias itself was learned.
+    const other = [0, 0, 1];
+    expect(Math.abs(model.error(other[0], other[1], other[2]) - error(other))).toBeLessThan(0.02);
+  });
+
+  it('stays at zero error without evidence', () => {
+    const model = new VerticalBiasModel();
+    expect(model.error(0.3, 0.2, 0.93)).toBe(0);
+  });
+});
+
+describe('RepDetector', () => {
+  /** Depth trace (cm) at 100 Hz: standing, a raised-cosine rep of `depth` cm over `T` s, standing. */
+  function run(detector: RepDetector, trace: { depth: number; v: number; still: boolean }[]) {
+    const windows = [];
+    for (let k = 0; k < trace.length; k++) {
+      const w = detector.update(k, k / 100, trace[k].depth, trace[k].v, trace[k].still);
+      if (w) windows.push(w);
+    }
+    return windows;
+  }
+  function rep(depth: number, T: number) {
+    const out = [];
+    for (let i = 0; i <= T * 100; i++) {
+      const phase = (2 * Math.PI * i) / (T * 100);
+      out.push({ depth: (depth * (1 - Math.cos(phase))) / 2, v: (-depth * Math.PI * Math.sin(phase)) / T / 100, still: false });
+    }
+    return out;
+  }
+  const stand = (s: number) => Array.from({ length: s * 100 }, () => ({ depth: 0, v: 0, still: true }));
+
+  it('finds each rep once, from the rest before it to the rest after it', () => {
+    const trace = [...stand(1), ...rep(40, 3), ...stand(1), ...rep(25, 2.5), ...stand(1)];
+    const windows = run(new RepDetector(), trace);
+    expect(windows).toHaveLength(2);
+    expect(windows[0].startSeq).toBe(99);
+    expect(windows[0].endSeq).toBeGreaterThan(100 + 300);
+    expect(windows[1].startSeq).toBeGreaterThan(windows[0].endSeq);
+  });
+
+  it('ignores shallow movements such as walk-out steps', () => {
+    const trace = [...stand(1), ...rep(3, 0.6), ...rep(4, 0.6), ...stand(1)];
+    expect(run(new RepDetector(), trace)).toHaveLength(0);
+  });
+
+  it('splits touch-and-go reps with no rest between them at the top', () => {
+    const trace = [...stand(1), ...rep(40, 3), ...rep(40, 3), ...stand(1)];
+    expect(run(new RepDetector(), trace)).toHaveLength(2);
+  });
+
+  it('abandons a descent that never comes back (sitting down)', () => {
+    const down = rep(50, 2).slice(0, 100);
+    const sit = Array.from({ length: 3500 }, () => ({ depth: 50, v: 0, still: true }));
+    expect(run(new RepDetector(), [...stand(1), ...down, ...sit])).toHaveLength(0);
+  });
+});
