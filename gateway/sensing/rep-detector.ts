@@ -20,6 +20,10 @@ export interface RepDetectorParams {
   readonly topWithoutRestS: number;
   /** A candidate longer than this is abandoned (not a rep: sitting down, kneeling…), s. */
   readonly maxRepS: number;
+  /** A candidate that comes to rest before reaching this depth was a dip, not a rep (e.g. a step), cm. */
+  readonly minRestDepthCm: number;
+  /** At rest this long after the turn, the rep is over whatever the live depth says, s. */
+  readonly endRestS: number;
 }
 
 export const DEFAULT_REP_DETECTOR: RepDetectorParams = Object.freeze({
@@ -28,7 +32,9 @@ export const DEFAULT_REP_DETECTOR: RepDetectorParams = Object.freeze({
   turnFraction: 0.1,
   topFraction: 0.2,
   topWithoutRestS: 0.8,
-  maxRepS: 30,
+  maxRepS: 15,
+  minRestDepthCm: 10,
+  endRestS: 1,
 });
 
 /** A rep window: buffer sequence numbers of its first and last samples, both at rest. */
@@ -50,6 +56,7 @@ export class RepDetector {
   private topDepth = Infinity;
   private topT = 0;
   private phaseNow: Phase = 'standing';
+  private stillSinceT = Number.NaN;
 
   constructor(private readonly params: RepDetectorParams = DEFAULT_REP_DETECTOR) {}
 
@@ -78,6 +85,8 @@ export class RepDetector {
    */
   update(seq: number, t: number, liveDepthCm: number, velocity: number, still: boolean): RepWindow | null {
     const p = this.params;
+    if (!still) this.stillSinceT = Number.NaN;
+    else if (Number.isNaN(this.stillSinceT)) this.stillSinceT = t;
     switch (this.state) {
       case 'idle':
         if (still) {
@@ -96,11 +105,12 @@ export class RepDetector {
         }
         return null;
       case 'descent':
-        if (t - this.startT > p.maxRepS) return this.abandon();
+        if (t - this.startT > p.maxRepS) return this.abandon(seq, t);
         if (liveDepthCm > this.maxDepth) this.maxDepth = liveDepthCm;
         // At rest but nowhere near the deepest point: the lifter is back up (the turn was missed, e.g. live
         // depth drifted across lost packets until the rest correction).
         if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
+        if (still && this.maxDepth < p.minRestDepthCm) return this.abandon(seq, t);
         // At rest at the bottom the live depth has just been corrected (athlete-pipeline.ts): it is the best
         // estimate of the deepest point, so a drop from a drifted maximum is no turn.
         if (still) this.maxDepth = liveDepthCm;
@@ -112,10 +122,10 @@ export class RepDetector {
         }
         return null;
       case 'ascent': {
-        if (t - this.startT > p.maxRepS) return this.abandon();
+        if (t - this.startT > p.maxRepS) return this.abandon(seq, t);
         // Still after the turn, in the upper half: back at the top (the live depth may have drifted a few cm;
         // the refined depth does not need it to be exact).
-        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
+        if (still && (liveDepthCm <= 0.5 * this.maxDepth || t - this.stillSinceT >= p.endRestS)) return this.finish(seq);
         const nearTop = liveDepthCm <= p.topFraction * this.maxDepth + 2;
         if (nearTop && liveDepthCm < this.topDepth) {
           this.topDepth = liveDepthCm;
@@ -144,11 +154,13 @@ export class RepDetector {
     return window;
   }
 
-  private abandon(): null {
+  /** Not a rep after all. A rest now can start the next candidate. */
+  private abandon(seq: number, t: number): null {
     this.state = 'idle';
     this.phaseNow = 'moving';
     this.maxDepth = 0;
-    this.lastStillSeq = -1;
+    this.lastStillSeq = Number.isNaN(this.stillSinceT) ? -1 : seq;
+    this.lastStillT = t;
     return null;
   }
 }

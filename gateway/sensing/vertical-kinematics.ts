@@ -117,10 +117,29 @@ export class LiveVerticalKinematics {
 
 /**
  * A gap in the samples longer than this (lost packets) leaves an unknown velocity change behind: the
- * acceleration inside it is not known. Corrections then put the velocity error into a jump across the gap
- * instead of spreading it as a bias drift.
+ * acceleration inside it is not known.
  */
 export const LONG_GAP_S = 0.12;
+
+/**
+ * What is left wrong in the vertical acceleration of a movement between two rests, and how large each part
+ * is expected to be (1 σ): a bias a (what the live estimate missed), a drift b·τ of it, and a velocity jump at
+ * the longest gap (unknown acceleration inside it, up to a few m/s²). The end conditions (v = 0 at the rest,
+ * and when known p = 0) are met exactly; among the corrections that meet them, the most likely one is taken
+ * (minimum norm weighted by these σ). A jump in the middle of a window and a constant bias have the same
+ * effect on the end conditions, so neither alone can be solved for: the σ decide how to share.
+ */
+const SIGMA_BIAS = 0.05;
+const SIGMA_BIAS_DRIFT = 0.02;
+const GAP_ACCELERATION = 3;
+
+interface Correction {
+  a: number;
+  b: number;
+  jump: number;
+  /** Index of the sample that ends the gap carrying the jump, or −1. */
+  gapIndex: number;
+}
 
 /** Index of the sample that ends the longest gap longer than LONG_GAP_S in [from, to], or −1. */
 function longestGap(t: ArrayLike<number>, from: number, to: number): number {
@@ -135,11 +154,67 @@ function longestGap(t: ArrayLike<number>, from: number, to: number): number {
   return gapIndex;
 }
 
+/** Velocity and height at the end of [from, to], starting at rest, with a correction applied. */
+function integrate(t: ArrayLike<number>, acc: ArrayLike<number>, from: number, to: number, c: Correction, base: number, out: Float64Array | null): { v: number; p: number } {
+  const t0 = t[from];
+  let v = 0;
+  let p = 0;
+  if (out) out[from] = base;
+  for (let i = from + 1; i <= to; i++) {
+    const dt = t[i] - t[i - 1];
+    const c0 = c.a + c.b * (t[i - 1] - t0);
+    const c1 = c.a + c.b * (t[i] - t0);
+    let v1 = v + 0.5 * (acc[i - 1] - c0 + acc[i] - c1) * dt;
+    if (i === c.gapIndex) {
+      // The jump sits mid-gap.
+      p += 0.5 * (v + v1) * dt - 0.25 * c.jump * dt;
+      v1 -= c.jump;
+    } else {
+      p += 0.5 * (v + v1) * dt;
+    }
+    v = v1;
+    if (out) out[i] = base + p;
+  }
+  return { v, p };
+}
+
+/**
+ * The most likely correction of [from, to] given its end velocity error v (and, when `closeHeight`, its end
+ * height error p): x = Σ·Hᵀ·(H·Σ·Hᵀ)⁻¹·y over x = [a, b, jump].
+ */
+function solveCorrection(t: ArrayLike<number>, from: number, to: number, v: number, p: number, closeHeight: boolean): Correction {
+  const T = t[to] - t[from];
+  const gapIndex = longestGap(t, from, to);
+  const tauGap = gapIndex < 0 ? 0 : 0.5 * (t[gapIndex - 1] + t[gapIndex]) - t[from];
+  const gapLength = gapIndex < 0 ? 0 : t[gapIndex] - t[gapIndex - 1];
+  const s = [SIGMA_BIAS ** 2, closeHeight ? SIGMA_BIAS_DRIFT ** 2 : 0, (GAP_ACCELERATION * gapLength) ** 2];
+  // Rows: effect of [a, b, jump] on the end velocity and the end height.
+  const hv = [T, (T * T) / 2, gapIndex < 0 ? 0 : 1];
+  const hp = [(T * T) / 2, (T * T * T) / 6, gapIndex < 0 ? 0 : T - tauGap];
+  if (!closeHeight || T <= 0) {
+    const m = hv[0] * s[0] * hv[0] + hv[1] * s[1] * hv[1] + hv[2] * s[2] * hv[2];
+    const k = m > 0 ? v / m : 0;
+    return { a: s[0] * hv[0] * k, b: s[1] * hv[1] * k, jump: s[2] * hv[2] * k, gapIndex };
+  }
+  let m00 = 0, m01 = 0, m11 = 0;
+  for (let j = 0; j < 3; j++) {
+    m00 += hv[j] * s[j] * hv[j];
+    m01 += hv[j] * s[j] * hp[j];
+    m11 += hp[j] * s[j] * hp[j];
+  }
+  const det = m00 * m11 - m01 * m01;
+  const kv = (m11 * v - m01 * p) / det;
+  const kp = (m00 * p - m01 * v) / det;
+  const x = [0, 1, 2].map((j) => s[j] * (hv[j] * kv + hp[j] * kp));
+  return { a: x[0], b: x[1], jump: x[2], gapIndex };
+}
+
+const NO_CORRECTION: Correction = { a: 0, b: 0, jump: 0, gapIndex: -1 };
+
 /**
  * Integrates one movement between two moments of rest, [from, to], where the velocity is zero at both ends:
- * the velocity left at the end is an error, removed either as a constant bias over the segment or, if the
- * segment has a long gap, as a jump across it. Writes heights relative to the segment's start into
- * out[from..to] (plus `base`) and returns the height change.
+ * the velocity left at the end is an error, removed as the most likely bias and gap jump. Writes heights
+ * relative to the segment's start into out[from..to] (plus `base`) and returns the height change.
  */
 export function integrateBetweenRests(
   t: ArrayLike<number>,
@@ -149,29 +224,9 @@ export function integrateBetweenRests(
   base: number,
   out: Float64Array | null,
 ): number {
-  let v = 0;
-  for (let i = from + 1; i <= to; i++) v += 0.5 * (acc[i - 1] + acc[i]) * (t[i] - t[i - 1]);
-  const T = t[to] - t[from];
-  const gapIndex = longestGap(t, from, to);
-  const bias = gapIndex < 0 && T > 0 ? v / T : 0;
-  const jump = gapIndex < 0 ? 0 : v;
-  let vel = 0;
-  let p = 0;
-  if (out) out[from] = base;
-  for (let i = from + 1; i <= to; i++) {
-    const dt = t[i] - t[i - 1];
-    let v1 = vel + (0.5 * (acc[i - 1] + acc[i]) - bias) * dt;
-    if (i === gapIndex) {
-      // The jump sits mid-gap.
-      p += 0.5 * (vel + v1) * dt - 0.25 * jump * dt;
-      v1 -= jump;
-    } else {
-      p += 0.5 * (vel + v1) * dt;
-    }
-    vel = v1;
-    if (out) out[i] = base + p;
-  }
-  return p;
+  const raw = integrate(t, acc, from, to, NO_CORRECTION, 0, null);
+  const correction = solveCorrection(t, from, to, raw.v, raw.p, false);
+  return integrate(t, acc, from, to, correction, base, out).p;
 }
 
 /**
@@ -179,8 +234,7 @@ export function integrateBetweenRests(
  * the same height; `still` marks samples at rest inside it (a pause at the bottom), where the velocity is zero
  * too. `acc` is the vertical acceleration with the live bias estimate already removed. Writes into `out`.
  *
- * Without a pause: one movement with two end conditions (v(T) = 0, p(T) = 0) that fix two unknowns of the
- * residual error — a bias a + b·τ, or (with a long gap) a constant bias and a velocity jump across the gap.
+ * Without a pause: one movement whose two end conditions (v(T) = 0, p(T) = 0) correct it (solveCorrection).
  * With pauses: each movement between rests is integrated on its own (v = 0 at both ends), and what height is
  * left at the end is spread over the moving time.
  */
@@ -201,7 +255,8 @@ export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, sti
     segments.push([from, i]);
   }
   if (segments.length <= 1) {
-    refineSingleMovement(t, acc, n, out);
+    const raw = integrate(t, acc, 0, n - 1, NO_CORRECTION, 0, null);
+    integrate(t, acc, 0, n - 1, solveCorrection(t, 0, n - 1, raw.v, raw.p, true), 0, out);
     return;
   }
   let height = 0;
@@ -224,52 +279,4 @@ export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, sti
     elapsed += t[to] - t[from];
   }
   for (; k < n; k++) out[k] -= residual;
-}
-
-/** refinedHeights for a window that is one movement from rest to rest (see there). */
-function refineSingleMovement(t: ArrayLike<number>, acc: ArrayLike<number>, n: number, out: Float64Array): void {
-  const t0 = t[0];
-  let v = 0;
-  let p = 0;
-  for (let i = 1; i < n; i++) {
-    const dt = t[i] - t[i - 1];
-    const v1 = v + 0.5 * (acc[i - 1] + acc[i]) * dt;
-    p += 0.5 * (v + v1) * dt;
-    v = v1;
-  }
-  const T = t[n - 1] - t0;
-  const gapIndex = longestGap(t, 0, n - 1);
-  // Two end conditions, v(T) = 0 and p(T) = 0, fix two unknowns of the correction:
-  //  - no gap: acceleration a + b·τ:          a·T + b·T²/2 = v;   a·T²/2 + b·T³/6 = p
-  //  - gap at τg: acceleration a, jump Δv:    a·T + Δv = v;       a·T²/2 + Δv·(T − τg) = p
-  let a: number;
-  let b = 0;
-  let jump = 0;
-  if (gapIndex < 0) {
-    const det = -(T * T * T * T) / 12;
-    a = ((v * T * T * T) / 6 - (p * T * T) / 2) / det;
-    b = (T * p - (v * T * T) / 2) / det;
-  } else {
-    const tGap = 0.5 * (t[gapIndex - 1] + t[gapIndex]) - t0;
-    const det = T * (T - tGap) - (T * T) / 2;
-    a = (v * (T - tGap) - p) / det;
-    jump = (T * p - (v * T * T) / 2) / det;
-  }
-  v = 0;
-  p = 0;
-  out[0] = 0;
-  for (let i = 1; i < n; i++) {
-    const dt = t[i] - t[i - 1];
-    const ca0 = a + b * (t[i - 1] - t0);
-    const ca1 = a + b * (t[i] - t0);
-    let v1 = v + 0.5 * (acc[i - 1] - ca0 + acc[i] - ca1) * dt;
-    if (i === gapIndex) {
-      p += 0.5 * (v + v1) * dt - 0.25 * jump * dt;
-      v1 -= jump;
-    } else {
-      p += 0.5 * (v + v1) * dt;
-    }
-    v = v1;
-    out[i] = p;
-  }
 }
