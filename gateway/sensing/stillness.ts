@@ -36,6 +36,8 @@ export class StillnessDetector {
   private readonly normHistory = new Float64Array(HISTORY);
   private readonly timeHistory = new Float64Array(HISTORY);
   private head = 0;
+  /** Index of the oldest sample inside the window (only moves forward: O(1) per sample). */
+  private tail = 0;
 
   constructor(private readonly params: StillnessParams = DEFAULT_STILLNESS) {}
 
@@ -54,11 +56,11 @@ export class StillnessDetector {
     this.normHistory[this.head % HISTORY] = accNorm;
     this.timeHistory[this.head % HISTORY] = t;
     this.head++;
+    while (this.tail < this.head - 1 && (t - this.timeHistory[this.tail % HISTORY] > this.params.windowS || this.tail <= this.head - HISTORY)) {
+      this.tail++;
+    }
     if (this.stillNow) {
-      // Oldest kept sample no older than the window.
-      let k = this.head - 1;
-      while (k > this.head - HISTORY && k > 0 && t - this.timeHistory[(k - 1) % HISTORY] <= this.params.windowS) k--;
-      this.gravity += Math.min(1, dt / GRAVITY_TAU_S) * (this.normHistory[k % HISTORY] - this.gravity);
+      this.gravity += Math.min(1, dt / GRAVITY_TAU_S) * (this.normHistory[this.tail % HISTORY] - this.gravity);
     }
     return this.stillNow;
   }

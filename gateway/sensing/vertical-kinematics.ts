@@ -33,6 +33,9 @@ export class LiveVerticalKinematics {
   private readonly accHistory = new Float64Array(HISTORY);
   private readonly dtHistory = new Float64Array(HISTORY);
   private head = 0;
+  /** Oldest history index within LOOKBACK_S, and the time from it to the newest sample (moves forward only). */
+  private tail = 0;
+  private tailAge = 0;
 
   /**
    * Feeds one sample: time step dt (s), earth-vertical specific force minus gravity (m/s²), and whether the
@@ -43,6 +46,12 @@ export class LiveVerticalKinematics {
     this.accHistory[i] = verticalAcc;
     this.dtHistory[i] = dt;
     this.head++;
+    if (this.head > 1) this.tailAge += dt;
+    // Keep [tail, head) within the look-back: drop the oldest while the span without it still covers it.
+    while (this.tail < this.head - 1 && (this.tailAge - this.dtHistory[(this.tail + 1) % HISTORY] >= LOOKBACK_S || this.tail <= this.head - HISTORY)) {
+      this.tail++;
+      this.tailAge -= this.dtHistory[this.tail % HISTORY];
+    }
     if (!this.started) {
       this.started = true;
       this.bias = verticalAcc;
@@ -66,24 +75,13 @@ export class LiveVerticalKinematics {
     this.velocity = v1;
   }
 
-  /** The sample about LOOKBACK_S ago (the oldest one not older), as an index into the history. */
-  private lookbackIndex(): number {
-    let k = this.head - 1;
-    let age = 0;
-    while (k > 0 && k > this.head - HISTORY + 1 && age + this.dtHistory[k % HISTORY] <= LOOKBACK_S) {
-      age += this.dtHistory[k % HISTORY];
-      k--;
-    }
-    return k;
-  }
-
   private lookbackAcc(): number {
-    return this.accHistory[this.lookbackIndex() % HISTORY];
+    return this.accHistory[this.tail % HISTORY];
   }
 
   /** Motion has just been detected: it began up to LOOKBACK_S ago, at rest; integrate from there. */
   private reintegrateLookback(): void {
-    const from = this.lookbackIndex();
+    const from = this.tail;
     this.velocity = 0;
     for (let k = from + 1; k < this.head; k++) {
       this.step(this.accHistory[(k - 1) % HISTORY], this.accHistory[k % HISTORY], this.dtHistory[k % HISTORY]);

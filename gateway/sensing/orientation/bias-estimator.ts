@@ -36,11 +36,6 @@ export class GyroBiasEstimator {
   // Scratch for the update: allocated once.
   private readonly h = new Float64Array(9);
   private readonly e = new Float64Array(3);
-  private readonly pht = new Float64Array(9);
-  private readonly s = new Float64Array(9);
-  private readonly sInv = new Float64Array(9);
-  private readonly k = new Float64Array(9);
-  private readonly hp = new Float64Array(9);
 
   constructor(params: OrientationParams) {
     this.clip = params.biasClip * DEG;
@@ -112,75 +107,68 @@ export class GyroBiasEstimator {
 
   /** Kalman measurement update with H = this.h, innovation this.e, diagonal measurement noise (w0, w1, w2). */
   private correct(w0: number, w1: number, w2: number): void {
-    const { h, e, p, pht, s, sInv, k, hp, bias } = this;
+    // Written out in scalars: this runs for every sample of every sensor, and loops over typed-array
+    // temporaries cost several times more than the ~150 multiplications themselves.
+    const h = this.h;
+    const p = this.p;
+    const bias = this.bias;
     const clip = this.clip;
-    for (let i = 0; i < 3; i++) e[i] = Math.min(clip, Math.max(-clip, e[i]));
+    const e0 = Math.min(clip, Math.max(-clip, this.e[0]));
+    const e1 = Math.min(clip, Math.max(-clip, this.e[1]));
+    const e2 = Math.min(clip, Math.max(-clip, this.e[2]));
+    const h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3], h4 = h[4], h5 = h[5], h6 = h[6], h7 = h[7], h8 = h[8];
+    // P is symmetric.
+    const p00 = p[0], p01 = p[1], p02 = p[2], p11 = p[4], p12 = p[5], p22 = p[8];
 
-    // pht = P Hᵀ; s = H P Hᵀ + W
-    for (let r = 0; r < 3; r++) {
-      for (let c = 0; c < 3; c++) {
-        pht[3 * r + c] = p[3 * r] * h[3 * c] + p[3 * r + 1] * h[3 * c + 1] + p[3 * r + 2] * h[3 * c + 2];
-      }
-    }
-    for (let r = 0; r < 3; r++) {
-      for (let c = 0; c < 3; c++) {
-        s[3 * r + c] = h[3 * r] * pht[c] + h[3 * r + 1] * pht[3 + c] + h[3 * r + 2] * pht[6 + c];
-      }
-    }
-    s[0] += w0;
-    s[4] += w1;
-    s[8] += w2;
-    if (!invert3(s, sInv)) return;
+    // A = P Hᵀ (column c is P times row c of H).
+    const a00 = p00 * h0 + p01 * h1 + p02 * h2, a01 = p00 * h3 + p01 * h4 + p02 * h5, a02 = p00 * h6 + p01 * h7 + p02 * h8;
+    const a10 = p01 * h0 + p11 * h1 + p12 * h2, a11 = p01 * h3 + p11 * h4 + p12 * h5, a12 = p01 * h6 + p11 * h7 + p12 * h8;
+    const a20 = p02 * h0 + p12 * h1 + p22 * h2, a21 = p02 * h3 + p12 * h4 + p22 * h5, a22 = p02 * h6 + p12 * h7 + p22 * h8;
 
-    // K = P Hᵀ S⁻¹; b += K e; P -= K (H P)
-    for (let r = 0; r < 3; r++) {
-      for (let c = 0; c < 3; c++) {
-        k[3 * r + c] = pht[3 * r] * sInv[c] + pht[3 * r + 1] * sInv[3 + c] + pht[3 * r + 2] * sInv[6 + c];
-      }
-    }
-    for (let r = 0; r < 3; r++) {
-      bias[r] += k[3 * r] * e[0] + k[3 * r + 1] * e[1] + k[3 * r + 2] * e[2];
-      bias[r] = Math.min(clip, Math.max(-clip, bias[r]));
-    }
-    // H P = (P Hᵀ)ᵀ since P is symmetric.
-    for (let r = 0; r < 3; r++) {
-      for (let c = 0; c < 3; c++) hp[3 * r + c] = pht[3 * c + r];
-    }
-    for (let r = 0; r < 3; r++) {
-      for (let c = 0; c < 3; c++) {
-        p[3 * r + c] -= k[3 * r] * hp[c] + k[3 * r + 1] * hp[3 + c] + k[3 * r + 2] * hp[6 + c];
-      }
-    }
-    // Keep P exactly symmetric against rounding.
-    for (let r = 0; r < 3; r++) {
-      for (let c = r + 1; c < 3; c++) {
-        const m = 0.5 * (p[3 * r + c] + p[3 * c + r]);
-        p[3 * r + c] = m;
-        p[3 * c + r] = m;
-      }
-    }
+    // S = H A + W (symmetric).
+    const s00 = h0 * a00 + h1 * a10 + h2 * a20 + w0;
+    const s01 = h0 * a01 + h1 * a11 + h2 * a21;
+    const s02 = h0 * a02 + h1 * a12 + h2 * a22;
+    const s11 = h3 * a01 + h4 * a11 + h5 * a21 + w1;
+    const s12 = h3 * a02 + h4 * a12 + h5 * a22;
+    const s22 = h6 * a02 + h7 * a12 + h8 * a22 + w2;
+
+    // S⁻¹ by the adjugate (symmetric).
+    const c00 = s11 * s22 - s12 * s12;
+    const c01 = s02 * s12 - s01 * s22;
+    const c02 = s01 * s12 - s02 * s11;
+    const det = s00 * c00 + s01 * c01 + s02 * c02;
+    if (!(Math.abs(det) > 0) || !Number.isFinite(det)) return;
+    const inv = 1 / det;
+    const i00 = c00 * inv, i01 = c01 * inv, i02 = c02 * inv;
+    const i11 = (s00 * s22 - s02 * s02) * inv;
+    const i12 = (s01 * s02 - s00 * s12) * inv;
+    const i22 = (s00 * s11 - s01 * s01) * inv;
+
+    // K = A S⁻¹.
+    const k00 = a00 * i00 + a01 * i01 + a02 * i02, k01 = a00 * i01 + a01 * i11 + a02 * i12, k02 = a00 * i02 + a01 * i12 + a02 * i22;
+    const k10 = a10 * i00 + a11 * i01 + a12 * i02, k11 = a10 * i01 + a11 * i11 + a12 * i12, k12 = a10 * i02 + a11 * i12 + a12 * i22;
+    const k20 = a20 * i00 + a21 * i01 + a22 * i02, k21 = a20 * i01 + a21 * i11 + a22 * i12, k22 = a20 * i02 + a21 * i12 + a22 * i22;
+
+    bias[0] = Math.min(clip, Math.max(-clip, bias[0] + k00 * e0 + k01 * e1 + k02 * e2));
+    bias[1] = Math.min(clip, Math.max(-clip, bias[1] + k10 * e0 + k11 * e1 + k12 * e2));
+    bias[2] = Math.min(clip, Math.max(-clip, bias[2] + k20 * e0 + k21 * e1 + k22 * e2));
+
+    // P −= K Aᵀ (H P = Aᵀ since P is symmetric); the result is symmetric, so compute one triangle.
+    const n00 = p00 - (k00 * a00 + k01 * a01 + k02 * a02);
+    const n01 = p01 - (k00 * a10 + k01 * a11 + k02 * a12);
+    const n02 = p02 - (k00 * a20 + k01 * a21 + k02 * a22);
+    const n11 = p11 - (k10 * a10 + k11 * a11 + k12 * a12);
+    const n12 = p12 - (k10 * a20 + k11 * a21 + k12 * a22);
+    const n22 = p22 - (k20 * a20 + k21 * a21 + k22 * a22);
+    p[0] = n00;
+    p[1] = n01;
+    p[2] = n02;
+    p[3] = n01;
+    p[4] = n11;
+    p[5] = n12;
+    p[6] = n02;
+    p[7] = n12;
+    p[8] = n22;
   }
-}
-
-/** Inverse of a row-major 3×3 matrix by the adjugate; false (out untouched) if it is singular. */
-function invert3(m: Float64Array, out: Float64Array): boolean {
-  const a = m[0], b = m[1], c = m[2];
-  const d = m[3], e = m[4], f = m[5];
-  const g = m[6], h = m[7], i = m[8];
-  const c00 = e * i - f * h;
-  const c01 = f * g - d * i;
-  const c02 = d * h - e * g;
-  const det = a * c00 + b * c01 + c * c02;
-  if (!(Math.abs(det) > 0) || !Number.isFinite(det)) return false;
-  const inv = 1 / det;
-  out[0] = c00 * inv;
-  out[1] = (c * h - b * i) * inv;
-  out[2] = (b * f - c * e) * inv;
-  out[3] = c01 * inv;
-  out[4] = (a * i - c * g) * inv;
-  out[5] = (c * d - a * f) * inv;
-  out[6] = c02 * inv;
-  out[7] = (b * g - a * h) * inv;
-  out[8] = (a * e - b * d) * inv;
-  return true;
 }

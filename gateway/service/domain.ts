@@ -1,0 +1,89 @@
+/**
+ * The gateway's domain: athletes, their sensors, sessions, sets, and the facts the sensing core produces about
+ * them, as every sink (MQTT, SQLite, WebSocket, recordings) receives them.
+ */
+import type { Placement } from '../../shared/imu.ts';
+import type { CueEvent, LiveFrame, RepEvent, SessionSummary } from '../sensing/events.ts';
+
+/** Which decoder a sensor's notifications need (gateway/ble/drivers). */
+export type DriverName = 'squatmon' | 'witmotion' | 'thingy52' | 'movella-dot';
+
+export interface SensorAssignment {
+  /** Id used in recordings and payloads, unique in the gateway, e.g. `S1`. */
+  readonly id: string;
+  readonly placement: Placement;
+  readonly driver: DriverName;
+  /** BLE address (lowercase, colon-separated) or advertised local name; null: take the first unassigned one. */
+  readonly match: string | null;
+}
+
+export interface Athlete {
+  readonly id: string;
+  readonly name: string;
+  readonly sensors: readonly SensorAssignment[];
+  readonly cutoffCm: number | null;
+  readonly winkThresholdDeg: number;
+}
+
+/** A sensor's state as MQTT `squatmon/sensors/<id>` and the dashboard show it (retained). */
+export interface SensorState {
+  readonly id: string;
+  readonly athlete: string;
+  readonly placement: Placement;
+  readonly driver: DriverName;
+  readonly connected: boolean;
+  /** Battery %, null when unknown. */
+  readonly battery: number | null;
+  /** Output rate, Hz, null when unknown. */
+  readonly rate: number | null;
+  readonly rssi: number | null;
+  /** Gateway time (ms since the epoch) of the last sample, null before any. */
+  readonly last_seen: number | null;
+  readonly simulated: boolean;
+  /** Frames lost so far in this connection's session (sequence gaps). */
+  readonly frames_lost: number;
+}
+
+/** Identifies where a fact belongs. Ids are stable strings (safe to de-duplicate on). */
+export interface SetRef {
+  readonly athlete: string;
+  readonly session: string;
+  /** 1-based set number within the session. */
+  readonly set: number;
+}
+
+/** A rep as published and stored: the sensing core's rep plus its identity. */
+export interface PublishedRep extends RepEvent, SetRef {
+  /** `<session>/<set>/<index>`: unique and stable. */
+  readonly id: string;
+  readonly simulated: boolean;
+}
+
+export interface PublishedCue extends CueEvent, SetRef {
+  readonly simulated: boolean;
+}
+
+export interface PublishedLive extends LiveFrame {
+  readonly athlete: string;
+  readonly simulated: boolean;
+}
+
+export interface PublishedSession extends SessionSummary {
+  readonly athlete: string;
+  readonly session: string;
+  readonly simulated: boolean;
+}
+
+export function repId(ref: SetRef, index: number): string {
+  return `${ref.session}/${ref.set}/${index}`;
+}
+
+/** What the service tells its sinks, in order. */
+export type GatewayEvent =
+  | { readonly kind: 'live'; readonly live: PublishedLive }
+  | { readonly kind: 'rep'; readonly rep: PublishedRep }
+  | { readonly kind: 'cue'; readonly cue: PublishedCue }
+  | { readonly kind: 'session'; readonly session: PublishedSession }
+  | { readonly kind: 'sensor'; readonly sensor: SensorState }
+  | { readonly kind: 'set-started'; readonly ref: SetRef; readonly startedAt: number; readonly recording: string | null }
+  | { readonly kind: 'set-ended'; readonly ref: SetRef; readonly endedAt: number };
