@@ -532,7 +532,9 @@ export class SqliteHistoryStore implements HistoryStore {
     return result;
   }
 
+  /** Reads skip the write queue: WAL readers see the last commit and are never blocked by a writer. */
   private read<T>(action: string, fn: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(closedError(action));
     return this.attempt(action, fn);
   }
 

@@ -14,7 +14,9 @@ const DRIVER_NAMES = ['squatmon', 'witmotion', 'thingy52', 'movella-dot'] as con
 
 export const athleteIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'athlete ids are 1-32 characters a-z, 0-9, -');
 /** `YYYYMMDD-HHMMSS-<athlete>`. */
-export const sessionIdSchema = z.string().regex(/^\d{8}-\d{6}-[a-z0-9-]{1,32}$/, 'session ids are YYYYMMDD-HHMMSS-<athlete>');
+export const sessionIdSchema = z
+  .string()
+  .regex(/^\d{8}-\d{6}-[a-z0-9-]{1,32}$/, 'session ids are YYYYMMDD-HHMMSS-<athlete>');
 export const setNumberSchema = z.number().int().min(1);
 /** Ms since the epoch. */
 export const timeSchema = z.number().nonnegative();
@@ -40,12 +42,13 @@ export const athleteSchema = z.object({
 function sessionBelongsTo(session: string, athlete: string): boolean {
   return session.slice('YYYYMMDD-HHMMSS-'.length) === athlete;
 }
+const SESSION_OF_ATHLETE = { message: 'the session id does not end with its athlete id' };
 
 const setRefShape = { athlete: athleteIdSchema, session: sessionIdSchema, set: setNumberSchema };
 
 export const newSessionSchema = z
   .object({ id: sessionIdSchema, athlete: athleteIdSchema, startedAt: timeSchema, simulated: z.boolean() })
-  .refine((s) => sessionBelongsTo(s.id, s.athlete), { message: 'the session id does not end with its athlete id' });
+  .refine((s) => sessionBelongsTo(s.id, s.athlete), SESSION_OF_ATHLETE);
 
 export const newSetSchema = z
   .object({
@@ -55,7 +58,7 @@ export const newSetSchema = z
     startedAt: timeSchema,
     recording: z.string().min(1).nullable(),
   })
-  .refine((s) => sessionBelongsTo(s.session, s.athlete), { message: 'the session id does not end with its athlete id' });
+  .refine((s) => sessionBelongsTo(s.session, s.athlete), SESSION_OF_ATHLETE);
 
 export const repSchema = z
   .looseObject({
@@ -76,7 +79,7 @@ export const repSchema = z
     simulated: z.boolean(),
   })
   .refine((r) => r.id === repId(r, r.index), { message: 'the rep id is not <session>/<set>/<index>' })
-  .refine((r) => sessionBelongsTo(r.session, r.athlete), { message: 'the session id does not end with its athlete id' });
+  .refine((r) => sessionBelongsTo(r.session, r.athlete), SESSION_OF_ATHLETE);
 
 export const cueSchema = z
   .looseObject({
@@ -88,7 +91,7 @@ export const cueSchema = z
     ...setRefShape,
     simulated: z.boolean(),
   })
-  .refine((c) => sessionBelongsTo(c.session, c.athlete), { message: 'the session id does not end with its athlete id' });
+  .refine((c) => sessionBelongsTo(c.session, c.athlete), SESSION_OF_ATHLETE);
 
 const drillEntrySchema = z.looseObject({ muscle: z.string(), exercises: z.array(z.string()) });
 
