@@ -149,6 +149,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       if (credentials === null) return done(null, true);
       if (username === credentials.username && sameSecret(password, credentials.password)) return done(null, true);
+      if (username === undefined) {
+        logger.warn('mqtt client rejected: no credentials', { client: client.id });
+        return done(authError('credentials required', NOT_AUTHORIZED), false);
+      }
       logger.warn('mqtt client rejected: bad username or password', { client: client.id });
       return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
     },

@@ -1,0 +1,159 @@
+/**
+ * Composes the MQTT side of the gateway: the embedded broker (unless an external URL is configured), the
+ * gateway's client, the outbox, the event sink, the request handler and, when enabled, Home Assistant discovery.
+ * The composition root calls `startMqttBridge` once, feeds it every `GatewayEvent`, prints `url`, and awaits
+ * `close()` on shutdown.
+ */
+import { z } from 'zod';
+import type { GatewayEvent } from '../service/domain.ts';
+import type { Logger } from '../service/logger.ts';
+import { connectGateway, defaultClientId, displayUrl } from './connection.ts';
+import type { ConnectionOptions } from './connection.ts';
+import { DEFAULT_MQTT_HOST, DEFAULT_MQTT_PORT, startEmbeddedBroker } from './embedded-broker.ts';
+import type { EmbeddedBroker } from './embedded-broker.ts';
+import { DEFAULT_DISCOVERY_PREFIX, HomeAssistantDiscovery } from './ha-discovery.ts';
+import { Outbox } from './outbox.ts';
+import type { OutboxLimits, OutboxStats } from './outbox.ts';
+import { MqttSink } from './publisher.ts';
+import type { MqttSinkStats } from './publisher.ts';
+import { BridgeRequests } from './requests.ts';
+import type { BridgeCommands } from './requests.ts';
+import { DEFAULT_ROOT, topicsFor } from './topics.ts';
+
+export const MqttConfigSchema = z.strictObject({
+  /** Root topic. */
+  root: z.string().default(DEFAULT_ROOT),
+  /** External broker (`--mqtt-url`, mqtt:// or mqtts://); null: run the embedded broker. */
+  url: z.string().regex(/^mqtts?:\/\/.+/, 'must start with mqtt:// or mqtts://').nullable().default(null),
+  /** Embedded broker address (`--mqtt-port`); a non-loopback host requires username and password. */
+  host: z.string().min(1).default(DEFAULT_MQTT_HOST),
+  port: z.number().int().min(0).max(65535).default(DEFAULT_MQTT_PORT),
+  /** Embedded: what other clients must present. External: what the gateway logs in with. */
+  username: z.string().min(1).nullable().default(null),
+  password: z.string().min(1).nullable().default(null),
+  /** TLS files for an mqtts:// external broker. */
+  caFile: z.string().nullable().default(null),
+  certFile: z.string().nullable().default(null),
+  keyFile: z.string().nullable().default(null),
+  rejectUnauthorized: z.boolean().default(true),
+  /** Stable per gateway; default derived from the host name and root. */
+  clientId: z.string().min(1).max(64).nullable().default(null),
+  homeAssistant: z.boolean().default(false),
+  homeAssistantPrefix: z.string().min(1).default(DEFAULT_DISCOVERY_PREFIX),
+});
+export type MqttConfig = z.infer<typeof MqttConfigSchema>;
+
+export interface MqttBridgeDeps {
+  readonly logger: Logger;
+  readonly commands: BridgeCommands;
+  /** Reconnect backoff and outbox bounds; defaults suit production, tests shorten them. */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  readonly outbox?: OutboxLimits;
+  /** Reuse an embedded broker's state across a restart (see EmbeddedBroker.persistence). */
+  readonly brokerPersistence?: unknown;
+}
+
+export interface MqttBridgeStats extends MqttSinkStats {
+  readonly outbox: OutboxStats;
+  readonly connected: boolean;
+}
+
+export interface MqttBridge {
+  /** Where subscribers connect (without credentials), e.g. `mqtt://127.0.0.1:1883`. */
+  readonly url: string;
+  /** The embedded broker, null with an external one. */
+  readonly broker: EmbeddedBroker | null;
+  readonly clientId: string;
+  handle(event: GatewayEvent): void;
+  stats(): MqttBridgeStats;
+  close(): Promise<void>;
+}
+
+/** Throws PortInUseError / InsecureBindError (embedded-broker.ts) or a config error; nothing is left running. */
+export async function startMqttBridge(config: MqttConfig, deps: MqttBridgeDeps): Promise<MqttBridge> {
+  const { logger } = deps;
+  const topics = topicsFor(config.root);
+  const clientId = config.clientId ?? defaultClientId(config.root);
+  const credentials =
+    config.username !== null && config.password !== null ? { username: config.username, password: config.password } : null;
+  if ((config.username === null) !== (config.password === null)) {
+    throw new Error('MQTT username and password must be given together');
+  }
+
+  let broker: EmbeddedBroker | null = null;
+  let connection: ConnectionOptions;
+  const backoff = {
+    ...(deps.reconnectMinMs === undefined ? {} : { reconnectMinMs: deps.reconnectMinMs }),
+    ...(deps.reconnectMaxMs === undefined ? {} : { reconnectMaxMs: deps.reconnectMaxMs }),
+  };
+  if (config.url === null) {
+    broker = await startEmbeddedBroker({
+      topics,
+      logger,
+      host: config.host,
+      port: config.port,
+      credentials,
+      gatewayClientId: clientId,
+      ...(deps.brokerPersistence === undefined ? {} : { persistence: deps.brokerPersistence }),
+    });
+    connection = { url: broker.url, ...broker.gatewayLogin, ...backoff };
+  } else {
+    connection = {
+      url: config.url,
+      clientId,
+      ...(credentials ?? {}),
+      tls: {
+        ...(config.caFile === null ? {} : { caFile: config.caFile }),
+        ...(config.certFile === null ? {} : { certFile: config.certFile }),
+        ...(config.keyFile === null ? {} : { keyFile: config.keyFile }),
+        rejectUnauthorized: config.rejectUnauthorized,
+      },
+      ...backoff,
+    };
+  }
+
+  let gateway;
+  try {
+    gateway = connectGateway(connection, topics, logger);
+  } catch (err) {
+    await broker?.close();
+    throw err;
+  }
+  const { client } = gateway;
+  const outbox = new Outbox(client, logger, deps.outbox);
+  const sink = new MqttSink(topics, client, outbox, logger);
+  new BridgeRequests(topics, client, outbox, deps.commands, logger);
+  const discovery = config.homeAssistant
+    ? new HomeAssistantDiscovery(topics, client, outbox, { prefix: config.homeAssistantPrefix })
+    : null;
+  const url = broker?.url ?? displayUrl(connection.url);
+  logger.info('mqtt publishing', {
+    url,
+    broker: broker === null ? 'external' : 'embedded',
+    root: topics.root,
+    client: clientId,
+    home_assistant: config.homeAssistant,
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    broker,
+    clientId,
+    handle: (event) => {
+      sink.handle(event);
+      discovery?.handle(event);
+    },
+    stats: () => ({ ...sink.stats(), outbox: outbox.stats(), connected: client.connected }),
+    close: () => {
+      closing ??= (async () => {
+        // Give queued reps a moment to reach a connected broker before saying offline.
+        if (client.connected) await outbox.drained(2_000);
+        await gateway.close();
+        await broker?.close();
+      })();
+      return closing;
+    },
+  };
+}

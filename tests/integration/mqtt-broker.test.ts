@@ -1,0 +1,115 @@
+/** The embedded broker: ACL, authentication, loopback-only without credentials, port already taken. */
+import net from 'node:net';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { InsecureBindError, PortInUseError, startEmbeddedBroker } from '../../gateway/mqtt/embedded-broker.ts';
+import { topicsFor } from '../../gateway/mqtt/topics.ts';
+import { memoryLogger } from '../../gateway/service/logger.ts';
+import { fakeCommands, record, rep, waitFor } from '../support/mqtt-harness.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function bridge(extra: Record<string, unknown> = {}): Promise<MqttBridge> {
+  const b = await startMqttBridge(MqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-acl', ...extra }), {
+    logger: memoryLogger(),
+    commands: fakeCommands(),
+  });
+  cleanups.push(() => b.close());
+  await waitFor(() => b.stats().connected, 'gateway connected');
+  return b;
+}
+
+/** Connects and reports the outcome: 'connected' or the CONNACK refusal code. */
+async function tryConnect(url: string, options: mqtt.IClientOptions): Promise<'connected' | number | string> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+  const outcome = await new Promise<'connected' | number | string>((resolve) => {
+    client.once('connect', () => resolve('connected'));
+    client.once('error', (err) => resolve((err as { code?: number | string }).code ?? err.message));
+  });
+  client.end(true);
+  return outcome;
+}
+
+describe('embedded broker ACL', () => {
+  it.each(['squatmon/bridge/state', 'squatmon/athletes/x/reps', 'squatmon/sensors/S1', 'squatmon/bridge/response/set_start'])(
+    'a client cannot publish to %s',
+    async (topic) => {
+      const b = await bridge();
+      const sub = await record(b.url, 'squatmon/#');
+      cleanups.push(() => sub.close());
+      const intruder = await mqtt.connectAsync(b.url, { reconnectPeriod: 0, clientId: 'intruder' });
+      const closed = new Promise<void>((resolve) => intruder.once('close', () => resolve()));
+      intruder.publish(topic, JSON.stringify({ state: 'offline', id: 'fake' }), { qos: 0, retain: true });
+      await closed; // aedes drops a client whose publish is denied
+      // Anything the intruder got through would have been routed before this rep, published afterwards.
+      b.handle({ kind: 'rep', rep: rep(9) });
+      await waitFor(() => sub.on('squatmon/athletes/ana/reps').length === 1, 'marker rep');
+      expect(sub.messages.filter((m) => m.topic === topic && (m.json as { id?: string }).id === 'fake')).toEqual([]);
+      // Nothing was retained either: a fresh subscriber still sees the bridge online.
+      const late = await record(b.url, 'squatmon/bridge/state');
+      cleanups.push(() => late.close());
+      await waitFor(() => late.messages.length > 0, 'retained state');
+      expect(late.messages[0].json).toEqual({ state: 'online' });
+    },
+  );
+
+  it('lets any client send requests', async () => {
+    const b = await bridge();
+    const sub = await record(b.url, 'squatmon/bridge/response/+');
+    cleanups.push(() => sub.close());
+    await sub.client.publishAsync('squatmon/bridge/request/set_start', JSON.stringify({ athlete: 'ana', transaction: 1 }), { qos: 1 });
+    await waitFor(() => sub.messages.length === 1, 'response');
+    expect(sub.messages[0].json).toMatchObject({ transaction: 1, status: 'ok' });
+  });
+});
+
+describe('embedded broker authentication', () => {
+  it('requires the configured credentials and keeps the gateway identity to the gateway', async () => {
+    const b = await bridge({ username: 'coach', password: 's3cret-pass' });
+    expect(await tryConnect(b.url, {})).toBe(5); // anonymous: not authorized
+    expect(await tryConnect(b.url, { username: 'coach', password: 'wrong' })).toBe(4);
+    expect(await tryConnect(b.url, { username: 'coach', password: 's3cret-pass' })).toBe('connected');
+    expect(await tryConnect(b.url, { username: 'squatmon-gateway', password: 'guess' })).toBe(4);
+    expect(await tryConnect(b.url, { username: 'coach', password: 's3cret-pass', clientId: b.clientId })).toBe(5);
+    expect(b.stats().connected).toBe(true); // the gateway was never kicked off
+  });
+
+  it('refuses to bind beyond loopback without credentials, and allows it with them', async () => {
+    const logger = memoryLogger();
+    await expect(startEmbeddedBroker({ topics: topicsFor(), logger, host: '0.0.0.0', port: 0 })).rejects.toBeInstanceOf(InsecureBindError);
+    const open = await startEmbeddedBroker({ topics: topicsFor(), logger, host: '0.0.0.0', port: 0, credentials: { username: 'u', password: 'p' } });
+    await open.close();
+  });
+});
+
+describe('port already taken', () => {
+  it('fails with both remedies when another MQTT broker holds the port', async () => {
+    const first = await bridge();
+    const port = first.broker!.port;
+    const logger = memoryLogger();
+    const attempt = startMqttBridge(MqttConfigSchema.parse({ port, clientId: 'squatmon-gw-second' }), { logger, commands: fakeCommands() });
+    const error = await attempt.then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(PortInUseError);
+    expect((error as PortInUseError).otherIsMqttBroker).toBe(true);
+    expect((error as Error).message).toContain(`--mqtt-url mqtt://127.0.0.1:${port}`);
+    expect((error as Error).message).toContain('--mqtt-port');
+    expect(logger.lines.some((l) => l.startsWith('error') && l.includes(`127.0.0.1:${port}`))).toBe(true);
+  });
+
+  it('does not suggest --mqtt-url when the port holder is not an MQTT broker', async () => {
+    const squatter = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => squatter.close(() => resolve())));
+    const port = (squatter.address() as net.AddressInfo).port;
+    const error = await startEmbeddedBroker({ topics: topicsFor(), logger: memoryLogger(), port }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(PortInUseError);
+    expect((error as PortInUseError).otherIsMqttBroker).toBe(false);
+    expect((error as Error).message).not.toContain('--mqtt-url');
+    expect((error as Error).message).toContain(`${port}`);
+  });
+});
