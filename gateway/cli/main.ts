@@ -3,8 +3,9 @@ import { UsageError } from './command.ts';
 import { simCommand } from '../../firmware-sim/cli/sim-command.ts';
 import { orientCommand } from './orient-command.ts';
 import { analyzeCommand } from './analyze-command.ts';
+import { startCommand } from './start-command.ts';
 
-const COMMANDS: readonly Command[] = [simCommand, analyzeCommand, orientCommand];
+const COMMANDS: readonly Command[] = [startCommand, simCommand, analyzeCommand, orientCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

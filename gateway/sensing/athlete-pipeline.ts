@@ -51,7 +51,7 @@ export class AthletePipeline {
   private readonly sacrum: SensorChannel | null;
   private readonly trunk: SensorChannel | null;
   private readonly onEvent: (event: SensingEvent) => void;
-  private readonly winkThresholdDeg: number;
+  private winkThresholdDeg: number;
   private readonly tiltThresholds: TiltThresholds;
   private readonly live: boolean;
   private cutoff: number | null;
@@ -101,6 +101,11 @@ export class AthletePipeline {
   /** Change the cue depth (e.g. the lifter applied the suggested cutoff); null switches cues off. */
   setCutoff(cutoffCm: number | null): void {
     this.cutoff = cutoffCm;
+  }
+
+  /** Change the butt-wink threshold for the reps still to come. */
+  setWinkThreshold(deg: number): void {
+    this.winkThresholdDeg = deg;
   }
 
   get repCount(): number {
@@ -167,6 +172,13 @@ export class AthletePipeline {
 
   /** Ends the session: returns (and emits) its summary. */
   finish(): SessionSummary {
+    const summary = this.summary();
+    this.onEvent(summary);
+    return summary;
+  }
+
+  /** The session so far (not emitted). */
+  summary(): SessionSummary {
     const sacral = this.sacrum ? this.posture.sacralInclinationDeg() : null;
     const trunk = this.trunk ? this.posture.trunkInclinationDeg() : null;
     const lordosis = sacral !== null && trunk !== null ? sacral - trunk : null;
@@ -181,7 +193,6 @@ export class AthletePipeline {
       suggested_cutoff_cm: suggestedCutoffCm(this.winkOnsets),
       drills: drillsFor(tilt ?? 'neutral'),
     };
-    this.onEvent(summary);
     return summary;
   }
 

@@ -107,6 +107,23 @@ function isAllZeroDigits(text: string): boolean {
   return true;
 }
 
+/**
+ * The sample as it reads back from a recording (each value rounded as the writer formats it). The live gateway
+ * processes samples in this form, so that analysing the recording it writes gives exactly its own results.
+ */
+export function asRecorded(s: ImuSample): ImuSample {
+  return {
+    sensor: s.sensor,
+    t: Number(formatFixed(s.t, TIME_DECIMALS)),
+    ax: Number(formatFixed(s.ax, ACC_DECIMALS)),
+    ay: Number(formatFixed(s.ay, ACC_DECIMALS)),
+    az: Number(formatFixed(s.az, ACC_DECIMALS)),
+    gx: Number(formatFixed(s.gx, GYR_DECIMALS)),
+    gy: Number(formatFixed(s.gy, GYR_DECIMALS)),
+    gz: Number(formatFixed(s.gz, GYR_DECIMALS)),
+  };
+}
+
 /** One data row, without line terminator. Values must be finite (the writer checks). */
 export function formatSampleLine(s: ImuSample): string {
   return (

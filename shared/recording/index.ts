@@ -14,6 +14,7 @@
 export { formatRecordingError, RecordingError } from './errors.ts';
 export type { RecordingComment, RecordingEvent } from './format.ts';
 export {
+  asRecorded,
   COLUMN_HEADER,
   COLUMNS,
   commentFromText,

@@ -1,0 +1,158 @@
+/**
+ * The gateway's configuration: one zod schema gives the types and the validation. Sources, later ones winning:
+ * defaults < config file (--config FILE, JSON) < environment (SQUATMON_*) < command-line flags.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { PLACEMENTS } from '../../shared/imu.ts';
+import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
+import { redact } from '../service/logger.ts';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a slug: lowercase letters, digits and dashes, up to 32 characters');
+const port = z.number().int().min(0).max(65535);
+
+const sensorSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ or -, up to 16 characters'),
+  placement: z.enum(PLACEMENTS),
+  driver: z.enum(['squatmon', 'witmotion', 'thingy52', 'movella-dot']).default('squatmon'),
+  match: z.string().min(1).nullable().default(null),
+});
+
+const athleteSchema = z.object({
+  id: slug,
+  name: z.string().min(1).max(64),
+  sensors: z.array(sensorSchema).min(1).max(2),
+  cutoffCm: z.number().min(0).max(150).nullable().default(null),
+  winkThresholdDeg: z.number().min(0).max(90).default(DEFAULT_WINK_THRESHOLD_DEG),
+});
+
+export const configSchema = z
+  .object({
+    /** Where samples come from. */
+    source: z.enum(['sim', 'ble', 'replay']).default('sim'),
+    athletes: z.array(athleteSchema).default([]),
+    sim: z
+      .object({
+        athletes: z.number().int().min(1).max(20).default(2),
+        profiles: z.array(z.string()).min(1).default(['neutral-wink', 'anterior', 'posterior']),
+        sensors: z.enum(['sacrum', 'both']).default('both'),
+        rateHz: z.union([z.literal(50), z.literal(100), z.literal(200), z.literal(400)]).default(100),
+        lossPct: z.number().min(0).max(50).default(0),
+        seed: z.number().int().min(0).default(1),
+      })
+      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 100, lossPct: 0, seed: 1 }),
+    replay: z
+      .object({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: slug.default('replay') })
+      .default({ file: null, speed: 1, athlete: 'replay' }),
+    mqtt: z
+      .object({
+        /** External broker URL (mqtt:// or mqtts://); null: run the embedded broker. */
+        url: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// or mqtts:// URL').nullable().default(null),
+        host: z.string().default('127.0.0.1'),
+        port: port.default(1883),
+        username: z.string().nullable().default(null),
+        password: z.string().nullable().default(null),
+        caFile: z.string().nullable().default(null),
+        root: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic levels without wildcards').default('squatmon'),
+        homeAssistant: z.boolean().default(false),
+      })
+      .default({ url: null, host: '127.0.0.1', port: 1883, username: null, password: null, caFile: null, root: 'squatmon', homeAssistant: false }),
+    http: z
+      .object({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: z.string().min(16, 'at least 16 characters').nullable().default(null) })
+      .default({ host: '127.0.0.1', port: 8080, token: null }),
+    dataDir: z.string().min(1).default('data'),
+  })
+  .strict();
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+export type AthleteConfig = z.infer<typeof athleteSchema>;
+
+export class ConfigError extends Error {}
+
+/** Deep merge of plain objects; arrays and scalars are replaced. */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? merge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+function describeIssues(error: z.ZodError, source: string): string {
+  return error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+/** Environment variables → a partial config. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const num = (name: string) => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new ConfigError(`environment: ${name} must be a number, got '${v}'`);
+    return n;
+  };
+  const str = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  return {
+    mqtt: {
+      url: str('SQUATMON_MQTT_URL'),
+      port: num('SQUATMON_MQTT_PORT'),
+      username: str('SQUATMON_MQTT_USERNAME'),
+      password: str('SQUATMON_MQTT_PASSWORD'),
+    },
+    http: { port: num('SQUATMON_HTTP_PORT'), host: str('SQUATMON_HTTP_HOST'), token: str('SQUATMON_HTTP_TOKEN') },
+    dataDir: str('SQUATMON_DATA_DIR'),
+  };
+}
+
+/**
+ * Loads and validates the configuration. `flags` is the partial config from the command line; `file` is read
+ * when given. Throws ConfigError with every problem listed (source and path), and changes nothing.
+ */
+export async function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; flags?: Record<string, unknown> }): Promise<GatewayConfig> {
+  let fromFile: Record<string, unknown> = {};
+  if (options.file) {
+    let text: string;
+    try {
+      text = await readFile(options.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${options.file}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    try {
+      fromFile = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`${options.file}: not valid JSON (${(err as Error).message})`);
+    }
+    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new ConfigError(`${options.file}: must be a JSON object`);
+    const fileCheck = configSchema.safeParse(fromFile);
+    if (!fileCheck.success) throw new ConfigError(describeIssues(fileCheck.error, options.file));
+  }
+  const merged = merge(merge(fromFile, configFromEnv(options.env ?? {})), options.flags ?? {});
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, 'configuration'));
+  const config = parsed.data;
+  checkSecurity(config);
+  return config;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+/** Anything listening beyond loopback needs credentials (ARCHITECTURE.md). */
+function checkSecurity(config: GatewayConfig): void {
+  if (!isLoopback(config.http.host) && config.http.token === null) {
+    throw new ConfigError(`http.host ${config.http.host} is reachable beyond this machine: set a dashboard token (--http-token or SQUATMON_HTTP_TOKEN, at least 16 characters)`);
+  }
+  if (config.mqtt.url === null && !isLoopback(config.mqtt.host) && (config.mqtt.username === null || config.mqtt.password === null)) {
+    throw new ConfigError(`mqtt.host ${config.mqtt.host} is reachable beyond this machine: set an MQTT username and password for the embedded broker`);
+  }
+}
+
+/** The effective configuration for the log: secrets replaced. */
+export function describeConfig(config: GatewayConfig): Record<string, unknown> {
+  return redact(config as unknown as Record<string, unknown>);
+}

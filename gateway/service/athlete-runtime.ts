@@ -1,0 +1,259 @@
+/**
+ * One athlete in the live gateway: the sensing pipeline fed with the athlete's samples, the session and its
+ * sets, a recording file per set, and the facts turned into GatewayEvents for the sinks.
+ *
+ * Sets open by themselves when the lifter starts a rep (or on a start-set command) and close after
+ * `idleCloseS` without a rep (or on a stop-set command, or at shutdown). A set's recording begins with the
+ * last `prerollS` of samples, so it holds the quiet standing that `squatmon analyze` needs.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
+import { asRecorded, eventComment, RecordingWriter } from '../../shared/recording/index.ts';
+import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
+import type { LiveFrame, SensingEvent, SessionSummary } from '../sensing/events.ts';
+import type { Athlete, GatewayEvent, SetRef } from './domain.ts';
+import { repId } from './domain.ts';
+import type { Logger } from './logger.ts';
+
+export interface AthleteRuntimeOptions {
+  readonly athlete: Athlete;
+  readonly simulated: boolean;
+  /** Folder for set recordings; null: do not record. */
+  readonly recordingsDir: string | null;
+  readonly emit: (event: GatewayEvent) => void;
+  readonly logger: Logger;
+  /** Wall clock, ms since the epoch (injectable for tests). */
+  readonly now?: () => number;
+  readonly idleCloseS?: number;
+  readonly prerollS?: number;
+  /**
+   * Keep the samples' own times (a replayed recording) instead of counting session time from the first sample
+   * (live sensors, whose gateway clock starts at an arbitrary value).
+   */
+  readonly keepSampleTimes?: boolean;
+  /** Extra `# key: value` lines for every recording. */
+  readonly recordingComments?: readonly string[];
+}
+
+const DEFAULT_IDLE_CLOSE_S = 45;
+const DEFAULT_PREROLL_S = 8;
+
+function sessionIdFor(athlete: string, ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}-${athlete}`;
+}
+
+export class AthleteRuntime {
+  private athleteState: Athlete;
+  private readonly sensors: SensorInfo[];
+  private readonly pipeline: AthletePipeline;
+  private readonly emit: (event: GatewayEvent) => void;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly idleCloseS: number;
+  private readonly prerollS: number;
+  readonly sessionId: string;
+  /** Gateway-clock time of the first sample: recordings count time from it. */
+  private originT: number | null = null;
+  private lastT = 0;
+  private setNumber = 0;
+  private openSet: { ref: SetRef; writer: RecordingWriter | null; lastActivityT: number; path: string | null } | null = null;
+  private readonly preroll: ImuSample[] = [];
+  private lastPhase: LiveFrame['phase'] = 'standing';
+  private lastSummary: SessionSummary | null = null;
+  private finished = false;
+
+  constructor(private readonly options: AthleteRuntimeOptions) {
+    this.athleteState = options.athlete;
+    this.sensors = options.athlete.sensors.map((s) => ({ id: s.id, placement: s.placement }));
+    this.emit = options.emit;
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+    this.idleCloseS = options.idleCloseS ?? DEFAULT_IDLE_CLOSE_S;
+    this.prerollS = options.prerollS ?? DEFAULT_PREROLL_S;
+    this.sessionId = sessionIdFor(options.athlete.id, this.now());
+    this.pipeline = new AthletePipeline({
+      sensors: this.sensors,
+      cutoffCm: options.athlete.cutoffCm,
+      winkThresholdDeg: options.athlete.winkThresholdDeg,
+      live: true,
+      onEvent: (e) => this.onSensingEvent(e),
+    });
+  }
+
+  get athlete(): Athlete {
+    return this.athleteState;
+  }
+
+  get currentSet(): SetRef | null {
+    return this.openSet?.ref ?? null;
+  }
+
+  get lastSessionSummary(): SessionSummary | null {
+    return this.lastSummary;
+  }
+
+  /** The session so far (standing posture, suggested cutoff…). */
+  currentSummary(): SessionSummary {
+    return this.pipeline.summary();
+  }
+
+  /** Notes a named moment in the open set's recording (`# event: t=… name=…`), e.g. a calibration. */
+  markEvent(name: string): void {
+    const writer = this.openSet?.writer;
+    if (!writer) return;
+    try {
+      writer.comment(eventComment({ t: this.lastT, name, attributes: {} }));
+    } catch (err) {
+      this.logger.warn('event not recorded', { name, error: (err as Error).message });
+    }
+  }
+
+  /** Feeds samples of this athlete's sensors (gateway clock, s), in arrival order. */
+  push(samples: readonly ImuSample[]): void {
+    if (this.finished) return;
+    for (const raw of samples) {
+      if (this.originT === null) this.originT = this.options.keepSampleTimes ? 0 : raw.t;
+      // Session time, rounded as the recording stores it: replaying the recording reproduces these results.
+      const s = asRecorded({ ...raw, t: raw.t - this.originT });
+      this.lastT = s.t;
+      this.remember(s);
+      if (this.openSet?.writer) this.write(this.openSet.writer, s);
+      this.pipeline.push(s);
+    }
+    this.closeIdleSet();
+  }
+
+  startSet(): SetRef {
+    if (this.openSet) return this.openSet.ref;
+    this.setNumber++;
+    const ref: SetRef = { athlete: this.athleteState.id, session: this.sessionId, set: this.setNumber };
+    let path: string | null = null;
+    if (this.options.recordingsDir) {
+      const dir = join(this.options.recordingsDir, this.sessionId);
+      mkdirSync(dir, { recursive: true });
+      path = join(dir, `set-${this.setNumber}.csv.gz`);
+    }
+    this.openSet = { ref, writer: null, lastActivityT: this.lastT, path };
+    this.emit({ kind: 'set-started', ref, startedAt: this.now(), recording: path });
+    // Opening the file is asynchronous; samples until then are in the pre-roll, which is written first.
+    if (path) void this.openRecording(path, ref);
+    return ref;
+  }
+
+  stopSet(): SetRef | null {
+    const set = this.openSet;
+    if (!set) return null;
+    this.openSet = null;
+    if (set.writer) {
+      const w = set.writer;
+      void w.close().catch((err: Error) => this.logger.error('recording could not be finished', { path: set.path, error: err.message }));
+    }
+    this.emit({ kind: 'set-ended', ref: set.ref, endedAt: this.now() });
+    return set.ref;
+  }
+
+  setCutoff(cutoffCm: number | null): void {
+    this.athleteState = { ...this.athleteState, cutoffCm };
+    this.pipeline.setCutoff(cutoffCm);
+  }
+
+  setWinkThreshold(deg: number): void {
+    // The threshold is applied by the pipeline at each rep; a change takes a new pipeline option.
+    this.athleteState = { ...this.athleteState, winkThresholdDeg: deg };
+    this.pipeline.setWinkThreshold(deg);
+  }
+
+  rename(name: string): void {
+    this.athleteState = { ...this.athleteState, name };
+  }
+
+  /** Ends the session: closes the set, emits the session summary. */
+  async finish(): Promise<SessionSummary> {
+    const set = this.openSet;
+    this.stopSet();
+    this.finished = true;
+    if (set?.writer) await set.writer.close().catch(() => undefined);
+    return this.pipeline.finish();
+  }
+
+  private async openRecording(path: string, ref: SetRef): Promise<void> {
+    try {
+      const writer = await RecordingWriter.create(path, {
+        sensors: this.sensors,
+        comments: [
+          `athlete: ${this.athleteState.id}`,
+          `session: ${this.sessionId}`,
+          `set: ${ref.set}`,
+          `simulated: ${this.options.simulated}`,
+          ...(this.options.recordingComments ?? []),
+        ],
+      });
+      if (this.openSet?.ref !== ref) {
+        await writer.close();
+        return;
+      }
+      for (const s of this.preroll) this.write(writer, s);
+      this.openSet.writer = writer;
+    } catch (err) {
+      this.logger.error('cannot write the set recording; the set goes on without it', { path, error: (err as Error).message });
+    }
+  }
+
+  private write(writer: RecordingWriter, s: ImuSample): void {
+    try {
+      writer.write(s);
+    } catch (err) {
+      this.logger.warn('sample not recorded', { error: (err as Error).message });
+    }
+  }
+
+  /** Keeps the last prerollS of samples for the next set's recording. */
+  private remember(s: ImuSample): void {
+    this.preroll.push(s);
+    let drop = 0;
+    while (drop < this.preroll.length && s.t - this.preroll[drop].t > this.prerollS) drop++;
+    if (drop > 256 || drop === this.preroll.length) this.preroll.splice(0, drop);
+    else if (drop > 0 && this.preroll.length > 4096) this.preroll.splice(0, drop);
+  }
+
+  private closeIdleSet(): void {
+    if (this.openSet && this.lastT - this.openSet.lastActivityT > this.idleCloseS) this.stopSet();
+  }
+
+  private ref(): SetRef {
+    return this.openSet?.ref ?? this.startSet();
+  }
+
+  private onSensingEvent(e: SensingEvent): void {
+    const simulated = this.options.simulated;
+    const athlete = this.athleteState.id;
+    switch (e.type) {
+      case 'live':
+        if (this.lastPhase === 'standing' && e.phase === 'descent' && !this.openSet) this.startSet();
+        this.lastPhase = e.phase;
+        if (this.openSet && e.phase !== 'standing') this.openSet.lastActivityT = e.t;
+        this.emit({ kind: 'live', live: { ...e, athlete, simulated } });
+        return;
+      case 'cue': {
+        const ref = this.ref();
+        this.emit({ kind: 'cue', cue: { ...e, ...ref, simulated } });
+        return;
+      }
+      case 'rep': {
+        const ref = this.ref();
+        this.openSet!.lastActivityT = e.t_end;
+        this.emit({ kind: 'rep', rep: { ...e, ...ref, id: repId(ref, e.index), simulated } });
+        // The retained session topic follows the session as it goes, not only at its end.
+        this.onSensingEvent(this.pipeline.summary());
+        return;
+      }
+      case 'session':
+        this.lastSummary = e;
+        this.emit({ kind: 'session', session: { ...e, athlete, session: this.sessionId, simulated } });
+        return;
+    }
+  }
+}

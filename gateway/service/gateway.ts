@@ -1,0 +1,238 @@
+/**
+ * The composition root: one place that builds the running gateway from its configuration and wires
+ * transports → sensing → sinks (ARCHITECTURE.md). Sources: simulated athletes through the noble custom binding
+ * (`sim`), real sensors through noble (`ble`), or a recording (`replay`). Sinks: MQTT, the history store, the
+ * dashboard's WebSocket hub, and the haptic pulse back to the sensor on a cue.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConnectionManager } from '../ble/connection-manager.ts';
+import { loadNoble, nobleWithBindings } from '../ble/noble-loader.ts';
+import type { Noble } from '../ble/noble-loader.ts';
+import type { GatewayConfig } from '../config/config.ts';
+import { describeConfig } from '../config/config.ts';
+import { createHttpServer } from '../http/http-server.ts';
+import type { HttpServer } from '../http/http-server.ts';
+import { MqttConfigSchema, startMqttBridge } from '../mqtt/bridge.ts';
+import type { MqttBridge } from '../mqtt/bridge.ts';
+import { openSqliteStore } from '../store/sqlite-store.ts';
+import type { HistoryStore } from '../store/history-store.ts';
+import { ReplaySource } from '../sources/replay-source.ts';
+import { profileByName } from '../../firmware-sim/model/index.ts';
+import { addLiveAthlete } from '../../firmware-sim/live-athletes.ts';
+import { VirtualBleBinding } from '../../firmware-sim/peripheral/index.ts';
+import type { Athlete, GatewayEvent, PublishedRep, SensorAssignment, SensorState } from './domain.ts';
+import { AthleteRuntime } from './athlete-runtime.ts';
+import { GatewayControl } from './gateway-control.ts';
+import type { Logger } from './logger.ts';
+import { StoreSink } from './store-sink.ts';
+
+export interface RunningGateway {
+  readonly dashboardUrl: string;
+  readonly mqttUrl: string;
+  readonly athletes: readonly Athlete[];
+  /** Resolves when a replay reached the end of its file (never for live sources). */
+  readonly replayDone: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  /** The bundled dashboard's folder. */
+  readonly dashboardDir: string;
+}
+
+/** The haptic pattern played on the sensor when the lifter reaches the cutoff: two short, strong pulses. */
+const CUE_PULSE = { pulses: 2, onMs: 120, offMs: 80, intensityPct: 90 };
+const LAST_REPS_KEPT = 20;
+
+function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): Athlete[] {
+  const athletes: Athlete[] = [];
+  for (let k = 0; k < config.sim.athletes; k++) {
+    const profileName = config.sim.profiles[k % config.sim.profiles.length];
+    const id = `sim-${k + 1}`;
+    const sensors = addLiveAthlete(
+      binding,
+      { athleteId: id, profile: profileByName(profileName), seed: config.sim.seed + k, sensors: config.sim.sensors, rateHz: config.sim.rateHz, lossRate: config.sim.lossPct / 100 },
+      k,
+    );
+    athletes.push({
+      id,
+      name: `Simulated ${k + 1} (${profileName})`,
+      sensors: sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: s.localName })),
+      // A cue out of the box: 8 cm above the profile's depth, so every full rep reaches it.
+      cutoffCm: Math.max(10, Math.round(profileByName(profileName).depthCm - 8)),
+      winkThresholdDeg: 10,
+    });
+  }
+  return athletes;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { config, logger } = options;
+  logger.info('starting squatmon gateway', { config: describeConfig(config) });
+  const dataDir = resolve(config.dataDir);
+  const recordingsDir = join(dataDir, 'recordings');
+  mkdirSync(recordingsDir, { recursive: true });
+  const simulated = config.source === 'sim';
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: Error) => logger.error('shutdown step failed', { error: err.message }));
+  };
+
+  try {
+    const store: HistoryStore = await openSqliteStore(join(dataDir, 'squatmon.db'));
+    cleanups.push(() => store.close());
+
+    // Sources first: they decide the athletes.
+    let binding: VirtualBleBinding | null = null;
+    let athletes: Athlete[];
+    let replaySensors: SensorAssignment[] = [];
+    if (config.source === 'sim') {
+      binding = new VirtualBleBinding({ time: 'realtime' });
+      athletes = simulatedAthletes(config, binding);
+    } else if (config.source === 'replay') {
+      athletes = [];
+    } else {
+      athletes = config.athletes.map((a) => ({ ...a, sensors: a.sensors.map((s) => ({ ...s })) }));
+      if (athletes.length === 0) throw new Error('no athletes configured for --ble: add them to the config file (see docs/DEPLOYMENT.md)');
+    }
+
+    const runtimes = new Map<string, AthleteRuntime>();
+    const sensorStates = new Map<string, SensorState>();
+    const lastReps: PublishedRep[] = [];
+    const sinks: ((event: GatewayEvent) => void)[] = [];
+    const emit = (event: GatewayEvent) => {
+      if (event.kind === 'rep') {
+        lastReps.push(event.rep);
+        if (lastReps.length > LAST_REPS_KEPT) lastReps.shift();
+      }
+      if (event.kind === 'sensor') sensorStates.set(event.sensor.id, event.sensor);
+      for (const sink of sinks) {
+        try {
+          sink(event);
+        } catch (err) {
+          logger.error('a sink failed on an event', { kind: event.kind, error: (err as Error).message });
+        }
+      }
+    };
+
+    const control = new GatewayControl(runtimes, store, logger);
+    const mqtt: MqttBridge = await startMqttBridge(MqttConfigSchema.parse(config.mqtt), { logger, commands: control });
+    cleanups.push(() => mqtt.close());
+    const storeSink = new StoreSink(store, logger);
+    const http: HttpServer = await createHttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      token: config.http.token,
+      staticDir: options.dashboardDir,
+      recordingsDir,
+      store,
+      commands: control,
+      liveState: () => ({ athletes: [...runtimes.values()].map((r) => r.athlete), sensors: [...sensorStates.values()], lastReps: [...lastReps] }),
+      logger,
+    });
+    cleanups.push(() => http.close());
+    sinks.push((e) => mqtt.handle(e), (e) => storeSink.handle(e), (e) => http.wsHub.handle(e));
+
+    const addAthlete = async (athlete: Athlete, keepSampleTimes = false) => {
+      const stored = await store.getAthlete(athlete.id);
+      // Settings changed from the dashboard or MQTT survive a restart.
+      const effective = stored ? { ...athlete, name: stored.name, cutoffCm: stored.cutoffCm, winkThresholdDeg: stored.winkThresholdDeg } : athlete;
+      await store.upsertAthlete(effective);
+      const runtime = new AthleteRuntime({ athlete: effective, simulated, recordingsDir, emit, logger, keepSampleTimes });
+      await store.startSession({ id: runtime.sessionId, athlete: effective.id, startedAt: Date.now(), simulated });
+      runtimes.set(effective.id, runtime);
+      return runtime;
+    };
+    cleanups.push(async () => {
+      for (const runtime of runtimes.values()) {
+        const summary = await runtime.finish();
+        await store.endSession(runtime.sessionId, Date.now(), summary).catch((err: Error) => logger.error('session not closed in history', { error: err.message }));
+      }
+    });
+
+    let replayDone: Promise<void> = new Promise(() => {});
+    if (config.source === 'replay') {
+      if (!config.replay.file) throw new Error('--replay needs a recording file');
+      let finishReplay: () => void = () => {};
+      replayDone = new Promise((r) => (finishReplay = r));
+      let runtime: AthleteRuntime | null = null;
+      const { source, sensors } = await ReplaySource.start({
+        file: config.replay.file,
+        speed: config.replay.speed,
+        onSamples: (samples) => runtime?.push(samples),
+        onEnd: (error) => {
+          if (error) logger.error('replay stopped on a bad recording', { file: config.replay.file, error: error.message });
+          else logger.info('replay finished', { file: config.replay.file });
+          finishReplay();
+        },
+      });
+      replaySensors = sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: null }));
+      const athlete: Athlete = { id: config.replay.athlete, name: `Replay of ${config.replay.file}`, sensors: replaySensors, cutoffCm: null, winkThresholdDeg: 10 };
+      athletes = [athlete];
+      // Recording times are kept as they are: a replay's reps carry the file's times, as `analyze` prints them.
+      runtime = await addAthlete(athlete, true);
+      cleanups.push(() => source.stop());
+    } else {
+      for (const athlete of athletes) await addAthlete(athlete);
+      const noble: Noble | null = binding ? nobleWithBindings(binding) : await loadNobleOrExplain(logger);
+      if (noble) startSensors(noble);
+    }
+
+    function startSensors(noble: Noble): void {
+      const sensorOwner = new Map<string, { runtime: AthleteRuntime; assignment: SensorAssignment }>();
+      for (const runtime of runtimes.values()) for (const s of runtime.athlete.sensors) sensorOwner.set(s.id, { runtime, assignment: s });
+      const clockStart = performance.now();
+      const manager = new ConnectionManager({
+        noble,
+        assignments: [...sensorOwner.values()].map((o) => o.assignment),
+        logger,
+        clock: () => (performance.now() - clockStart) / 1000,
+      });
+      manager.on('samples', (sensorId, samples) => sensorOwner.get(sensorId)?.runtime.push(samples));
+      manager.on('sensor-state', (state) => {
+        const owner = sensorOwner.get(state.id);
+        if (owner) emit({ kind: 'sensor', sensor: { ...state, athlete: owner.runtime.athlete.id, simulated } });
+      });
+      manager.on('gap', (sensorId, fromT, toT) => logger.warn('sensor data gap', { sensor: sensorId, seconds: Number((toT - fromT).toFixed(2)) }));
+      manager.on('bluetooth-unavailable', (error) => logger.error(error.message));
+      sinks.push((event) => {
+        if (event.kind !== 'cue') return;
+        const runtime = runtimes.get(event.cue.athlete);
+        const target = runtime?.athlete.sensors.find((s) => s.placement === 'sacrum') ?? runtime?.athlete.sensors[0];
+        if (target) void manager.hapticPulse(target.id, CUE_PULSE);
+      });
+      manager.start();
+      cleanups.push(() => manager.stop());
+      if (binding) cleanups.push(async () => binding!.stop());
+    }
+
+    return {
+      dashboardUrl: http.url,
+      mqttUrl: mqtt.url,
+      athletes,
+      replayDone,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/**
+ * Real Bluetooth, imported only now. Without a usable stack the gateway keeps serving the dashboard and the
+ * history: the error says what is missing and how to fix it, and no sensor connects (null).
+ */
+async function loadNobleOrExplain(logger: Logger): Promise<Noble | null> {
+  try {
+    return await loadNoble();
+  } catch (err) {
+    logger.error(`Bluetooth is not usable, no sensor will connect: ${(err as Error).message}`);
+    logger.info('the dashboard and the history stay available');
+    return null;
+  }
+}
