@@ -24,6 +24,7 @@ Sources:
   --sim-sensors WHICH      sacrum | both (default both)
   --sim-rate HZ            simulated sensor rate: 50, 100, 200, 400 (default 100)
   --sim-loss PCT           simulated notification loss, percent (default 0)
+  --sim-speed N            run the simulation N times faster than real time (default 1)
 
 Outputs:
   --mqtt-port P            embedded MQTT broker port (default 1883)
@@ -53,6 +54,7 @@ export const startCommand: Command = {
       'sim-sensors': { type: 'string' },
       'sim-rate': { type: 'string' },
       'sim-loss': { type: 'string' },
+      'sim-speed': { type: 'string' },
       'mqtt-port': { type: 'string' },
       'mqtt-url': { type: 'string' },
       'home-assistant': { type: 'boolean' },
@@ -73,6 +75,7 @@ export const startCommand: Command = {
         sensors: values['sim-sensors'],
         rateHz: integerOption(values['sim-rate'], 'sim-rate', 50, 400),
         lossPct: numberOption(values['sim-loss'], 'sim-loss', 0, 50),
+        speed: numberOption(values['sim-speed'], 'sim-speed', 0.1, 50),
       },
       mqtt: { port: integerOption(values['mqtt-port'], 'mqtt-port', 0, 65535), url: values['mqtt-url'], homeAssistant: values['home-assistant'] },
       http: { port: integerOption(values['http-port'], 'http-port', 0, 65535), host: values['http-host'], token: values['http-token'] },

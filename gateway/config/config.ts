@@ -39,8 +39,12 @@ export const configSchema = z
         rateHz: z.union([z.literal(50), z.literal(100), z.literal(200), z.literal(400)]).default(100),
         lossPct: z.number().min(0).max(50).default(0),
         seed: z.number().int().min(0).default(1),
+        /** Time runs this many times faster than the wall clock (tests and demos). */
+        speed: z.number().min(0.1).max(50).default(1),
+        /** Standing rest between simulated sets, s. */
+        restS: z.number().min(0).max(600).default(60),
       })
-      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 100, lossPct: 0, seed: 1 }),
+      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 100, lossPct: 0, seed: 1, speed: 1, restS: 60 }),
     replay: z
       .object({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: slug.default('replay') })
       .default({ file: null, speed: 1, athlete: 'replay' }),

@@ -41,6 +41,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** The bundled dashboard's folder. */
   readonly dashboardDir: string;
+  /** Sees every event before the sinks (benchmarks and tests). */
+  readonly tap?: (event: GatewayEvent) => void;
 }
 
 /** The haptic pattern played on the sensor when the lifter reaches the cutoff: two short, strong pulses. */
@@ -54,7 +56,15 @@ function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): A
     const id = `sim-${k + 1}`;
     const sensors = addLiveAthlete(
       binding,
-      { athleteId: id, profile: profileByName(profileName), seed: config.sim.seed + k, sensors: config.sim.sensors, rateHz: config.sim.rateHz, lossRate: config.sim.lossPct / 100 },
+      {
+        athleteId: id,
+        profile: profileByName(profileName),
+        seed: config.sim.seed + k,
+        sensors: config.sim.sensors,
+        rateHz: config.sim.rateHz,
+        lossRate: config.sim.lossPct / 100,
+        restS: config.sim.restS,
+      },
       k,
     );
     athletes.push({
@@ -90,8 +100,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let binding: VirtualBleBinding | null = null;
     let athletes: Athlete[];
     let replaySensors: SensorAssignment[] = [];
+    // One clock for the simulated sensors and the gateway: with sim.speed > 1 both run faster than the wall.
+    const speed = config.source === 'sim' ? config.sim.speed : 1;
+    const clockStart = performance.now();
+    const gatewayClock = () => ((performance.now() - clockStart) / 1000) * speed;
     if (config.source === 'sim') {
-      binding = new VirtualBleBinding({ time: 'realtime' });
+      binding = new VirtualBleBinding({ time: 'realtime', clock: gatewayClock });
       athletes = simulatedAthletes(config, binding);
     } else if (config.source === 'replay') {
       athletes = [];
@@ -103,7 +117,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const runtimes = new Map<string, AthleteRuntime>();
     const sensorStates = new Map<string, SensorState>();
     const lastReps: PublishedRep[] = [];
-    const sinks: ((event: GatewayEvent) => void)[] = [];
+    const sinks: ((event: GatewayEvent) => void)[] = options.tap ? [options.tap] : [];
     const emit = (event: GatewayEvent) => {
       if (event.kind === 'rep') {
         lastReps.push(event.rep);
@@ -185,12 +199,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     function startSensors(noble: Noble): void {
       const sensorOwner = new Map<string, { runtime: AthleteRuntime; assignment: SensorAssignment }>();
       for (const runtime of runtimes.values()) for (const s of runtime.athlete.sensors) sensorOwner.set(s.id, { runtime, assignment: s });
-      const clockStart = performance.now();
       const manager = new ConnectionManager({
         noble,
         assignments: [...sensorOwner.values()].map((o) => o.assignment),
         logger,
-        clock: () => (performance.now() - clockStart) / 1000,
+        clock: gatewayClock,
       });
       manager.on('samples', (sensorId, samples) => sensorOwner.get(sensorId)?.runtime.push(samples));
       manager.on('sensor-state', (state) => {
@@ -198,7 +211,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         if (owner) emit({ kind: 'sensor', sensor: { ...state, athlete: owner.runtime.athlete.id, simulated } });
       });
       manager.on('gap', (sensorId, fromT, toT) => logger.warn('sensor data gap', { sensor: sensorId, seconds: Number((toT - fromT).toFixed(2)) }));
-      manager.on('bluetooth-unavailable', (error) => logger.error(error.message));
+      // The manager logs Bluetooth problems itself (with how to fix them).
+      manager.on('bluetooth-unavailable', () => undefined);
       sinks.push((event) => {
         if (event.kind !== 'cue') return;
         const runtime = runtimes.get(event.cue.athlete);
