@@ -4,5 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// A closed pipe (`squatmon orient rec.csv | head`) ends the command quietly, as for any Unix tool.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { main } = await import('../gateway/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -42,50 +42,60 @@ const DEFAULT_REST_S = 60;
 
 /** The lifter's motion over unlimited time: consecutive squat sets with rests between them. */
 class ContinuousSquatter {
-  private set: SquatSet;
-  private setIndex = 0;
-  private offset = 0;
+  /** The sets built so far that may still be asked for (the two sensors sample at slightly different times). */
+  private readonly sets: { set: SquatSet; offset: number }[] = [];
+  private built = 0;
   private readonly errors: ImuErrorModel[];
   private readonly pose = new Float64Array(4);
 
   constructor(private readonly spec: LiveAthleteSpec) {
-    this.set = this.buildSet();
+    this.sets.push({ set: this.buildSet(), offset: 0 });
     const rng = new Rng(spec.seed ^ 0x11fe);
-    this.errors = this.set.sensors.map((_, i) => new ImuErrorModel({ ...DEFAULT_IMU_ERRORS, rateHz: spec.rateHz }, rng.fork(i)));
+    this.errors = this.sets[0].set.sensors.map((_, i) => new ImuErrorModel({ ...DEFAULT_IMU_ERRORS, rateHz: spec.rateHz }, rng.fork(i)));
   }
 
   get sensorCount(): number {
-    return this.set.sensors.length;
+    return this.sets[0].set.sensors.length;
   }
 
   sensor(index: number) {
-    return this.set.sensors[index];
+    return this.sets[0].set.sensors[index];
   }
 
   private buildSet(): SquatSet {
-    return buildSquatSet({
+    const set = buildSquatSet({
       profile: this.spec.profile,
       seed: this.spec.seed,
-      reps: REPS_PER_SET[this.setIndex % REPS_PER_SET.length],
+      reps: REPS_PER_SET[this.built % REPS_PER_SET.length],
       sensors: this.spec.sensors,
       errors: false,
     });
+    this.built++;
+    return set;
+  }
+
+  /** The set (with its start time) that true time t falls in, building sets ahead as time goes on. */
+  private setAt(t: number): { set: SquatSet; offset: number } {
+    const rest = this.spec.restS ?? DEFAULT_REST_S;
+    let last = this.sets[this.sets.length - 1];
+    while (t >= last.offset + last.set.duration + rest) {
+      last = { set: this.buildSet(), offset: last.offset + last.set.duration + rest };
+      this.sets.push(last);
+      if (this.sets.length > 3) this.sets.shift();
+    }
+    for (let k = this.sets.length - 1; k >= 0; k--) if (t >= this.sets[k].offset) return this.sets[k];
+    return this.sets[0];
   }
 
   /** Measured IMU of sensor `index` at true time t (increasing per sensor). */
   sample(index: number, t: number, out: Float64Array): void {
-    const rest = this.spec.restS ?? DEFAULT_REST_S;
-    while (t - this.offset >= this.set.duration + rest) {
-      this.offset += this.set.duration + rest;
-      this.setIndex++;
-      this.set = this.buildSet();
-    }
-    const local = t - this.offset;
-    if (local <= this.set.duration) {
-      this.set.idealImu(index, local, out);
+    const { set, offset } = this.setAt(t);
+    const local = t - offset;
+    if (local <= set.duration) {
+      set.idealImu(index, local, out);
     } else {
       // Standing still after the set: gravity only, in the final pose.
-      const q = this.set.pose(index, this.set.duration, this.pose);
+      const q = set.pose(index, set.duration, this.pose);
       const w = q[0], x = q[1], y = q[2], z = q[3];
       out[0] = 2 * (x * z - w * y) * STANDARD_GRAVITY;
       out[1] = 2 * (y * z + w * x) * STANDARD_GRAVITY;

@@ -55,7 +55,9 @@ export interface SimulatedRecording {
 const MAX_CLOCK_DRIFT_PPM = 40;
 
 export function simulateRecording(options: SimulateRecordingOptions): SimulatedRecording {
-  const set = buildSquatSet({ ...options.model, profile: options.profile, seed: options.seed, reps: options.reps, sensors: options.sensors });
+  // Sensor noise is a density: its per-sample size depends on the output rate.
+  const errors = options.model?.errors === false ? false : { ...options.model?.errors, rateHz: options.rateHz };
+  const set = buildSquatSet({ ...options.model, errors, profile: options.profile, seed: options.seed, reps: options.reps, sensors: options.sensors });
   // Separate streams so that adding a sensor or changing the link does not change the other draws.
   const rng = new Rng(options.seed ^ 0x5eed51);
   const samples: ImuSample[] = [];

@@ -49,8 +49,6 @@ export function classifyPelvicTilt(
 
 /** How far above the shallowest wink onset the suggested stopping depth lies, cm. */
 export const CUTOFF_MARGIN_CM = 2;
-/** The contract's bound on that distance, cm. */
-export const MAX_CUTOFF_MARGIN_CM = 5;
 
 /**
  * The suggested stopping depth: at or above the shallowest wink onset of the session, by at most 5 cm; null
@@ -60,6 +58,6 @@ export const MAX_CUTOFF_MARGIN_CM = 5;
 export function suggestedCutoffCm(winkOnsetDepthsCm: readonly number[]): number | null {
   if (winkOnsetDepthsCm.length === 0) return null;
   const shallowest = Math.min(...winkOnsetDepthsCm);
-  const cutoff = Math.max(Math.floor(shallowest - CUTOFF_MARGIN_CM), shallowest - MAX_CUTOFF_MARGIN_CM);
-  return Math.max(0, cutoff);
+  // floor(x − 2) lies in (x − 3, x − 2]: within the contract's 5 cm bound by construction.
+  return Math.max(0, Math.floor(shallowest - CUTOFF_MARGIN_CM));
 }

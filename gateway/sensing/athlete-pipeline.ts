@@ -159,7 +159,7 @@ export class AthletePipeline {
     this.buffer.set('liveDepthCm', seq, liveDepthCm);
     const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still);
 
-    if (this.detector.inRep && !this.cuedThisRep && this.cutoff !== null && this.detector.phase === 'descent' && liveDepthCm >= this.cutoff) {
+    if (this.detector.descending && !this.cuedThisRep && this.cutoff !== null && liveDepthCm >= this.cutoff) {
       this.cuedThisRep = true;
       const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
       this.onEvent(cue);
@@ -186,7 +186,10 @@ export class AthletePipeline {
     const summary: SessionSummary = {
       type: 'session',
       reps: this.reps,
-      sensors: [...this.channels.values()].map((c) => c.info),
+      sensors: [...this.channels.values()].map((c) => {
+        const axis = c.flexionAxis.angleDeg();
+        return { id: c.info.id, placement: c.info.placement, flexion_axis_deg: axis === null ? null : round1(axis) };
+      }),
       standing_lordosis_deg: lordosis === null ? null : round1(lordosis),
       sacral_inclination_deg: sacral === null ? null : round1(sacral),
       pelvic_tilt: tilt,
@@ -213,7 +216,7 @@ export class AthletePipeline {
     this.kinematics.setHeightAtRest(startHeight + change);
   }
 
-  /** Feeds the vertical-bias model one observation per still period (or per 2 s of it). */
+  /** Feeds the vertical-bias model one observation per still period (or per STILL_OBSERVATION_SAMPLES of it). */
   private observeStillness(still: boolean, rx: number, ry: number, rz: number, rawAcc: number): void {
     const sum = this.stillSum;
     if (still) {

@@ -52,10 +52,16 @@ export interface LiveFrame {
   readonly cutoff_cm: number | null;
 }
 
+/** A sensor as the session reports it: its id and placement, and (extension) where its flexion axis lies. */
+export interface SessionSensor extends SensorInfo {
+  /** Angle of the flexion (left–right) axis from the sensor's +x axis, degrees; null before any movement. */
+  readonly flexion_axis_deg: number | null;
+}
+
 export interface SessionSummary {
   readonly type: 'session';
   readonly reps: number;
-  readonly sensors: SensorInfo[];
+  readonly sensors: SessionSensor[];
   /** Null with one sensor. */
   readonly standing_lordosis_deg: number | null;
   /** Null without a sacrum sensor. */

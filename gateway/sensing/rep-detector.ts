@@ -69,6 +69,11 @@ export class RepDetector {
     return this.phaseNow;
   }
 
+  /** In a rep's descent (before the turn), whatever the displayed phase (a slow bottom shows as 'bottom'). */
+  get descending(): boolean {
+    return this.state === 'descent';
+  }
+
   /** Buffer sequence number where the candidate in progress started (at rest). */
   get candidateStartSeq(): number {
     return this.startSeq;

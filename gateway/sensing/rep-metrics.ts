@@ -2,8 +2,9 @@
  * Per-rep metrics by the operational definitions of INTERFACES.md §2, computed once a rep has ended from its
  * (refined) sample series. Pure: arrays in, numbers out.
  */
+import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
+
 export const BOTTOM_PHASE_FRACTION = 0.95;
-export const DEFAULT_WINK_THRESHOLD_DEG = 10;
 
 export interface RepSeries {
   /** Sample times, s, increasing. */

@@ -7,6 +7,7 @@ import { RAD } from '../../shared/imu.ts';
 import { OrientationFilter } from './orientation/index.ts';
 import { skinInclinationDeg } from './inclination.ts';
 import { StillnessDetector } from './stillness.ts';
+import { FlexionAxisEstimator } from './flexion-axis.ts';
 
 /** How far the inclination may be extrapolated past this sensor's last sample, s. */
 const MAX_EXTRAPOLATION_S = 0.05;
@@ -15,6 +16,7 @@ export class SensorChannel {
   readonly filter = new OrientationFilter();
   readonly q = new Float64Array([1, 0, 0, 0]);
   readonly stillness = new StillnessDetector();
+  readonly flexionAxis = new FlexionAxisEstimator();
   private readonly bias = new Float64Array(3);
   private t = Number.NaN;
   private theta = Number.NaN;
@@ -38,6 +40,9 @@ export class SensorChannel {
     this.prevTheta = this.theta;
     this.t = s.t;
     this.theta = skinInclinationDeg(this.q);
+    if (!this.stillness.still && !Number.isNaN(this.prevTheta)) {
+      this.flexionAxis.update(gx, gy, (this.theta - this.prevTheta) / (s.t - this.prevT));
+    }
     const norm = Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az);
     this.accTheta = norm > 0 ? Math.asin(Math.max(-1, Math.min(1, s.az / norm))) * RAD : Number.NaN;
     return true;

@@ -22,6 +22,8 @@ export const DEFAULT_STILLNESS: StillnessParams = Object.freeze({
 
 /** Time constant of the gravity-magnitude estimate, which absorbs the accelerometer's scale error, s. */
 const GRAVITY_TAU_S = 2;
+/** A gap between samples longer than this, s, is not taken as quiet. */
+const MAX_QUIET_GAP_S = 0.1;
 /** Room for a window's worth of samples at the highest output rate (400 Hz). */
 const HISTORY = 256;
 
@@ -49,6 +51,8 @@ export class StillnessDetector {
     }
     const dt = Math.max(0, t - this.lastT);
     this.lastT = t;
+    // Nothing is known about a gap (lost packets): count it as movement, so rest needs a full quiet window after.
+    if (dt > MAX_QUIET_GAP_S) this.lastMovingT = t;
     if (gyroNorm > this.params.maxGyroRadS || Math.abs(accNorm - this.gravity) > this.params.maxAccDeviation) {
       this.lastMovingT = t;
     }

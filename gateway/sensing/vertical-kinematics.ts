@@ -7,10 +7,11 @@
  * bias along the vertical, which is learned there and subtracted. Error grows with the time since the last
  * still moment; a squat's descent lasts 1–2.5 s, so it stays small.
  *
- * Refined (once a rep has ended, for its reported depth): over the rep's window, which starts and ends with
- * the lifter standing (velocity zero, same height), the bias is modelled as a + b·τ and its two
- * coefficients are solved from those two end conditions — the classic drift correction of foot-mounted
- * inertial navigation, here with the height constraint as well.
+ * Refined (once a rep has ended, for its reported depth): the rep's window starts and ends with the lifter
+ * standing (velocity zero, same height), and rests inside it (a pause at the bottom) have zero velocity too.
+ * What is left wrong in the acceleration — a bias, its drift, a velocity jump across a burst of lost packets —
+ * is corrected by the most likely correction that meets those conditions (see refinedHeights): the drift
+ * correction of foot-mounted inertial navigation, with the height constraint as well.
  */
 
 /** Time constant of the vertical-bias estimate while still, s. */

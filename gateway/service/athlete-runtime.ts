@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 import { asRecorded, eventComment, RecordingWriter } from '../../shared/recording/index.ts';
+import type { RecordingComment } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
 import type { LiveFrame, SensingEvent, SessionSummary } from '../sensing/events.ts';
 import type { Athlete, GatewayEvent, SetRef } from './domain.ts';
@@ -63,6 +64,7 @@ export class AthleteRuntime {
   private readonly preroll: ImuSample[] = [];
   private lastPhase: LiveFrame['phase'] = 'standing';
   private lastSummary: SessionSummary | null = null;
+  private pendingEvents: RecordingComment[] = [];
   private finished = false;
 
   constructor(private readonly options: AthleteRuntimeOptions) {
@@ -100,12 +102,19 @@ export class AthleteRuntime {
     return this.pipeline.summary();
   }
 
-  /** Notes a named moment in the open set's recording (`# event: t=… name=…`), e.g. a calibration. */
+  /**
+   * Notes a named moment (`# event: t=… name=…`), e.g. a calibration, in the open set's recording — or, with no
+   * set open, in the header of the next set's recording (whose pre-roll may cover it).
+   */
   markEvent(name: string): void {
+    const comment = eventComment({ t: this.lastT, name, attributes: {} });
     const writer = this.openSet?.writer;
-    if (!writer) return;
+    if (!writer) {
+      this.pendingEvents.push(comment);
+      return;
+    }
     try {
-      writer.comment(eventComment({ t: this.lastT, name, attributes: {} }));
+      writer.comment(comment);
     } catch (err) {
       this.logger.warn('event not recorded', { name, error: (err as Error).message });
     }
@@ -189,8 +198,10 @@ export class AthleteRuntime {
           `set: ${ref.set}`,
           `simulated: ${this.options.simulated}`,
           ...(this.options.recordingComments ?? []),
+          ...this.pendingEvents,
         ],
       });
+      this.pendingEvents = [];
       if (this.openSet?.ref !== ref) {
         await writer.close();
         return;

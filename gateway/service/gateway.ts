@@ -173,22 +173,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (!config.replay.file) throw new Error('--replay needs a recording file');
       let finishReplay: () => void = () => {};
       replayDone = new Promise((r) => (finishReplay = r));
-      let runtime: AthleteRuntime | null = null;
-      const { source, sensors } = await ReplaySource.start({
-        file: config.replay.file,
+      const source = await ReplaySource.open(config.replay.file);
+      replaySensors = source.sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: null }));
+      const athlete: Athlete = { id: config.replay.athlete, name: `Replay of ${config.replay.file}`, sensors: replaySensors, cutoffCm: null, winkThresholdDeg: 10 };
+      athletes = [athlete];
+      // Recording times are kept as they are: a replay's reps carry the file's times, as `analyze` prints them.
+      const runtime = await addAthlete(athlete, true);
+      source.start({
         speed: config.replay.speed,
-        onSamples: (samples) => runtime?.push(samples),
+        onSamples: (samples) => runtime.push(samples),
         onEnd: (error) => {
           if (error) logger.error('replay stopped on a bad recording', { file: config.replay.file, error: error.message });
           else logger.info('replay finished', { file: config.replay.file });
           finishReplay();
         },
       });
-      replaySensors = sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: null }));
-      const athlete: Athlete = { id: config.replay.athlete, name: `Replay of ${config.replay.file}`, sensors: replaySensors, cutoffCm: null, winkThresholdDeg: 10 };
-      athletes = [athlete];
-      // Recording times are kept as they are: a replay's reps carry the file's times, as `analyze` prints them.
-      runtime = await addAthlete(athlete, true);
       cleanups.push(() => source.stop());
     } else {
       for (const athlete of athletes) await addAthlete(athlete);

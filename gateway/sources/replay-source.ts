@@ -8,8 +8,7 @@ import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 import { openRecording } from '../../shared/recording/index.ts';
 import type { RecordingReader } from '../../shared/recording/index.ts';
 
-export interface ReplayOptions {
-  readonly file: string;
+export interface ReplayFeed {
   readonly speed: number;
   /** Called with each batch of samples, in file order. */
   readonly onSamples: (samples: ImuSample[]) => void;
@@ -25,18 +24,25 @@ export class ReplaySource {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
 
-  private constructor(private readonly options: ReplayOptions) {}
+  private constructor(readonly file: string) {}
 
-  /** Opens the recording (rejects with RecordingError on a bad header) and starts feeding it. */
-  static async start(options: ReplayOptions): Promise<{ source: ReplaySource; sensors: readonly SensorInfo[] }> {
-    const source = new ReplaySource(options);
-    source.reader = await openRecording(options.file);
-    const sensors = source.reader.header.sensors;
-    void source.run();
-    return { source, sensors };
+  /** Opens the recording and reads its header (rejects with RecordingError on a bad one). */
+  static async open(file: string): Promise<ReplaySource> {
+    const source = new ReplaySource(file);
+    source.reader = await openRecording(file);
+    return source;
   }
 
-  private async run(): Promise<void> {
+  get sensors(): readonly SensorInfo[] {
+    return this.reader!.header.sensors;
+  }
+
+  /** Starts feeding the samples; the consumer must be ready for the first batch. */
+  start(feed: ReplayFeed): void {
+    void this.run(feed);
+  }
+
+  private async run(feed: ReplayFeed): Promise<void> {
     const reader = this.reader!;
     const startWall = performance.now() / 1000;
     let firstT: number | null = null;
@@ -52,21 +58,21 @@ export class ReplaySource {
           }
           if (s.t >= batchEnd) {
             // Wait until this batch is due on the wall clock.
-            const due = startWall + (batchEnd - firstT) / this.options.speed;
+            const due = startWall + (batchEnd - firstT) / feed.speed;
             const wait = due - performance.now() / 1000;
             if (wait > 0.002) await this.sleep(wait);
             if (this.stopped) return;
-            this.options.onSamples(batch);
+            feed.onSamples(batch);
             batch = [];
             while (s.t >= batchEnd) batchEnd += BATCH_S;
           }
           batch.push(s);
         }
       }
-      if (batch.length > 0 && !this.stopped) this.options.onSamples(batch);
-      this.options.onEnd(null);
+      if (batch.length > 0 && !this.stopped) feed.onSamples(batch);
+      feed.onEnd(null);
     } catch (err) {
-      this.options.onEnd(err as Error);
+      feed.onEnd(err as Error);
     }
   }
 

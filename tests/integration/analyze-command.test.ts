@@ -57,7 +57,7 @@ describe('squatmon analyze --jsonl', () => {
     expect(session.type).toBe('session');
     expect(session.reps).toBe(truth.reps.length);
     expect(session.pelvic_tilt).toBe(truth.pelvic_tilt);
-    expect(session.sensors).toEqual([
+    expect(session.sensors).toMatchObject([
       { id: 'S1', placement: 'thoracolumbar' },
       { id: 'S2', placement: 'sacrum' },
     ]);

@@ -30,7 +30,7 @@ async function recorder(url: string, filter = 'squatmon/#'): Promise<Recorder> {
 const session: PublishedSession = {
   type: 'session',
   reps: 2,
-  sensors: [{ id: 'S2', placement: 'sacrum' }],
+  sensors: [{ id: 'S2', placement: 'sacrum', flexion_axis_deg: 12 }],
   standing_lordosis_deg: null,
   sacral_inclination_deg: 21,
   pelvic_tilt: 'neutral',

@@ -78,7 +78,7 @@ function session(changes: Partial<SessionSummary> = {}): SessionSummary {
   return {
     type: 'session',
     reps: 3,
-    sensors: [{ id: 'S1', placement: 'thoracolumbar' }, { id: 'S2', placement: 'sacrum' }],
+    sensors: [{ id: 'S1', placement: 'thoracolumbar', flexion_axis_deg: null }, { id: 'S2', placement: 'sacrum', flexion_axis_deg: null }],
     standing_lordosis_deg: TRUTH.standing_lordosis_deg,
     sacral_inclination_deg: TRUTH.sacral_inclination_deg,
     pelvic_tilt: TRUTH.pelvic_tilt,

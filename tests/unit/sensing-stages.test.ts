@@ -182,3 +182,33 @@ describe('RepDetector', () => {
     expect(run(new RepDetector(), [...stand(1), ...down, ...sit])).toHaveLength(0);
   });
 });
+
+describe('FlexionAxisEstimator on simulated squats', () => {
+  it('finds the body left–right axis in the sensor frame, whatever the clip angle', async () => {
+    const { simulateRecording } = await import('../../firmware-sim/simulate-recording.ts');
+    const { buildSquatSet, profileByName } = await import('../../firmware-sim/model/index.ts');
+    const { analyzeSamples } = await import('../../gateway/sensing/analyze-samples.ts');
+    for (const [clipSacrum, clipTrunk] of [
+      [0, 90],
+      [137, 300],
+      [250, 20],
+    ]) {
+      const options = { profile: profileByName('neutral'), seed: 3, reps: 3, sensors: 'both' as const, model: { clipAngleDeg: { sacrum: clipSacrum, thoracolumbar: clipTrunk } } };
+      const sim = simulateRecording({ ...options, rateHz: 100 });
+      const session = analyzeSamples(sim.sensors, sim.samples).find((e) => e.type === 'session');
+      const set = buildSquatSet({ ...options, ...options.model });
+      const q = new Float64Array(4);
+      sim.sensors.forEach((sensor, i) => {
+        // Truth: the earth's left axis (+y) seen in the sensor frame while standing, projected on the skin plane.
+        set.pose(i, 1, q);
+        const [w, x, y, z] = q;
+        const lx = 2 * (x * y + w * z);
+        const ly = 1 - 2 * (x * x + z * z);
+        const trueDeg = (Math.atan2(ly, lx) * 180) / Math.PI;
+        const found = (session as { sensors: { id: string; flexion_axis_deg: number }[] }).sensors.find((s) => s.id === sensor.id)!.flexion_axis_deg;
+        const diff = ((found - trueDeg + 540) % 360) - 180;
+        expect(Math.abs(diff)).toBeLessThan(5);
+      });
+    }
+  });
+});

@@ -88,8 +88,8 @@ export function summary(reps: number, suggestedCutoffCm: number | null): Session
     type: 'session',
     reps,
     sensors: [
-      { id: 'S1', placement: 'thoracolumbar' },
-      { id: 'S2', placement: 'sacrum' },
+      { id: 'S1', placement: 'thoracolumbar', flexion_axis_deg: 95.5 },
+      { id: 'S2', placement: 'sacrum', flexion_axis_deg: 271 },
     ],
     standing_lordosis_deg: 31.2,
     sacral_inclination_deg: 21,
