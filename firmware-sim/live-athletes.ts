@@ -26,6 +26,8 @@ export interface LiveAthleteSpec {
   readonly lossRate: number;
   /** Standing rest between sets, s. */
   readonly restS?: number;
+  /** Radio outages (true time, s). */
+  readonly outages?: readonly { readonly start: number; readonly duration: number }[];
 }
 
 export interface LiveSensor {
@@ -126,7 +128,7 @@ export function addLiveAthlete(binding: VirtualBleBinding, spec: LiveAthleteSpec
     binding.addSensor({
       firmware,
       rssi: -55 - 5 * athleteIndex,
-      link: new LinkFaultModel({ lossRate: spec.lossRate }, spec.seed * 31 + i),
+      link: new LinkFaultModel({ lossRate: spec.lossRate, outages: spec.outages ?? [] }, spec.seed * 31 + i),
     });
     sensors.push({ id: `${spec.athleteId}-${sim.placement === 'sacrum' ? 'sacrum' : 'tl'}`.slice(0, 16), placement: sim.placement, localName: firmware.localName, firmware });
   }

@@ -43,8 +43,10 @@ export const configSchema = z
         speed: z.number().min(0.1).max(50).default(1),
         /** Standing rest between simulated sets, s. */
         restS: z.number().min(0).max(600).default(60),
+        /** Radio outages of every simulated sensor (simulated time from the start, s): test reconnects. */
+        outages: z.array(z.object({ start: z.number().min(0), duration: z.number().positive().max(600) })).max(100).default([]),
       })
-      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 100, lossPct: 0, seed: 1, speed: 1, restS: 60 }),
+      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 100, lossPct: 0, seed: 1, speed: 1, restS: 60, outages: [] }),
     replay: z
       .object({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: slug.default('replay') })
       .default({ file: null, speed: 1, athlete: 'replay' }),

@@ -64,6 +64,7 @@ function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): A
         rateHz: config.sim.rateHz,
         lossRate: config.sim.lossPct / 100,
         restS: config.sim.restS,
+        outages: config.sim.outages,
       },
       k,
     );

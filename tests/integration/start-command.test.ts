@@ -1,0 +1,60 @@
+/**
+ * `squatmon start --sim --mqtt-port P --http-port H` as a user runs it: a separate process that prints where
+ * the dashboard and the broker are, publishes over MQTT, serves HTTP, and shuts down cleanly on SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { record, waitFor } from '../support/mqtt-harness.ts';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+let dataDir: string;
+afterAll(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('squatmon start (a real process)', () => {
+  it('runs the simulator, broker and dashboard on the given ports and stops cleanly', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'squatmon-start-'));
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const child = spawn(
+      process.execPath,
+      ['bin/squatmon.js', 'start', '--sim', '--mqtt-port', String(mqttPort), '--http-port', String(httpPort), '--data-dir', dataDir, '--sim-speed', '6', '--athletes', '1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => stdout.includes('dashboard:'), 'the start banner', 30_000);
+      expect(stdout).toContain(`http://127.0.0.1:${httpPort}/`);
+      expect(stdout).toContain(`mqtt://127.0.0.1:${mqttPort}`);
+      const subscriber = await record(`mqtt://127.0.0.1:${mqttPort}`, 'squatmon/#');
+      await waitFor(() => subscriber.messages.some((m) => m.topic.endsWith('/reps')), 'a rep over MQTT', 60_000);
+      const health = await fetch(`http://127.0.0.1:${httpPort}/api/health`);
+      expect(health.status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await subscriber.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+    // The set was recorded and the history database exists.
+    const files = await readdir(dataDir, { recursive: true });
+    expect(files.some((f) => String(f).endsWith('squatmon.db'))).toBe(true);
+    expect(files.some((f) => /set-1\.csv\.gz$/.test(String(f)))).toBe(true);
+    expect(stderr).not.toMatch(/\berror\b/);
+  }, 90_000);
+});
