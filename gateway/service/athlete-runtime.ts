@@ -39,6 +39,8 @@ export interface AthleteRuntimeOptions {
 
 const DEFAULT_IDLE_CLOSE_S = 45;
 const DEFAULT_PREROLL_S = 8;
+/** Pre-roll samples written per event-loop turn. */
+const PREROLL_SLICE = 200;
 
 function sessionIdFor(athlete: string, ms: number): string {
   const d = new Date(ms);
@@ -202,11 +204,20 @@ export class AthleteRuntime {
         ],
       });
       this.pendingEvents = [];
-      if (this.openSet?.ref !== ref) {
-        await writer.close();
-        return;
+      // The pre-roll (seconds of samples) is written in slices, one per event-loop turn: writing it at once would
+      // hold up the live pipelines of every athlete for several milliseconds, and cues with them.
+      let writtenUpTo = -Infinity;
+      for (;;) {
+        if (this.openSet?.ref !== ref) {
+          await writer.close();
+          return;
+        }
+        const pending = this.preroll.filter((s) => s.t > writtenUpTo).slice(0, PREROLL_SLICE);
+        if (pending.length === 0) break;
+        for (const s of pending) this.write(writer, s);
+        writtenUpTo = pending[pending.length - 1].t;
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      for (const s of this.preroll) this.write(writer, s);
       this.openSet.writer = writer;
     } catch (err) {
       this.logger.error('cannot write the set recording; the set goes on without it', { path, error: (err as Error).message });

@@ -82,7 +82,8 @@ export function repId(ref: SetRef, index: number): string {
 export type GatewayEvent =
   | { readonly kind: 'live'; readonly live: PublishedLive }
   | { readonly kind: 'rep'; readonly rep: PublishedRep }
-  | { readonly kind: 'cue'; readonly cue: PublishedCue }
+  /** receivedAt: performance.now() (ms) when the samples that produced the cue reached the gateway. */
+  | { readonly kind: 'cue'; readonly cue: PublishedCue; readonly receivedAt?: number }
   | { readonly kind: 'session'; readonly session: PublishedSession }
   | { readonly kind: 'sensor'; readonly sensor: SensorState }
   | { readonly kind: 'set-started'; readonly ref: SetRef; readonly startedAt: number; readonly recording: string | null }

@@ -119,7 +119,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const sensorStates = new Map<string, SensorState>();
     const lastReps: PublishedRep[] = [];
     const sinks: ((event: GatewayEvent) => void)[] = options.tap ? [options.tap] : [];
+    // When the batch being processed arrived: cues carry it, so latency from sample-in to cue-out is measurable.
+    let batchReceivedAt = 0;
     const emit = (event: GatewayEvent) => {
+      if (event.kind === 'cue' && event.receivedAt === undefined) event = { ...event, receivedAt: batchReceivedAt };
       if (event.kind === 'rep') {
         lastReps.push(event.rep);
         if (lastReps.length > LAST_REPS_KEPT) lastReps.shift();
@@ -205,7 +208,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         logger,
         clock: gatewayClock,
       });
-      manager.on('samples', (sensorId, samples) => sensorOwner.get(sensorId)?.runtime.push(samples));
+      manager.on('samples', (sensorId, samples) => {
+        batchReceivedAt = performance.now();
+        sensorOwner.get(sensorId)?.runtime.push(samples);
+      });
       manager.on('sensor-state', (state) => {
         const owner = sensorOwner.get(state.id);
         if (owner) emit({ kind: 'sensor', sensor: { ...state, athlete: owner.runtime.athlete.id, simulated } });

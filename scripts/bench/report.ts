@@ -2,7 +2,7 @@
  * The benchmark's results as a plain-text table (stdout) and as the "Sensing core throughput" section of
  * docs/PERFORMANCE.md. The document may hold other sections (gateway latency, soak…): only this one is replaced.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { PERFORMANCE_PREAMBLE, writeDocSection } from '../doc-sections.ts';
 import os from 'node:os';
 import type { BenchRecording } from './bench-recording.ts';
 import { BENCH_LOSS_RATE, BENCH_PROFILE, BENCH_SEED } from './bench-recording.ts';
@@ -215,35 +215,7 @@ function baselineMb(report: BenchReport): string {
   return Math.round(values.reduce((a, b) => a + b, 0) / values.length).toString();
 }
 
-const DOCUMENT_PREAMBLE = `# Performance
-
-Measured speed and resource use of squatmon. Each section is written by the tool named in it; rerun that tool to
-refresh the section (the others are left alone).
-
-`;
-
-/** Replaces this benchmark's section of `text` (from its heading to the next \`## \` heading), or appends it. */
-export function spliceSection(text: string, section: string): string {
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.trimEnd() === SECTION_HEADING);
-  if (start < 0) return `${text.trimEnd()}\n\n${section.trimEnd()}\n`;
-  let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
-  if (end < 0) end = lines.length;
-  const before = start > 0 ? `${lines.slice(0, start).join('\n')}\n` : '';
-  const after = lines.slice(end).join('\n');
-  return `${before}${section.trimEnd()}\n${after.length > 0 ? `\n${after}` : ''}`;
-}
-
-/** Rewrites the section in `path` (created with a preamble if missing); atomic by rename. */
+/** Rewrites this benchmark's section in `path` (created if missing). */
 export async function writeSection(path: string, report: BenchReport): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    text = DOCUMENT_PREAMBLE;
-  }
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, spliceSection(text, formatSection(report)));
-  await rename(temporary, path);
+  await writeDocSection(path, SECTION_HEADING, formatSection(report), PERFORMANCE_PREAMBLE);
 }
