@@ -94,7 +94,9 @@ export const startCommand: Command = {
     }
     let gateway;
     try {
-      gateway = await startGateway({ config, logger, dashboardDir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)) });
+      const portsAreDefaults =
+        values['mqtt-port'] === undefined && values['http-port'] === undefined && !process.env.SQUATMON_MQTT_PORT && !process.env.SQUATMON_HTTP_PORT && values.config === undefined;
+      gateway = await startGateway({ config, logger, portsAreDefaults, dashboardDir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)) });
     } catch (err) {
       if (err instanceof PortInUseError) {
         io.stderr.write(`squatmon start: ${err.message}\n`);

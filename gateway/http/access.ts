@@ -14,6 +14,14 @@ export const MIN_TOKEN_LENGTH = 16;
 
 export class HttpConfigError extends Error {
   override readonly name = 'HttpConfigError';
+
+  constructor(
+    message: string,
+    /** The listen error's code (e.g. EADDRINUSE), when it came from one. */
+    readonly code: string | null = null,
+  ) {
+    super(message);
+  }
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -156,7 +156,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
             : err.code === 'EACCES'
               ? `no permission to listen on port ${port}`
               : err.message;
-      reject(new HttpConfigError(`cannot start the HTTP server: ${why}`));
+      reject(new HttpConfigError(`cannot start the HTTP server: ${why}`, err.code ?? null));
     };
     server.once('error', fail);
     server.listen(port, host, () => {

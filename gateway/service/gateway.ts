@@ -12,8 +12,10 @@ import type { Noble } from '../ble/noble-loader.ts';
 import type { GatewayConfig } from '../config/config.ts';
 import { describeConfig } from '../config/config.ts';
 import { createHttpServer } from '../http/http-server.ts';
+import { HttpConfigError } from '../http/access.ts';
 import type { HttpServer } from '../http/http-server.ts';
 import { MqttConfigSchema, startMqttBridge } from '../mqtt/bridge.ts';
+import { PortInUseError } from '../mqtt/embedded-broker.ts';
 import type { MqttBridge } from '../mqtt/bridge.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
@@ -43,6 +45,12 @@ export interface GatewayOptions {
   readonly dashboardDir: string;
   /** Sees every event before the sinks (benchmarks and tests). */
   readonly tap?: (event: GatewayEvent) => void;
+  /**
+   * The ports were not chosen by the user (defaults): if one is taken — e.g. a Mosquitto already on 1883 —
+   * listen on a free port instead and say so loudly, rather than refuse to start. Ports the user chose are
+   * never changed: then a taken port is an error.
+   */
+  readonly portsAreDefaults?: boolean;
 }
 
 /** The haptic pattern played on the sensor when the lifter reaches the cutoff: two short, strong pulses. */
@@ -138,12 +146,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     };
 
     const control = new GatewayControl(runtimes, store, logger);
-    const mqtt: MqttBridge = await startMqttBridge(MqttConfigSchema.parse(config.mqtt), { logger, commands: control });
+    const mqtt: MqttBridge = await startMqttBridge(MqttConfigSchema.parse(config.mqtt), { logger, commands: control }).catch(async (err: unknown) => {
+      if (!(err instanceof PortInUseError) || !options.portsAreDefaults || config.mqtt.url !== null) throw err;
+      const bridge = await startMqttBridge(MqttConfigSchema.parse({ ...config.mqtt, port: 0 }), { logger, commands: control });
+      logger.warn(
+        `MQTT port ${err.port} is taken (${err.otherIsMqttBroker ? 'another MQTT broker, e.g. Mosquitto, runs there' : 'by another program'}): ` +
+          `the embedded broker listens on ${bridge.url} instead.` +
+          (err.otherIsMqttBroker ? ` To publish to the broker on ${err.port}, start with --mqtt-url mqtt://127.0.0.1:${err.port}.` : '') +
+          ' Choose a fixed port with --mqtt-port.',
+      );
+      return bridge;
+    });
     cleanups.push(() => mqtt.close());
     const storeSink = new StoreSink(store, logger);
-    const http: HttpServer = await createHttpServer({
+    const startHttp = (port: number) => createHttpServer({
       host: config.http.host,
-      port: config.http.port,
+      port,
       token: config.http.token,
       staticDir: options.dashboardDir,
       recordingsDir,
@@ -151,6 +169,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       commands: control,
       liveState: () => ({ athletes: [...runtimes.values()].map((r) => r.athlete), sensors: [...sensorStates.values()], lastReps: [...lastReps] }),
       logger,
+    });
+    const http: HttpServer = await startHttp(config.http.port).catch(async (err: unknown) => {
+      if (!(err instanceof HttpConfigError) || err.code !== 'EADDRINUSE' || !options.portsAreDefaults) throw err;
+      const server = await startHttp(0);
+      logger.warn(`HTTP port ${config.http.port} is taken: the dashboard is on ${server.url} instead. Choose a fixed port with --http-port.`);
+      return server;
     });
     cleanups.push(() => http.close());
     sinks.push((e) => mqtt.handle(e), (e) => storeSink.handle(e), (e) => http.wsHub.handle(e));
