@@ -59,10 +59,25 @@ export const configSchema = z
         username: z.string().nullable().default(null),
         password: z.string().nullable().default(null),
         caFile: z.string().nullable().default(null),
+        certFile: z.string().nullable().default(null),
+        keyFile: z.string().nullable().default(null),
+        rejectUnauthorized: z.boolean().default(true),
         root: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic levels without wildcards').default('squatmon'),
         homeAssistant: z.boolean().default(false),
       })
-      .default({ url: null, host: '127.0.0.1', port: 1883, username: null, password: null, caFile: null, root: 'squatmon', homeAssistant: false }),
+      .default({
+        url: null,
+        host: '127.0.0.1',
+        port: 1883,
+        username: null,
+        password: null,
+        caFile: null,
+        certFile: null,
+        keyFile: null,
+        rejectUnauthorized: true,
+        root: 'squatmon',
+        homeAssistant: false,
+      }),
     http: z
       .object({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: z.string().min(16, 'at least 16 characters').nullable().default(null) })
       .default({ host: '127.0.0.1', port: 8080, token: null }),
@@ -158,7 +173,10 @@ function checkSecurity(config: GatewayConfig): void {
   }
 }
 
-/** The effective configuration for the log: secrets replaced. */
+/** The effective configuration for the log: secrets replaced, including credentials inside the broker URL. */
 export function describeConfig(config: GatewayConfig): Record<string, unknown> {
-  return redact(config as unknown as Record<string, unknown>);
+  const shown = redact(config as unknown as Record<string, unknown>);
+  const mqtt = shown.mqtt as Record<string, unknown>;
+  if (typeof mqtt.url === 'string') mqtt.url = mqtt.url.replace(/\/\/[^@/]*@/, '//***@');
+  return shown;
 }

@@ -1,0 +1,218 @@
+/**
+ * The dashboard in a real browser (Debian's chromium through playwright-core) against the real gateway running
+ * simulated athlete sim-1 ('neutral-wink': squats to ~45 cm, butt wink from ~33 cm) six times faster than real
+ * time. One page lives through the whole file, as a lifter's phone would: live data, reps, cues, applying the
+ * suggested cutoff, history across a reload and a gateway restart, exports, replay. Screenshots of the views go
+ * to docs/screenshots/.
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../../gateway/config/config.ts';
+import { startGateway } from '../../gateway/service/gateway.ts';
+import type { RunningGateway } from '../../gateway/service/gateway.ts';
+import { memoryLogger } from '../../gateway/service/logger.ts';
+import { buildDashboard } from '../../scripts/build-dashboard.ts';
+import { CHROMIUM, openBrowser } from './browser.ts';
+import type { BrowserSession } from './browser.ts';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const ATHLETE = 'sim-1';
+
+let work: string;
+let dashboardDir: string;
+let dataDir: string;
+let gateway: RunningGateway | null = null;
+let browser: BrowserSession;
+let page: Page;
+let baseUrl: string;
+
+async function launchGateway(httpPort: number): Promise<RunningGateway> {
+  const config = configSchema.parse({
+    dataDir,
+    source: 'sim',
+    sim: { athletes: 1, speed: 6, sensors: 'both' },
+    http: { port: httpPort },
+    mqtt: { port: 0 },
+  });
+  return startGateway({ config, logger: memoryLogger(), dashboardDir });
+}
+
+/** The number in a text like "37 cm" or "Stop: 31 cm reached, cutoff 30 cm". */
+function numbers(text: string | null): number[] {
+  return [...(text ?? '').matchAll(/-?\d+(\.\d+)?/g)].map((m) => Number(m[0]));
+}
+
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`);
+  expect(response.ok).toBe(true);
+  return (await response.json()) as T;
+}
+
+/** From the top: the sticky header would otherwise sit in the middle of a full-page capture. */
+async function fullPageScreenshot(p: Page, name: string): Promise<void> {
+  await p.evaluate(() => window.scrollTo(0, 0));
+  await p.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+}
+
+/** The live screen without the cue overlay (which has its own screenshot), whatever moment it is taken at. */
+async function screenshotBetweenFlashes(p: Page, name: string): Promise<void> {
+  await p.screenshot({ path: join(SCREENSHOTS, name), style: '.cue-overlay { display: none !important; }' });
+}
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`dashboard e2e skipped: no browser at ${CHROMIUM}`);
+
+describe.skipIf(!haveChromium)('dashboard in chromium', () => {
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'squatmon-e2e-'));
+    dashboardDir = join(work, 'dist');
+    dataDir = join(work, 'data');
+    await buildDashboard(dashboardDir);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    gateway = await launchGateway(0);
+    baseUrl = gateway.dashboardUrl;
+    browser = await openBrowser({ width: 412, height: 915 });
+    page = browser.page;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.context.close();
+    await gateway?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('loads with no console errors, connects, and marks the data as simulated', async () => {
+    await page.goto(`${baseUrl}/#live`);
+    await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+    await page.getByTestId('simulated-badge').waitFor({ state: 'visible' });
+    await expect(page.getByTestId('athlete-picker').first().inputValue()).resolves.toBe(ATHLETE);
+    await page.getByTestId('sensor-list').getByText('connected').first().waitFor();
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('moves the live depth down into a squat and back up', async () => {
+    const depth = page.getByTestId('live-depth');
+    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="live-depth"]')!.textContent!) > 20, null, { timeout: 30_000 });
+    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="live-depth"]')!.textContent!) < 5, null, { timeout: 30_000 });
+    expect(numbers(await depth.textContent())[0]).toBeLessThan(5);
+  });
+
+  it('shows each rep as it lands, with its depth, flexion and wink', async () => {
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="rep-count"]')!.textContent) >= 1, null, { timeout: 30_000 });
+    const firstRow = page.locator('.live-view').getByTestId('rep-table').locator('tbody tr').first();
+    const cells = await firstRow.locator('td').allTextContents();
+    expect(numbers(cells[0])[0]).toBeGreaterThan(20);
+    // Two sensors: the lumbar flexion is known.
+    expect(cells[1]).toMatch(/\d/);
+    expect(await page.getByTestId('last-rep').textContent()).toMatch(/depth.*cm.*flexion.*wink/);
+  });
+
+  it('flashes the whole screen and announces the cue when the lifter crosses the cutoff', async () => {
+    const overlay = page.getByTestId('cue-overlay');
+    // Counts the flashes as they start: one lasts only ~400 ms, too short to catch by polling on a busy machine.
+    await page.evaluate(() => {
+      const element = document.querySelector('[data-testid="cue-overlay"]')!;
+      const seen = window as unknown as { flashes: number };
+      seen.flashes = 0;
+      new MutationObserver(() => {
+        if (element.classList.contains('flash')) seen.flashes++;
+      }).observe(element, { attributes: true, attributeFilter: ['class'] });
+    });
+    await page.waitForFunction(() => (window as unknown as { flashes: number }).flashes > 0, null, { timeout: 30_000 });
+    const box = await overlay.boundingBox();
+    expect(box?.width).toBe(412);
+    expect(box?.height).toBe(915);
+    expect(await page.getByTestId('cue-announcer').textContent()).toMatch(/^Stop/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'cue-phone.png') });
+    await screenshotBetweenFlashes(page, 'live-phone.png');
+  });
+
+  it('applies the suggested stopping depth in one click, and the live cue follows it', async () => {
+    const athlete = await api<{ cutoffCm: number }>(`/api/athletes/${ATHLETE}`);
+    const oldCutoff = athlete.cutoffCm;
+    await page.goto(`${baseUrl}/#coaching`);
+    // Appears after the first winking rep of the session.
+    const apply = page.getByTestId('apply-suggested');
+    await apply.waitFor({ timeout: 45_000 });
+    const suggested = numbers(await page.getByTestId('suggested-cutoff').textContent())[0];
+    expect(suggested).toBeLessThan(oldCutoff);
+    await page.getByTestId('posture-result').waitFor();
+    await apply.click();
+    await page.getByTestId('current-cutoff').filter({ hasText: `${suggested} cm` }).waitFor();
+    await expect(api<{ cutoffCm: number }>(`/api/athletes/${ATHLETE}`)).resolves.toMatchObject({ cutoffCm: suggested });
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await fullPageScreenshot(page, 'coaching.png');
+    await page.getByRole('button', { name: 'anterior', exact: true }).click();
+    await page.getByText('Corrective plan: Anterior').waitFor();
+    await fullPageScreenshot(page, 'coaching-plan-anterior.png');
+
+    await page.goto(`${baseUrl}/#live`);
+    // The gauge's cutoff line comes from the live frames: the gateway is cueing at the new depth.
+    await page.locator(`.gauge-cutoff[data-cutoff="${suggested}"]`).waitFor({ timeout: 20_000 });
+    const announcer = page.getByTestId('cue-announcer');
+    await page.waitForFunction(
+      (cutoff) => (document.querySelector('[data-testid="cue-announcer"]')!.textContent ?? '').endsWith(`cutoff ${cutoff} cm.`),
+      suggested,
+      { timeout: 45_000 },
+    );
+    const [cueDepth] = numbers(await announcer.textContent());
+    expect(cueDepth).toBeGreaterThanOrEqual(suggested);
+    expect(cueDepth).toBeLessThan(oldCutoff);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="rep-count"]')!.textContent) >= 3, null, { timeout: 30_000 });
+    await screenshotBetweenFlashes(page, 'live.png');
+  });
+
+  it('shows the session in the history, with per-rep curves and a replay, after a reload', async () => {
+    await page.reload();
+    await page.goto(`${baseUrl}/#history`);
+    const sessions = page.getByTestId('session-list').locator('tbody tr');
+    await sessions.first().waitFor();
+    expect(await sessions.count()).toBe(1);
+    await sessions.first().getByRole('button').click();
+    await page.getByTestId('show-reps').first().click();
+    // The curves were captured while the page watched live, and kept across the reload.
+    await page.getByTestId('rep-chart').locator('canvas').waitFor();
+    await page.getByTestId('trend-chart').locator('canvas').waitFor();
+    await fullPageScreenshot(page, 'history.png');
+    await page.getByTestId('replay-set').first().click();
+    await page.locator('#replay-speed').selectOption('4');
+    await page.getByTestId('set-replay').getByTestId('rep-table').locator('tbody tr[data-rep-id]').first().waitFor({ timeout: 20_000 });
+  });
+
+  it('exports the reps as CSV and JSON downloads', async () => {
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = await readFile((await csvDownload.path())!, 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]).toContain('depth_cm');
+    expect(lines.length).toBeGreaterThan(1);
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const reps = JSON.parse(await readFile((await jsonDownload.path())!, 'utf8')) as { athlete: string }[];
+    // The lifter keeps squatting: the second export may hold reps that landed after the first.
+    expect(reps.length).toBeGreaterThanOrEqual(lines.length - 1);
+    expect(reps.every((r) => r.athlete === ATHLETE)).toBe(true);
+  });
+
+  it('reconnects by itself when the gateway restarts, and the history is still there', async () => {
+    const before = await api<{ sessions: { id: string; reps: number }[] }>('/api/sessions');
+    const port = Number(new URL(baseUrl).port);
+    await page.goto(`${baseUrl}/#live`);
+    await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+    const errorsBeforeRestart = browser.errors.length;
+    await gateway!.stop();
+    gateway = null;
+    await page.getByTestId('connection').filter({ hasText: 'offline' }).waitFor();
+    gateway = await launchGateway(port);
+    await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+    // Live frames flow again on the new session, without touching the page.
+    const restarted = await page.getByTestId('live-depth').textContent();
+    await page.waitForFunction((text) => document.querySelector('[data-testid="live-depth"]')!.textContent !== text, restarted, { timeout: 20_000 });
+    await page.goto(`${baseUrl}/#history`);
+    for (const session of before.sessions) await page.locator(`tr[data-session="${session.id}"]`).waitFor();
+    // The only console errors while the gateway was away are the refused reconnection attempts.
+    expect(browser.errors.slice(errorsBeforeRestart).filter((e) => !/WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(e))).toEqual([]);
+  });
+});
