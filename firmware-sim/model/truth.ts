@@ -2,6 +2,7 @@
  * Per-rep and per-set ground truth by the operational definitions of INTERFACES.md §2, evaluated from the
  * model's noise-free sensor poses on a 1 kHz grid of true time. Field names follow the contract (snake_case).
  */
+import type { RepFields } from '../../shared/rep.ts';
 import type { SensorInfo } from '../../shared/imu.ts';
 import { classifyPelvicTilt, suggestedCutoffCm } from '../../shared/posture.ts';
 import type { PelvicTilt, TiltThresholds } from '../../shared/posture.ts';
@@ -12,19 +13,8 @@ export const TRUTH_STEP_S = 0.001;
 /** The standing reference of a rep (height and θ of each sensor) is their mean over this long before t_start, s. */
 export const STANDING_REFERENCE_WINDOW_S = 0.5;
 
-export interface RepTruth {
-  readonly index: number;
-  /** Descent starts (the scripted start of the hip drop), s. */
-  readonly t_start: number;
-  /** Deepest point, s. */
-  readonly t_bottom: number;
-  /** Back up standing (end of the ascent), s. */
-  readonly t_end: number;
-  readonly depth_cm: number;
-  readonly lumbar_flexion_max_deg: number | null;
-  readonly wink_deg: number;
-  readonly butt_wink: boolean;
-  readonly wink_onset_depth_cm: number | null;
+/** A rep's truth: the contract's fields (t_start is the scripted start of the hip drop, t_end the end of the ascent) and more. */
+export interface RepTruth extends RepFields {
   /** Time of the largest Δθ_sacrum up to the end of the bottom phase, s. */
   readonly t_peak: number;
   /** First and last samples with depth ≥ 95 % of depth_cm, s. */

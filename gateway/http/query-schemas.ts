@@ -56,6 +56,9 @@ export const exportQuery = z.strictObject({ ...repFilterShape, limit: countParam
 
 export type RepsQuery = z.output<typeof repsQuery>;
 
+/** A set's curve: the whole set, or one of its reps by index. */
+export const traceQuery = z.strictObject({ rep: countParam(1, 1_000_000).optional() });
+
 /** One line naming every problem, for the `{error}` answer. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');

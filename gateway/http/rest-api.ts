@@ -1,6 +1,7 @@
 /**
  * The REST API under `/api`: history (athletes, sessions, sets, reps, trends), the corrective plan, exports,
- * recording downloads, and the same commands as the MQTT bridge requests. Every input is validated before
+ * recording downloads, each set's curves computed from its recording, and the same commands as the MQTT bridge
+ * requests. Every input is validated before
  * anything is done; bad input is answered 400 `{error}`, unknown ids 404, an unavailable store 503, a command the
  * service refuses 409; nothing here throws past the error handler.
  */
@@ -9,6 +10,8 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { z } from 'zod';
+import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
+import { RecordingError } from '../../shared/recording/index.ts';
 import { correctivePlan, DISCLAIMER } from '../coach/plan.ts';
 import { stoppingDepthAdvice } from '../coach/stopping-depth.ts';
 import type { BridgeCommands, CommandName } from '../mqtt/requests.ts';
@@ -17,9 +20,10 @@ import type { Logger } from '../service/logger.ts';
 import type { HistoryStore, RepFilter, SessionOverview } from '../store/history-store.ts';
 import { isStoreError } from '../store/store-error.ts';
 import { athleteIdSchema, sessionIdSchema } from '../store/validation.ts';
-import { describeIssues, exportQuery, repsQuery, sessionsQuery, setNumberParam } from './query-schemas.ts';
+import { describeIssues, exportQuery, repsQuery, sessionsQuery, setNumberParam, traceQuery } from './query-schemas.ts';
 import type { RepsQuery } from './query-schemas.ts';
 import { repsCsv } from './reps-csv.ts';
+import { framesBetween, REP_MARGIN_S, SetTraceCache } from './set-trace.ts';
 
 /**
  * The service's commands: exactly the MQTT bridge's (`bridge/request/<command>`), so one object serves both.
@@ -41,6 +45,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_CONCURRENT_COMMANDS = 16;
 /** Sessions read per page while looking for the athlete's last known posture. */
 const PLAN_SCAN_PAGE = 50;
+/** Set curves kept computed: a history page asks for several reps of the same set, one after another. */
+const TRACE_CACHE_SETS = 8;
 
 /** An answer other than 200, carried to the error handler. */
 export class HttpError extends Error {
@@ -102,6 +108,7 @@ const dispatch: Dispatch = {
 export function restApi({ store, commands, recordingsDir, logger }: RestApiOptions): Router {
   const router = express.Router();
   let commandsRunning = 0;
+  const traces = new SetTraceCache(TRACE_CACHE_SETS);
 
   async function requireAthlete(req: Request) {
     const id = parse(athleteIdSchema, req.params.id, 'athlete id');
@@ -173,7 +180,8 @@ export function restApi({ store, commands, recordingsDir, logger }: RestApiOptio
     res.json(session);
   });
 
-  router.get('/sessions/:id/sets/:set/recording', async (req, res) => {
+  /** The set's recording file named by the URL, if it is served: a regular file inside the recordings folder. */
+  async function servedRecording(req: Request): Promise<{ session: string; set: number; file: string }> {
     const session = parse(sessionIdSchema, req.params.id, 'session id');
     const set = parse(setNumberParam, req.params.set, 'set number');
     const stored = await store.recordingPath(session, set);
@@ -185,6 +193,11 @@ export function restApi({ store, commands, recordingsDir, logger }: RestApiOptio
       logger.warn('http: refused a recording outside the recordings folder', { session, set });
       throw new HttpError(403, 'this recording lies outside the recordings folder and is not served');
     }
+    return { session, set, file };
+  }
+
+  router.get('/sessions/:id/sets/:set/recording', async (req, res) => {
+    const { session, set, file } = await servedRecording(req);
     await new Promise<void>((done, fail) => {
       res.download(file, basename(file), { dotfiles: 'allow' }, (err) => {
         if (!err) done();
@@ -192,6 +205,29 @@ export function restApi({ store, commands, recordingsDir, logger }: RestApiOptio
         else fail(res.headersSent ? err : new HttpError(404, `the recording of set ${set} of session ${session} is missing`));
       });
     });
+  });
+
+  router.get('/sessions/:id/sets/:set/trace', async (req, res) => {
+    const q = parse(traceQuery, queryOf(req), 'query');
+    const { session, set, file } = await servedRecording(req);
+    // The stored rep's times, not a re-detected rep's: they are what the history lists.
+    const rep = q.rep === undefined ? null : ((await store.listReps({ session, set })).find((r) => r.index === q.rep) ?? null);
+    if (q.rep !== undefined && rep === null) throw new HttpError(404, `no rep ${q.rep} in set ${set} of session ${session}`);
+    const athleteId = rep?.athlete ?? (await store.getSession(session))?.athlete ?? null;
+    const athlete = athleteId === null ? null : await store.getAthlete(athleteId);
+    let frames;
+    try {
+      frames = await traces.frames(file, athlete?.winkThresholdDeg ?? DEFAULT_WINK_THRESHOLD_DEG);
+    } catch (err) {
+      if (err instanceof RecordingError) {
+        throw new HttpError(422, `the recording of set ${set} of session ${session} cannot be read: line ${err.line}: ${err.message}`);
+      }
+      // Gone between the check and the read: still just a missing recording.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `the recording of set ${set} of session ${session} is missing`);
+      throw err;
+    }
+    if (rep === null) res.json({ session, set, frames });
+    else res.json({ session, set, rep, frames: framesBetween(frames, rep.t_start - REP_MARGIN_S, rep.t_end + REP_MARGIN_S) });
   });
 
   router.get('/reps', async (req, res) => {

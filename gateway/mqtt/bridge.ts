@@ -67,6 +67,8 @@ export interface MqttBridge {
   readonly clientId: string;
   handle(event: GatewayEvent): void;
   stats(): MqttBridgeStats;
+  /** Diagnostics (benchmarks): called with the topic each time a PUBLISH has been written to the broker. */
+  onPublishSent(listener: (topic: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -146,6 +148,11 @@ export async function startMqttBridge(config: MqttConfig, deps: MqttBridgeDeps):
       discovery?.handle(event);
     },
     stats: () => ({ ...sink.stats(), outbox: outbox.stats(), connected: client.connected }),
+    onPublishSent: (listener) => {
+      client.on('packetsend', (packet) => {
+        if (packet.cmd === 'publish') listener(packet.topic);
+      });
+    },
     close: () => {
       closing ??= (async () => {
         // Give queued reps a moment to reach a connected broker before saying offline.

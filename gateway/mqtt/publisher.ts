@@ -14,7 +14,7 @@ export const LIVE_MIN_INTERVAL_S = 1 / 50;
 /** Tolerance for sample times that land a hair before the 20 ms grid because of float rounding. */
 const TIME_EPSILON_S = 1e-6;
 /** Bytes waiting in the client's socket beyond which a live frame is dropped rather than added. */
-const LIVE_BACKLOG_BYTES = 4 * 1024;
+const LIVE_BACKLOG_BYTES = 64 * 1024;
 
 /**
  * Extension topic `<root>/athletes/<id>/stats` (retained, QoS 1): the running numbers a state-only consumer

@@ -3,22 +3,13 @@
  * may be added, never removed. The live gateway adds `id`, `athlete`, `session`, `set` on the way out.
  */
 import type { SensorInfo } from '../../shared/imu.ts';
+import type { RepFields } from '../../shared/rep.ts';
 import type { PelvicTilt } from '../../shared/posture.ts';
 import type { Drills } from '../coach/plan.ts';
 
-export interface RepEvent {
+/** A rep (index: 1-based, in the order reps end) with two extension fields. */
+export interface RepEvent extends RepFields {
   readonly type: 'rep';
-  /** 1-based, in the order reps end. */
-  readonly index: number;
-  readonly t_start: number;
-  readonly t_bottom: number;
-  readonly t_end: number;
-  readonly depth_cm: number;
-  /** Null with one sensor. */
-  readonly lumbar_flexion_max_deg: number | null;
-  readonly wink_deg: number;
-  readonly butt_wink: boolean;
-  readonly wink_onset_depth_cm: number | null;
   /** Largest anterior pelvic tilt change during the rep (Δθ_sacrum at t_peak), degrees. Extension. */
   readonly pelvic_tilt_max_deg: number;
   /** Samples of the depth sensor missing inside the rep (lost packets), as a fraction. Extension. */

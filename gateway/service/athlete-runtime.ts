@@ -39,6 +39,8 @@ export interface AthleteRuntimeOptions {
 
 const DEFAULT_IDLE_CLOSE_S = 45;
 const DEFAULT_PREROLL_S = 8;
+/** Stale pre-roll samples dropped at a time. */
+const PREROLL_DROP = 256;
 /** Pre-roll samples written per event-loop turn. */
 const PREROLL_SLICE = 200;
 
@@ -62,8 +64,12 @@ export class AthleteRuntime {
   private originT: number | null = null;
   private lastT = 0;
   private setNumber = 0;
-  private openSet: { ref: SetRef; writer: RecordingWriter | null; lastActivityT: number; path: string | null } | null = null;
+  private openSet: { ref: SetRef; writer: RecordingWriter | null; lastActivityT: number; path: string | null; opening: Promise<void> } | null = null;
+  /** Recordings being opened or closed: finish() waits for them. */
+  private readonly fileTasks = new Set<Promise<void>>();
   private readonly preroll: ImuSample[] = [];
+  /** Arrival number of preroll[0]. */
+  private prerollFirstSeq = 0;
   private lastPhase: LiveFrame['phase'] = 'standing';
   private lastSummary: SessionSummary | null = null;
   private pendingEvents: RecordingComment[] = [];
@@ -147,10 +153,10 @@ export class AthleteRuntime {
       mkdirSync(dir, { recursive: true });
       path = join(dir, `set-${this.setNumber}.csv.gz`);
     }
-    this.openSet = { ref, writer: null, lastActivityT: this.lastT, path };
+    this.openSet = { ref, writer: null, lastActivityT: this.lastT, path, opening: Promise.resolve() };
     this.emit({ kind: 'set-started', ref, startedAt: this.now(), recording: path });
     // Opening the file is asynchronous; samples until then are in the pre-roll, which is written first.
-    if (path) void this.openRecording(path, ref);
+    if (path) this.openSet.opening = this.track(this.openRecording(path, ref));
     return ref;
   }
 
@@ -160,7 +166,7 @@ export class AthleteRuntime {
     this.openSet = null;
     if (set.writer) {
       const w = set.writer;
-      void w.close().catch((err: Error) => this.logger.error('recording could not be finished', { path: set.path, error: err.message }));
+      this.track(w.close().catch((err: Error) => this.logger.error('recording could not be finished', { path: set.path, error: err.message })));
     }
     this.emit({ kind: 'set-ended', ref: set.ref, endedAt: this.now() });
     return set.ref;
@@ -181,13 +187,18 @@ export class AthleteRuntime {
     this.athleteState = { ...this.athleteState, name };
   }
 
-  /** Ends the session: closes the set, emits the session summary. */
+  /** Ends the session: closes the set and its recording, emits the session summary. */
   async finish(): Promise<SessionSummary> {
-    const set = this.openSet;
     this.stopSet();
     this.finished = true;
-    if (set?.writer) await set.writer.close().catch(() => undefined);
+    while (this.fileTasks.size > 0) await Promise.all([...this.fileTasks]);
     return this.pipeline.finish();
+  }
+
+  private track(task: Promise<void>): Promise<void> {
+    const tracked = task.finally(() => this.fileTasks.delete(tracked));
+    this.fileTasks.add(tracked);
+    return tracked;
   }
 
   private async openRecording(path: string, ref: SetRef): Promise<void> {
@@ -206,16 +217,18 @@ export class AthleteRuntime {
       this.pendingEvents = [];
       // The pre-roll (seconds of samples) is written in slices, one per event-loop turn: writing it at once would
       // hold up the live pipelines of every athlete for several milliseconds, and cues with them.
-      let writtenUpTo = -Infinity;
+      // Pre-roll samples are addressed by arrival number (two sensors' samples are not in time order).
+      let next = this.prerollFirstSeq;
       for (;;) {
         if (this.openSet?.ref !== ref) {
           await writer.close();
           return;
         }
-        const pending = this.preroll.filter((s) => s.t > writtenUpTo).slice(0, PREROLL_SLICE);
+        const from = Math.max(0, next - this.prerollFirstSeq);
+        const pending = this.preroll.slice(from, from + PREROLL_SLICE);
         if (pending.length === 0) break;
         for (const s of pending) this.write(writer, s);
-        writtenUpTo = pending[pending.length - 1].t;
+        next = this.prerollFirstSeq + from + pending.length;
         await new Promise((resolve) => setImmediate(resolve));
       }
       this.openSet.writer = writer;
@@ -232,13 +245,17 @@ export class AthleteRuntime {
     }
   }
 
-  /** Keeps the last prerollS of samples for the next set's recording. */
+  /**
+   * Keeps the last prerollS of samples for the next set's recording. Old ones are dropped in chunks of
+   * PREROLL_DROP, once that many are stale: O(1) per sample, amortised.
+   */
   private remember(s: ImuSample): void {
     this.preroll.push(s);
-    let drop = 0;
-    while (drop < this.preroll.length && s.t - this.preroll[drop].t > this.prerollS) drop++;
-    if (drop > 256 || drop === this.preroll.length) this.preroll.splice(0, drop);
-    else if (drop > 0 && this.preroll.length > 4096) this.preroll.splice(0, drop);
+    const p = this.preroll;
+    if (p.length > PREROLL_DROP && s.t - p[PREROLL_DROP - 1].t > this.prerollS) {
+      p.splice(0, PREROLL_DROP);
+      this.prerollFirstSeq += PREROLL_DROP;
+    }
   }
 
   private closeIdleSet(): void {

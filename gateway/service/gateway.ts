@@ -32,6 +32,8 @@ import { StoreSink } from './store-sink.ts';
 export interface RunningGateway {
   readonly dashboardUrl: string;
   readonly mqttUrl: string;
+  /** The MQTT side, for diagnostics (benchmarks). */
+  readonly mqtt: MqttBridge;
   readonly athletes: readonly Athlete[];
   /** Resolves when a replay reached the end of its file (never for live sources). */
   readonly replayDone: Promise<void>;
@@ -257,6 +259,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return {
       dashboardUrl: http.url,
       mqttUrl: mqtt.url,
+      mqtt,
       athletes,
       replayDone,
       stop: stopAll,

@@ -4,9 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { probeMqttBroker } from '../../gateway/mqtt/embedded-broker.ts';
+import { freePort } from './net.ts';
 
 export interface Mosquitto {
   readonly url: string;
@@ -31,13 +31,6 @@ function findBinary(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export async function findMosquitto(): Promise<Mosquitto | null> {
   if (await probeMqttBroker('127.0.0.1', 1883, 1000)) {
