@@ -6,6 +6,7 @@ import type {
   PlanResponse,
   SessionDetail,
   SessionOverview,
+  SetTraceResponse,
   StoredRep,
   TrendPoint,
 } from './wire.ts';
@@ -60,6 +61,11 @@ export class Api {
 
   recordingUrl(session: string, set: number): string {
     return withToken(`/api/sessions/${encodeURIComponent(session)}/sets/${set}/recording`, this.token());
+  }
+
+  /** The set's curve, computed by the gateway from the set's recording; 404 when it has none. */
+  setTrace(session: string, set: number, rep?: number): Promise<SetTraceResponse> {
+    return this.get(`/api/sessions/${encodeURIComponent(session)}/sets/${set}/trace${rep === undefined ? '' : `?rep=${rep}`}`);
   }
 
   setCutoff(athlete: string, cutoffCm: number | null): Promise<unknown> {

@@ -6,9 +6,10 @@ import type { HistoryFilter } from './api.ts';
 import type { AppContext } from './context.ts';
 import { fill, h } from './dom.ts';
 import { cm, dateInputToMs, dateTime, deg, percent } from './format.ts';
+import { recordedSetFrames, repCurve } from './recorded-curves.ts';
 import { RepChart } from './rep-chart.ts';
 import { RepTable } from './rep-table.ts';
-import { buildReplayTimeline } from './replay-timeline.ts';
+import { buildReplayTimeline, recordedTimeline } from './replay-timeline.ts';
 import { SetReplay } from './set-replay.ts';
 import { TrendChart } from './trend-chart.ts';
 import type { SessionOverview, StoredRep, StoredSet } from './wire.ts';
@@ -187,17 +188,39 @@ export class HistoryView {
     const reps = await this.setReps(set);
     const chart = new RepChart();
     const cutoff = this.ctx.live.get(set.athlete)?.latest?.cutoff_cm ?? null;
-    const table = new RepTable(`Reps of set ${set.set}`, (rep) => chart.show(rep, this.ctx.traces.get(rep.id), cutoff));
+    // Only the latest choice is drawn: answers may arrive out of order when reps are clicked quickly.
+    let latest = 0;
+    const showRep = async (rep: StoredRep) => {
+      const request = ++latest;
+      chart.loading(rep);
+      try {
+        const curve = await repCurve(this.ctx.api, this.ctx.traces, rep);
+        if (request === latest) chart.show(rep, curve, cutoff);
+      } catch (err) {
+        if (request === latest) chart.failed(rep, (err as Error).message);
+      }
+    };
+    const table = new RepTable(`Reps of set ${set.set}`, (row) => {
+      const rep = reps.find((r) => r.id === row.id);
+      if (rep) void showRep(rep);
+    });
     table.show(reps);
     fill(body, h('div', { class: 'set-reps' }, table.element, chart.element));
-    const first = reps.find((r) => this.ctx.traces.get(r.id) !== null) ?? reps[0];
-    if (first) chart.show(first, this.ctx.traces.get(first.id), cutoff);
+    if (reps[0]) await showRep(reps[0]);
   }
 
   private async replay(set: StoredSet, body: HTMLElement): Promise<void> {
     const reps = await this.setReps(set);
+    let frames;
+    try {
+      frames = await recordedSetFrames(this.ctx.api, set);
+    } catch (err) {
+      fill(body, h('p', { class: 'error' }, `Replay unavailable: ${(err as Error).message}`));
+      return;
+    }
     const player = new SetReplay(`Replay of set ${set.set}`);
     fill(body, player.element);
-    player.play(buildReplayTimeline(reps, (id) => this.ctx.traces.get(id)), this.ctx.live.get(set.athlete)?.latest?.cutoff_cm ?? null);
+    const timeline = frames === null ? buildReplayTimeline(reps, (id) => this.ctx.traces.get(id)) : recordedTimeline(frames, reps);
+    player.play(timeline, this.ctx.live.get(set.athlete)?.latest?.cutoff_cm ?? null);
   }
 }

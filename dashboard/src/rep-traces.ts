@@ -1,7 +1,7 @@
 /**
  * Per-rep curves (depth, lumbar flexion, pelvic tilt through the rep), cut from the live frames this browser
- * received while the rep happened, and kept in the browser's storage so the history can draw them later. The
- * gateway stores only rep summaries and the raw recording, so a rep nobody watched live has no curve here.
+ * received while the rep happened, and kept in the browser's storage. The history draws them only for sets the
+ * gateway has no recording of (it computes exact curves from recordings); a rep nobody watched has none here.
  */
 import type { PublishedLive, PublishedRep } from './wire.ts';
 

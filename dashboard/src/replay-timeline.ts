@@ -1,10 +1,12 @@
 /**
- * The timeline of a stored set for replay: the reps in order, each with its curve — the one this browser captured
+ * The timeline of a stored set for replay. From the set's recording (the gateway's trace), the set as it happened,
+ * at its own pace. Without a recording, the reps in order, each with its curve — the one this browser captured
  * live, or else one drawn from the rep's summary (standing → the rep's depth at its bottom time → standing), marked
- * approximate. Standing time between reps is shortened so a replay does not dwell on rests.
+ * approximate — with the standing between reps shortened so a replay does not dwell on rests.
  */
+import type { CurveSource } from './recorded-curves.ts';
 import type { RepTrace } from './rep-traces.ts';
-import type { StoredRep } from './wire.ts';
+import type { StoredRep, TraceFrame } from './wire.ts';
 
 export interface ReplayFrame {
   readonly t: number;
@@ -20,6 +22,8 @@ export interface ReplayTimeline {
   /** Reps whose curve is drawn from their summary. */
   readonly approximateReps: number;
   readonly duration: number;
+  /** Where the curves come from. */
+  readonly source: CurveSource;
 }
 
 const STEP_S = 0.04;
@@ -63,5 +67,21 @@ export function buildReplayTimeline(reps: readonly StoredRep[], traceOf: (repId:
     const next = reps[i + 1];
     stand(next === undefined ? LEAD_IN_S : Math.min(MAX_PAUSE_S, Math.max(STEP_S, next.t_start - rep.t_end)));
   });
-  return { frames, repEnds, approximateReps, duration: clock };
+  return { frames, repEnds, approximateReps, duration: clock, source: 'browser' };
+}
+
+/**
+ * The set as recorded: its frames at their own times, from LEAD_IN_S before its first rep to LEAD_IN_S after its
+ * last (the recording's pre-roll before, and the wait for the set to close after, are only standing).
+ */
+export function recordedTimeline(frames: readonly TraceFrame[], reps: readonly StoredRep[]): ReplayTimeline {
+  const firstT = frames[0]?.t ?? 0;
+  const lastT = frames.at(-1)?.t ?? 0;
+  const from = reps.length === 0 ? firstT : Math.max(firstT, reps[0].t_start - LEAD_IN_S);
+  const to = reps.length === 0 ? lastT : Math.min(lastT, reps[reps.length - 1].t_end + LEAD_IN_S);
+  const shown = frames
+    .filter((f) => f.t >= from && f.t <= to)
+    .map((f) => ({ t: f.t - from, depth: f.depth_cm, flexion: f.lumbar_flexion_deg, tilt: f.pelvic_tilt_deg }));
+  const repEnds = reps.map((rep) => ({ t: rep.t_end - from, rep }));
+  return { frames: shown, repEnds, approximateReps: 0, duration: Math.max(to - from, repEnds.at(-1)?.t ?? 0), source: 'recording' };
 }

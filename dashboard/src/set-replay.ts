@@ -1,6 +1,6 @@
 /**
  * Replay of a stored set on a gauge and traces like the live screen's: the depth moves through each rep and the
- * reps land in the list as they did, at the chosen speed.
+ * reps land in the list as they did, at the chosen speed (real time or faster).
  */
 import { DepthGauge } from './depth-gauge.ts';
 import { h } from './dom.ts';
@@ -73,8 +73,9 @@ export class SetReplay {
     if (this.position >= timeline.duration) this.restart();
     const approx = timeline.approximateReps;
     this.status.textContent =
-      `Replaying ${timeline.repEnds.length} reps.` +
-      (approx > 0 ? ` ${approx} of them drawn from their summary (depth and timing only): their curves were not captured by this browser.` : '');
+      `Replaying ${timeline.repEnds.length} reps` +
+      (timeline.source === 'recording' ? ' from the set’s recording.' : '.') +
+      (approx > 0 ? ` ${approx} of them drawn from their summary (depth and timing only): the gateway has no recording of this set and this browser did not watch them.` : '');
     this.playButton.textContent = 'Pause';
     if (this.playing) return;
     this.playing = true;

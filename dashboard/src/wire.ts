@@ -6,10 +6,11 @@ import type { Athlete, PublishedCue, PublishedLive, PublishedRep, PublishedSessi
 import type { LiveSnapshot } from '../../gateway/http/ws-messages.ts';
 import type { CorrectivePlan } from '../../gateway/coach/plan.ts';
 import type { SessionDetail, SessionOverview, StoredRep, StoredSet, TrendPoint } from '../../gateway/store/history-store.ts';
+import type { TraceFrame } from '../../gateway/http/set-trace.ts';
 import type { PelvicTilt } from '../../shared/posture.ts';
 
 export type { Athlete, CorrectivePlan, PelvicTilt, PublishedCue, PublishedLive, PublishedRep, PublishedSession, SensorState };
-export type { SessionDetail, SessionOverview, StoredRep, StoredSet, TrendPoint };
+export type { SessionDetail, SessionOverview, StoredRep, StoredSet, TraceFrame, TrendPoint };
 
 export interface SetStartedMessage {
   readonly type: 'set_started';
@@ -51,6 +52,14 @@ export interface PlanResponse {
   readonly stopping_depth: { readonly session: string; readonly suggested_cutoff_cm: number | null; readonly advice: string } | null;
   readonly current_cutoff_cm: number | null;
   readonly disclaimer: string;
+}
+
+/** GET /api/sessions/:id/sets/:set/trace: the set's curve from its recording; with `?rep=N`, that rep and its stretch. */
+export interface SetTraceResponse {
+  readonly session: string;
+  readonly set: number;
+  readonly rep?: StoredRep;
+  readonly frames: TraceFrame[];
 }
 
 export type CalibrationKind = 'standing' | 'tilt_range' | 'max_flexion';

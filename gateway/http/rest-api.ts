@@ -15,7 +15,7 @@ import { RecordingError } from '../../shared/recording/index.ts';
 import { correctivePlan, DISCLAIMER } from '../coach/plan.ts';
 import { stoppingDepthAdvice } from '../coach/stopping-depth.ts';
 import type { BridgeCommands, CommandName } from '../mqtt/requests.ts';
-import { CommandError, RequestSchemas } from '../mqtt/requests.ts';
+import { CommandError, dispatch, RequestSchemas } from '../mqtt/requests.ts';
 import type { Logger } from '../service/logger.ts';
 import type { HistoryStore, RepFilter, SessionOverview } from '../store/history-store.ts';
 import { isStoreError } from '../store/store-error.ts';
@@ -94,16 +94,6 @@ const COMMAND_ROUTES: readonly CommandRoute[] = [
   { method: 'put', path: '/athletes/:id/name', command: 'name_athlete' },
   { method: 'post', path: '/athletes/:id/calibrate', command: 'calibrate' },
 ];
-
-type Dispatch = { [C in CommandName]: (c: GatewayCommands, r: never) => Promise<unknown> };
-const dispatch: Dispatch = {
-  calibrate: (c, r) => c.calibrate(r),
-  set_start: (c, r) => c.setStart(r),
-  set_stop: (c, r) => c.setStop(r),
-  set_cutoff: (c, r) => c.setCutoff(r),
-  set_wink_threshold: (c, r) => c.setWinkThreshold(r),
-  name_athlete: (c, r) => c.nameAthlete(r),
-};
 
 export function restApi({ store, commands, recordingsDir, logger }: RestApiOptions): Router {
   const router = express.Router();
@@ -261,7 +251,8 @@ export function restApi({ store, commands, recordingsDir, logger }: RestApiOptio
       if (commandsRunning >= MAX_CONCURRENT_COMMANDS) throw new HttpError(503, 'busy: too many commands in progress, retry');
       commandsRunning += 1;
       try {
-        const data = await dispatch[route.command](commands, request as never);
+        const run = dispatch[route.command] as (c: GatewayCommands, r: unknown) => Promise<unknown>;
+        const data = await run(commands, request);
         res.json(data === undefined ? { status: 'ok' } : { status: 'ok', data });
       } finally {
         commandsRunning -= 1;

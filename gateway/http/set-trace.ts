@@ -12,7 +12,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
-import { openRecording } from '../../shared/recording/index.ts';
+import { MAX_OVERALL_DISORDER_S, openRecording } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
 import type { Phase } from '../sensing/events.ts';
 import { DEFAULT_STILLNESS } from '../sensing/stillness.ts';
@@ -86,12 +86,18 @@ class FirstRest {
 
   constructor(sensors: readonly SensorInfo[]) {
     this.depthSensor = (sensors.find((s) => s.placement === 'sacrum') ?? sensors.find((s) => s.placement === 'thoracolumbar'))?.id ?? null;
+    // Without a depth sensor the pipeline makes no frames: nothing to wait for.
+    this.resting = this.depthSensor === null;
   }
 
   /** The samples to feed the pipeline now, in order. */
   pass(s: ImuSample): readonly ImuSample[] {
     if (this.resting) return [s];
     if (s.sensor !== this.depthSensor) {
+      // Bounded while the depth sensor is silent: a rest is confirmed within a window of its start, and the other
+      // sensor's rows may lag the depth sensor's by at most the recording's disorder.
+      const oldest = s.t - DEFAULT_STILLNESS.windowS - MAX_OVERALL_DISORDER_S;
+      if (this.held.length > 0 && this.held[0].t < oldest) this.held = this.held.filter((x) => x.t >= oldest);
       this.held.push(s);
       return [];
     }

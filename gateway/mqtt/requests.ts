@@ -59,7 +59,8 @@ const MAX_REQUEST_BYTES = 4096;
 const MAX_CONCURRENT = 16;
 
 type Dispatch = { [C in CommandName]: (commands: BridgeCommands, request: CommandRequest<C>) => Promise<CommandData> };
-const dispatch: Dispatch = {
+/** Which BridgeCommands method serves each command (MQTT requests and the REST API alike). */
+export const dispatch: Dispatch = {
   calibrate: (c, r) => c.calibrate(r),
   set_start: (c, r) => c.setStart(r),
   set_stop: (c, r) => c.setStop(r),

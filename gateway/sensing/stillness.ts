@@ -22,6 +22,8 @@ export const DEFAULT_STILLNESS: StillnessParams = Object.freeze({
 
 /** Time constant of the gravity-magnitude estimate, which absorbs the accelerometer's scale error, s. */
 const GRAVITY_TAU_S = 2;
+/** How long the gyroscope must stay quiet, with |f| steady, before gravity may be re-seeded, s. */
+const RESEED_S = 2;
 /** A gap between samples longer than this, s, is not taken as quiet. */
 const MAX_QUIET_GAP_S = 0.1;
 /** Room for a window's worth of samples at the highest output rate (400 Hz). */
@@ -29,6 +31,12 @@ const HISTORY = 256;
 
 export class StillnessDetector {
   private lastMovingT = -Infinity;
+  /** Since the gyroscope last turned fast: when, and the sum and count of |f| (to re-seed gravity). */
+  private gyroQuietSince = -Infinity;
+  private quietNormSum = 0;
+  private quietNormCount = 0;
+  private quietNormMin = Infinity;
+  private quietNormMax = -Infinity;
   private firstT: number | null = null;
   private lastT = 0;
   private gravity = Number.NaN;
@@ -48,11 +56,41 @@ export class StillnessDetector {
     if (this.firstT === null) {
       this.firstT = t;
       this.gravity = accNorm;
+      this.gyroQuietSince = t;
     }
     const dt = Math.max(0, t - this.lastT);
     this.lastT = t;
     // Nothing is known about a gap (lost packets): count it as movement, so rest needs a full quiet window after.
     if (dt > MAX_QUIET_GAP_S) this.lastMovingT = t;
+    // Gravity starts as the first sample's |f| (it absorbs the accelerometer's scale error); but a recording or
+    // a connection may begin mid-movement, and a wrong start would never let the sensor look still. So when
+    // the gyroscope has been quiet for RESEED_S and |f| stayed steady (static, not a slow movement) yet keeps
+    // disagreeing with gravity, gravity is re-seeded from it.
+    if (gyroNorm > this.params.maxGyroRadS) {
+      this.gyroQuietSince = t;
+      this.quietNormSum = 0;
+      this.quietNormCount = 0;
+      this.quietNormMin = Infinity;
+      this.quietNormMax = -Infinity;
+    } else {
+      const min = Math.min(this.quietNormMin, accNorm);
+      const max = Math.max(this.quietNormMax, accNorm);
+      if (max - min > 2 * this.params.maxAccDeviation) {
+        // |f| moved: a (slow) movement, not rest. The steady stretch starts again here.
+        this.gyroQuietSince = t;
+        this.quietNormSum = accNorm;
+        this.quietNormCount = 1;
+        this.quietNormMin = accNorm;
+        this.quietNormMax = accNorm;
+      } else {
+        this.quietNormSum += accNorm;
+        this.quietNormCount++;
+        this.quietNormMin = min;
+        this.quietNormMax = max;
+        const mean = this.quietNormSum / this.quietNormCount;
+        if (t - this.gyroQuietSince >= RESEED_S && Math.abs(mean - this.gravity) > this.params.maxAccDeviation) this.gravity = mean;
+      }
+    }
     if (gyroNorm > this.params.maxGyroRadS || Math.abs(accNorm - this.gravity) > this.params.maxAccDeviation) {
       this.lastMovingT = t;
     }

@@ -166,7 +166,15 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     await screenshotBetweenFlashes(page, 'live.png');
   });
 
-  it('shows the session in the history, with per-rep curves and a replay, after a reload', async () => {
+  it('shows the session in the history, with per-rep curves and a replay from the set’s recording, after a reload', async () => {
+    // The first set's recording is complete once the set has closed (45 s of session time without a rep).
+    const [session] = (await api<{ sessions: { id: string }[] }>('/api/sessions')).sessions;
+    await expect
+      .poll(async () => (await fetch(`${baseUrl}/api/sessions/${session.id}/sets/1/trace?rep=1`)).status, { timeout: 45_000, interval: 500 })
+      .toBe(200);
+    const errorsBefore = browser.errors.length;
+    // Forget the curves this page captured while it watched live: the history's come from the gateway.
+    await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.goto(`${baseUrl}/#history`);
     const sessions = page.getByTestId('session-list').locator('tbody tr');
@@ -174,13 +182,18 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     expect(await sessions.count()).toBe(1);
     await sessions.first().getByRole('button').click();
     await page.getByTestId('show-reps').first().click();
-    // The curves were captured while the page watched live, and kept across the reload.
-    await page.getByTestId('rep-chart').locator('canvas').waitFor();
+    await page.locator('[data-testid="rep-chart"][data-source="recording"] canvas').waitFor();
+    // Another rep of the set: its curve is cut from the same recording.
+    await page.getByTestId('session-detail').getByTestId('rep-table').getByRole('button', { name: '#2', exact: true }).click();
+    await page.getByTestId('rep-chart').getByRole('heading', { name: 'Rep 2' }).waitFor();
+    await page.locator('[data-testid="rep-chart"][data-source="recording"] canvas').waitFor();
     await page.getByTestId('trend-chart').locator('canvas').waitFor();
     await fullPageScreenshot(page, 'history.png');
     await page.getByTestId('replay-set').first().click();
+    await page.getByTestId('replay-status').filter({ hasText: 'from the set’s recording' }).waitFor();
     await page.locator('#replay-speed').selectOption('4');
     await page.getByTestId('set-replay').getByTestId('rep-table').locator('tbody tr[data-rep-id]').first().waitFor({ timeout: 20_000 });
+    expect(browser.errors.slice(errorsBefore)).toEqual([]);
   });
 
   it('exports the reps as CSV and JSON downloads', async () => {

@@ -156,6 +156,19 @@ describe('REST: set traces', () => {
     }
   });
 
+  it('gives true curves for a recording that begins in the middle of a rep', async () => {
+    // A pre-roll that begins at the bottom of rep 3 (the set before was stopped in the middle of it).
+    const dir = join(gw.recordingsDir, SESSION);
+    await writeRecording(join(dir, 'mid-rep.csv.gz'), reps[2].t_bottom, Infinity, 10);
+    await gw.store.startSet({ session: SESSION, set: 10, athlete: 'ana', startedAt: T0 + 10 * 60_000, recording: join(dir, 'mid-rep.csv.gz') });
+    const frames = ((await get(`/sessions/${SESSION}/sets/10/trace`)).body as TraceBody).frames;
+    for (const rep of reps.slice(3)) {
+      const inRep = frames.filter((f) => f.t >= rep.t_start - REP_MARGIN_S && f.t <= rep.t_end + REP_MARGIN_S);
+      expect(Math.abs(Math.max(...inRep.map((f) => f.depth_cm)) - rep.depth_cm)).toBeLessThanOrEqual(2);
+      expect(Math.abs(inRep[0].depth_cm)).toBeLessThan(2);
+    }
+  });
+
   it('answers 404 for an unknown set or rep and a set without a readable recording', async () => {
     const missing = [
       `/sessions/${sessionId('bo', T0)}/sets/1/trace`,

@@ -62,6 +62,16 @@ describe('StillnessDetector', () => {
     expect(d.update((t += 0.01), 10.2, 0.01)).toBe(false); // accelerating
   });
 
+  it('finds rest even when its first sample was taken in the middle of a movement', () => {
+    const d = new StillnessDetector();
+    let t = 0;
+    d.update(t, 11.2, 0.05); // first sample: accelerating
+    let still = false;
+    for (let i = 0; i < 300; i++) still = d.update((t += 0.01), 9.84, 0.01);
+    expect(still).toBe(true);
+    expect(d.gravityMagnitude).toBeCloseTo(9.84, 2);
+  });
+
   it('learns the gravity magnitude its accelerometer reads at rest', () => {
     const d = new StillnessDetector();
     for (let i = 0; i < 2000; i++) d.update(i / 100, 9.86, 0.01);
