@@ -178,9 +178,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   } catch (err) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      const error = new PortInUseError(host, requestedPort, await probeMqttBroker(host, requestedPort));
-      logger.error(error.message, { host, port: requestedPort });
-      throw error;
+      // The caller decides: report it (the start command prints it and exits 2) or fall back to a free port.
+      throw new PortInUseError(host, requestedPort, await probeMqttBroker(host, requestedPort));
     }
     throw err;
   }

@@ -98,7 +98,8 @@ describe('port already taken', () => {
     expect((error as PortInUseError).otherIsMqttBroker).toBe(true);
     expect((error as Error).message).toContain(`--mqtt-url mqtt://127.0.0.1:${port}`);
     expect((error as Error).message).toContain('--mqtt-port');
-    expect(logger.lines.some((l) => l.startsWith('error') && l.includes(`127.0.0.1:${port}`))).toBe(true);
+    // The caller reports it (or falls back): the broker itself logs no error for a port it could not take.
+    expect(logger.lines.some((l) => l.startsWith('error'))).toBe(false);
   });
 
   it('does not suggest --mqtt-url when the port holder is not an MQTT broker', async () => {
