@@ -12,8 +12,26 @@ export const DEFAULT_PAGE = 100;
 /** Rows one export returns at most; more: page with offset. */
 export const MAX_EXPORT = 100_000;
 
+const MAX_DATE_MS = 8.64e15;
+/** YYYY-MM-DD, or an ISO 8601 date-time (seconds optional; zone Z, ±hh:mm, or none = local time). */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
+
+/**
+ * Milliseconds since the epoch, or NaN. Only the two documented forms: all digits, or a real ISO 8601 date
+ * (Date.parse alone accepts far more — '-1', 'Jan 1', '2026-02-30' — and a misread filter silently widens a
+ * query).
+ */
 function parseTime(text: string): number {
-  return /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  // Digits: ms since the epoch, within a JavaScript date's range.
+  if (/^\d+$/.test(text)) return Number(text) <= MAX_DATE_MS ? Number(text) : Number.NaN;
+  const m = ISO_DATE.exec(text);
+  if (!m) return Number.NaN;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // The calendar date must exist (no 30 February).
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return Number.NaN;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return Number.NaN;
+  return Date.parse(m[4] === undefined ? `${m[1]}-${m[2]}-${m[3]}T00:00:00Z` : text);
 }
 
 const timeParam = z

@@ -113,6 +113,8 @@ export function connectGateway(options: ConnectionOptions, topics: Topics, logge
   let closed = false;
 
   client.on('connect', () => {
+    // No Nagle on the gateway's own socket either (see embedded-broker.ts): a cue must not wait for an ACK.
+    (client.stream as { setNoDelay?: (noDelay: boolean) => void } | undefined)?.setNoDelay?.(true);
     attempt = 0;
     client.options.reconnectPeriod = minMs;
     logger.info('mqtt connected', { url, client: options.clientId });

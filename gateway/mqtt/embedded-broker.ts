@@ -166,7 +166,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
   const persistence = (aedes as unknown as { persistence: unknown }).persistence;
 
-  const server = net.createServer(aedes.handle);
+  // No Nagle: MQTT packets are small and latency matters (a cue); with Nagle and delayed ACKs a publish can
+  // wait ~40 ms on loopback.
+  const server = net.createServer((socket) => {
+    socket.setNoDelay(true);
+    aedes.handle(socket);
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
