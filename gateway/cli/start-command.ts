@@ -5,11 +5,12 @@ import { UsageError } from './command.ts';
 import { integerOption, numberOption, parseCommandArgs } from './args.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { GatewayConfig } from '../config/config.ts';
-import { startGateway } from '../service/gateway.ts';
+import { startGateway, startHistorianGateway } from '../service/gateway.ts';
 import { createLogger } from '../service/logger.ts';
 import { PortInUseError } from '../mqtt/embedded-broker.ts';
+import { describeHistoryStore } from '../store/open-history-store.ts';
 
-const USAGE = `Usage: squatmon start [--sim | --ble | --replay FILE] [options]
+const USAGE = `Usage: squatmon start [--sim | --ble | --replay FILE | --historian] [options]
 
 Starts the squatmon gateway: reads the sensors, computes depth, lumbar flexion, pelvic tilt and butt wink per
 rep, cues the lifter at their stopping depth, publishes everything over MQTT, stores the rep history and serves
@@ -19,12 +20,15 @@ Sources:
   --sim                    simulated athletes through the same Bluetooth code path (default)
   --ble                    real sensors (athletes and their sensors in the config file, see docs/SENSORS.md)
   --replay FILE            feed a recording at real speed
+  --historian              no sensors: store and show every athlete that gateways publish to the broker of
+                           --mqtt-url (topics under the MQTT root, see docs/DEPLOYMENT.md)
   --speed N                replay speed factor (default 1)
   --athletes N             simulated athletes (default 2)
   --sim-sensors WHICH      sacrum | both (default both)
   --sim-rate HZ            simulated sensor rate: 50, 100, 200, 400 (default 100)
   --sim-loss PCT           simulated notification loss, percent (default 0)
   --sim-speed N            run the simulation N times faster than real time (default 1)
+  --sim-prefix P           simulated athletes are P-sim-1, P-sim-2… (distinct ids per rack; up to 7 characters)
 
 Outputs:
   --mqtt-port P            embedded MQTT broker port (default 1883)
@@ -35,6 +39,8 @@ Outputs:
   --http-host HOST         dashboard address (default 127.0.0.1; anything else needs --http-token)
   --http-token TOKEN       dashboard access token (or SQUATMON_HTTP_TOKEN), at least 16 characters
   --data-dir DIR           history database and recordings (default ./data)
+  --store URL              keep the history in PostgreSQL (postgres://user@host:port/db) instead of
+                           DIR/squatmon.db; the password via SQUATMON_STORE_URL keeps it out of process lists
   --config FILE            JSON config file (defaults < file < SQUATMON_* environment < flags)
   --quiet                  log warnings and errors only
 
@@ -49,12 +55,14 @@ export const startCommand: Command = {
       sim: { type: 'boolean' },
       ble: { type: 'boolean' },
       replay: { type: 'string' },
+      historian: { type: 'boolean' },
       speed: { type: 'string' },
       athletes: { type: 'string' },
       'sim-sensors': { type: 'string' },
       'sim-rate': { type: 'string' },
       'sim-loss': { type: 'string' },
       'sim-speed': { type: 'string' },
+      'sim-prefix': { type: 'string' },
       'mqtt-port': { type: 'string' },
       'mqtt-url': { type: 'string' },
       'home-assistant': { type: 'boolean' },
@@ -62,13 +70,14 @@ export const startCommand: Command = {
       'http-host': { type: 'string' },
       'http-token': { type: 'string' },
       'data-dir': { type: 'string' },
+      store: { type: 'string' },
       config: { type: 'string' },
       quiet: { type: 'boolean' },
     });
-    const sources = [values.sim, values.ble, values.replay !== undefined].filter(Boolean).length;
-    if (sources > 1) throw new UsageError('choose one of --sim, --ble, --replay');
+    const sources = [values.sim, values.ble, values.replay !== undefined, values.historian].filter(Boolean).length;
+    if (sources > 1) throw new UsageError('choose one of --sim, --ble, --replay, --historian');
     const flags: Record<string, unknown> = {
-      source: values.ble ? 'ble' : values.replay !== undefined ? 'replay' : values.sim ? 'sim' : undefined,
+      source: values.ble ? 'ble' : values.replay !== undefined ? 'replay' : values.sim ? 'sim' : values.historian ? 'historian' : undefined,
       replay: { file: values.replay, speed: numberOption(values.speed, 'speed', 0.01, 1000) },
       sim: {
         athletes: integerOption(values.athletes, 'athletes', 1, 20),
@@ -76,9 +85,11 @@ export const startCommand: Command = {
         rateHz: integerOption(values['sim-rate'], 'sim-rate', 50, 400),
         lossPct: numberOption(values['sim-loss'], 'sim-loss', 0, 50),
         speed: numberOption(values['sim-speed'], 'sim-speed', 0.1, 50),
+        idPrefix: values['sim-prefix'],
       },
       mqtt: { port: integerOption(values['mqtt-port'], 'mqtt-port', 0, 65535), url: values['mqtt-url'], homeAssistant: values['home-assistant'] },
       http: { port: integerOption(values['http-port'], 'http-port', 0, 65535), host: values['http-host'], token: values['http-token'] },
+      store: { url: values.store },
       dataDir: values['data-dir'],
     };
     const logger = createLogger(io.stderr, values.quiet === true);
@@ -96,7 +107,8 @@ export const startCommand: Command = {
     try {
       const portsAreDefaults =
         values['mqtt-port'] === undefined && values['http-port'] === undefined && !process.env.SQUATMON_MQTT_PORT && !process.env.SQUATMON_HTTP_PORT && values.config === undefined;
-      gateway = await startGateway({ config, logger, portsAreDefaults, dashboardDir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)) });
+      const start = config.source === 'historian' ? startHistorianGateway : startGateway;
+      gateway = await start({ config, logger, portsAreDefaults, dashboardDir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)) });
     } catch (err) {
       if (err instanceof PortInUseError) {
         io.stderr.write(`squatmon start: ${err.message}\n`);
@@ -106,10 +118,12 @@ export const startCommand: Command = {
       return 1;
     }
     io.stdout.write(
-      `squatmon is running${config.source === 'sim' ? ' with simulated athletes' : ''}.\n` +
+      `squatmon is running${config.source === 'sim' ? ' with simulated athletes' : config.source === 'historian' ? ' as a historian' : ''}.\n` +
         `  dashboard: ${gateway.dashboardUrl}/\n` +
-        `  MQTT:      ${gateway.mqttUrl} (topics ${config.mqtt.root}/#)\n` +
-        `  athletes:  ${gateway.athletes.map((a) => a.id).join(', ')}\n` +
+        `  MQTT:      ${gateway.mqttUrl} (topics ${config.mqtt.root}/#${config.source === 'historian' ? ', subscribed' : ''})\n` +
+        (config.source === 'historian'
+          ? `  history:   ${describeHistoryStore(config.store, config.dataDir)}\n`
+          : `  athletes:  ${gateway.athletes.map((a) => a.id).join(', ')}\n`) +
         `Press Ctrl-C to stop.\n`,
     );
     await new Promise<void>((resolve) => {

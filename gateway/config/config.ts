@@ -11,14 +11,14 @@ import { redact } from '../service/logger.ts';
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a slug: lowercase letters, digits and dashes, up to 32 characters');
 const port = z.number().int().min(0).max(65535);
 
-const sensorSchema = z.object({
+const sensorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ or -, up to 16 characters'),
   placement: z.enum(PLACEMENTS),
   driver: z.enum(['squatmon', 'witmotion', 'thingy52', 'movella-dot']).default('squatmon'),
   match: z.string().min(1).nullable().default(null),
 });
 
-const athleteSchema = z.object({
+const athleteSchema = z.strictObject({
   id: slug,
   name: z.string().min(1).max(64),
   sensors: z.array(sensorSchema).min(1).max(2),
@@ -28,11 +28,11 @@ const athleteSchema = z.object({
 
 export const configSchema = z
   .object({
-    /** Where samples come from. */
-    source: z.enum(['sim', 'ble', 'replay']).default('sim'),
+    /** Where samples come from; `historian`: no sensors, every gateway's facts from an external broker. */
+    source: z.enum(['sim', 'ble', 'replay', 'historian']).default('sim'),
     athletes: z.array(athleteSchema).default([]),
     sim: z
-      .object({
+      .strictObject({
         athletes: z.number().int().min(1).max(20).default(2),
         profiles: z.array(z.string()).min(1).default(['neutral-wink', 'anterior', 'posterior']),
         sensors: z.enum(['sacrum', 'both']).default('both'),
@@ -44,14 +44,19 @@ export const configSchema = z
         /** Standing rest between simulated sets, s. */
         restS: z.number().min(0).max(600).default(60),
         /** Radio outages of every simulated sensor (simulated time from the start, s): test reconnects. */
-        outages: z.array(z.object({ start: z.number().min(0), duration: z.number().positive().max(600) })).max(100).default([]),
+        outages: z.array(z.strictObject({ start: z.number().min(0), duration: z.number().positive().max(600) })).max(100).default([]),
+        /**
+         * Simulated athletes are `<idPrefix>-sim-<n>`: distinct ids when several gateways feed one historian. At
+         * most 7 characters: their sensor ids (`<athlete>-sacrum`, `<athlete>-tl`) are cut at 16 and must differ.
+         */
+        idPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{0,6}$/, 'lowercase letters, digits and dashes, up to 7 characters').nullable().default(null),
       })
-      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 100, lossPct: 0, seed: 1, speed: 1, restS: 60, outages: [] }),
+      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 100, lossPct: 0, seed: 1, speed: 1, restS: 60, outages: [], idPrefix: null }),
     replay: z
-      .object({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: slug.default('replay') })
+      .strictObject({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: slug.default('replay') })
       .default({ file: null, speed: 1, athlete: 'replay' }),
     mqtt: z
-      .object({
+      .strictObject({
         /** External broker URL (mqtt:// or mqtts://); null: run the embedded broker. */
         url: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// or mqtts:// URL').nullable().default(null),
         host: z.string().default('127.0.0.1'),
@@ -79,11 +84,43 @@ export const configSchema = z
         homeAssistant: false,
       }),
     http: z
-      .object({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: z.string().min(16, 'at least 16 characters').nullable().default(null) })
+      .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: z.string().min(16, 'at least 16 characters').nullable().default(null) })
       .default({ host: '127.0.0.1', port: 8080, token: null }),
+    /** The history: SQLite in dataDir unless `url` names a PostgreSQL database (postgres://user:pass@host:port/db). */
+    store: z
+      .object({
+        url: z.string().regex(/^postgres(ql)?:\/\/.+/, 'a postgres:// or postgresql:// URL').nullable().default(null),
+        /** PostgreSQL schema for the tables (created when missing); the database's default when null. */
+        schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _').nullable().default(null),
+      })
+      .default({ url: null, schema: null }),
+    historian: z
+      .object({
+        /** Its MQTT client id: fixed, so the broker keeps its session (and what it missed) while it is down. */
+        clientId: z.string().min(1).max(64).nullable().default(null),
+      })
+      .default({ clientId: null }),
     dataDir: z.string().min(1).default('data'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // Ids route samples and name sessions: each must be unique, and an athlete wears one sensor per place.
+    const athleteIds = new Set<string>();
+    const sensorIds = new Set<string>();
+    config.athletes.forEach((athlete, a) => {
+      if (athleteIds.has(athlete.id)) ctx.addIssue({ code: 'custom', path: ['athletes', a, 'id'], message: `athlete id '${athlete.id}' is used twice` });
+      athleteIds.add(athlete.id);
+      const placements = new Set<string>();
+      athlete.sensors.forEach((sensor, s) => {
+        if (sensorIds.has(sensor.id)) ctx.addIssue({ code: 'custom', path: ['athletes', a, 'sensors', s, 'id'], message: `sensor id '${sensor.id}' is used twice` });
+        sensorIds.add(sensor.id);
+        if (placements.has(sensor.placement)) {
+          ctx.addIssue({ code: 'custom', path: ['athletes', a, 'sensors', s, 'placement'], message: `athlete '${athlete.id}' has two ${sensor.placement} sensors` });
+        }
+        placements.add(sensor.placement);
+      });
+    });
+  });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
 export type AthleteConfig = z.infer<typeof athleteSchema>;
@@ -123,6 +160,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
       password: str('SQUATMON_MQTT_PASSWORD'),
     },
     http: { port: num('SQUATMON_HTTP_PORT'), host: str('SQUATMON_HTTP_HOST'), token: str('SQUATMON_HTTP_TOKEN') },
+    store: { url: str('SQUATMON_STORE_URL') },
     dataDir: str('SQUATMON_DATA_DIR'),
   };
 }
@@ -154,6 +192,9 @@ export async function loadConfig(options: { file?: string; env?: NodeJS.ProcessE
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, 'configuration'));
   const config = parsed.data;
   checkSecurity(config);
+  if (config.source === 'historian' && config.mqtt.url === null) {
+    throw new ConfigError('source historian: give the broker the gateways publish to (--mqtt-url or SQUATMON_MQTT_URL)');
+  }
   return config;
 }
 
@@ -178,5 +219,7 @@ export function describeConfig(config: GatewayConfig): Record<string, unknown> {
   const shown = redact(config as unknown as Record<string, unknown>);
   const mqtt = shown.mqtt as Record<string, unknown>;
   if (typeof mqtt.url === 'string') mqtt.url = mqtt.url.replace(/\/\/[^@/]*@/, '//***@');
+  const store = shown.store as Record<string, unknown>;
+  if (typeof store.url === 'string') store.url = store.url.replace(/\/\/[^@/]*@/, '//***@');
   return shown;
 }

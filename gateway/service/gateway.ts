@@ -1,8 +1,9 @@
 /**
  * The composition root: one place that builds the running gateway from its configuration and wires
  * transports → sensing → sinks (ARCHITECTURE.md). Sources: simulated athletes through the noble custom binding
- * (`sim`), real sensors through noble (`ble`), or a recording (`replay`). Sinks: MQTT, the history store, the
- * dashboard's WebSocket hub, and the haptic pulse back to the sensor on a cue.
+ * (`sim`), real sensors through noble (`ble`), or a recording (`replay`); or, for a historian, every gateway's
+ * facts read back from an external broker (`historian`). Sinks: MQTT (not for the historian, which only
+ * listens), the history store, the dashboard's WebSocket hub, and the haptic pulse back to the sensor on a cue.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,7 +18,7 @@ import type { HttpServer } from '../http/http-server.ts';
 import { MqttConfigSchema, startMqttBridge } from '../mqtt/bridge.ts';
 import { PortInUseError } from '../mqtt/embedded-broker.ts';
 import type { MqttBridge } from '../mqtt/bridge.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
+import { openHistoryStore } from '../store/open-history-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import { ReplaySource } from '../sources/replay-source.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
@@ -26,6 +27,8 @@ import { VirtualBleBinding } from '../../firmware-sim/peripheral/index.ts';
 import type { Athlete, GatewayEvent, PublishedRep, SensorAssignment, SensorState } from './domain.ts';
 import { AthleteRuntime } from './athlete-runtime.ts';
 import { GatewayControl } from './gateway-control.ts';
+import { startHistorian } from './historian.ts';
+import type { Historian } from './historian.ts';
 import type { Logger } from './logger.ts';
 import { StoreSink } from './store-sink.ts';
 
@@ -34,6 +37,7 @@ export interface RunningGateway {
   readonly mqttUrl: string;
   /** The MQTT side, for diagnostics (benchmarks). */
   readonly mqtt: MqttBridge;
+  /** The athletes at start (none for a historian: it learns them as their gateways publish). */
   readonly athletes: readonly Athlete[];
   /** Resolves when a replay reached the end of its file (never for live sources). */
   readonly replayDone: Promise<void>;
@@ -63,7 +67,7 @@ function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): A
   const athletes: Athlete[] = [];
   for (let k = 0; k < config.sim.athletes; k++) {
     const profileName = config.sim.profiles[k % config.sim.profiles.length];
-    const id = `sim-${k + 1}`;
+    const id = config.sim.idPrefix === null ? `sim-${k + 1}` : `${config.sim.idPrefix}-sim-${k + 1}`;
     const sensors = addLiveAthlete(
       binding,
       {
@@ -90,7 +94,25 @@ function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): A
   return athletes;
 }
 
+/** A historian runs as a gateway does, minus an MQTT bridge of its own: it only subscribes. */
+export type RunningHistorian = Omit<RunningGateway, 'mqtt'>;
+
+/** Sensors, simulator or a replay: sources `sim`, `ble`, `replay`. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  if (options.config.source === 'historian') throw new Error('a historian is started with startHistorianGateway()');
+  const service = await startService(options);
+  // Every source but the historian publishes through the bridge, so it is there.
+  return { ...service, mqtt: service.mqtt! };
+}
+
+/** Source `historian`: every gateway's facts from the external broker into this history and dashboard. */
+export async function startHistorianGateway(options: GatewayOptions): Promise<RunningHistorian> {
+  if (options.config.source !== 'historian') throw new Error(`startHistorianGateway() needs source historian, not ${options.config.source}`);
+  const { mqtt: _none, ...historian } = await startService(options);
+  return historian;
+}
+
+async function startService(options: GatewayOptions): Promise<RunningHistorian & { readonly mqtt: MqttBridge | null }> {
   const { config, logger } = options;
   logger.info('starting squatmon gateway', { config: describeConfig(config) });
   const dataDir = resolve(config.dataDir);
@@ -104,7 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   try {
-    const store: HistoryStore = await openSqliteStore(join(dataDir, 'squatmon.db'));
+    const store: HistoryStore = await openHistoryStore(config.store, dataDir);
     cleanups.push(() => store.close());
 
     // Sources first: they decide the athletes.
@@ -118,7 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (config.source === 'sim') {
       binding = new VirtualBleBinding({ time: 'realtime', clock: gatewayClock });
       athletes = simulatedAthletes(config, binding);
-    } else if (config.source === 'replay') {
+    } else if (config.source === 'replay' || config.source === 'historian') {
       athletes = [];
     } else {
       athletes = config.athletes.map((a) => ({ ...a, sensors: a.sensors.map((s) => ({ ...s })) }));
@@ -137,7 +159,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         lastReps.push(event.rep);
         if (lastReps.length > LAST_REPS_KEPT) lastReps.shift();
       }
-      if (event.kind === 'sensor') sensorStates.set(event.sensor.id, event.sensor);
+      // Keyed by athlete too: the historian sees the sensors of several gateways, whose ids may repeat.
+      if (event.kind === 'sensor') sensorStates.set(`${event.sensor.athlete}/${event.sensor.id}`, event.sensor);
       for (const sink of sinks) {
         try {
           sink(event);
@@ -148,7 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     };
 
     const control = new GatewayControl(runtimes, store, logger);
-    const mqtt: MqttBridge = await startMqttBridge(MqttConfigSchema.parse(config.mqtt), { logger, commands: control }).catch(async (err: unknown) => {
+    const startBridge = () => startMqttBridge(MqttConfigSchema.parse(config.mqtt), { logger, commands: control }).catch(async (err: unknown) => {
       if (!(err instanceof PortInUseError) || !options.portsAreDefaults || config.mqtt.url !== null) throw err;
       const bridge = await startMqttBridge(MqttConfigSchema.parse({ ...config.mqtt, port: 0 }), { logger, commands: control });
       logger.warn(
@@ -159,7 +182,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       );
       return bridge;
     });
-    cleanups.push(() => mqtt.close());
+    const mqtt: MqttBridge | null = config.source === 'historian' ? null : await startBridge();
+    if (mqtt) cleanups.push(() => mqtt.close());
+    let historian: Historian | null = null;
     const storeSink = new StoreSink(store, logger);
     const startHttp = (port: number) => createHttpServer({
       host: config.http.host,
@@ -169,7 +194,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       recordingsDir,
       store,
       commands: control,
-      liveState: () => ({ athletes: [...runtimes.values()].map((r) => r.athlete), sensors: [...sensorStates.values()], lastReps: [...lastReps] }),
+      liveState: () => ({
+        athletes: historian ? historian.athletes() : [...runtimes.values()].map((r) => r.athlete),
+        sensors: [...sensorStates.values()],
+        lastReps: [...lastReps],
+      }),
       logger,
     });
     const http: HttpServer = await startHttp(config.http.port).catch(async (err: unknown) => {
@@ -179,7 +208,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return server;
     });
     cleanups.push(() => http.close());
-    sinks.push((e) => mqtt.handle(e), (e) => storeSink.handle(e), (e) => http.wsHub.handle(e));
+    if (mqtt) sinks.push((e) => mqtt.handle(e));
+    sinks.push((e) => storeSink.handle(e), (e) => http.wsHub.handle(e));
 
     const addAthlete = async (athlete: Athlete, keepSampleTimes = false) => {
       const stored = await store.getAthlete(athlete.id);
@@ -219,6 +249,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         },
       });
       cleanups.push(() => source.stop());
+    } else if (config.source === 'historian') {
+      if (config.mqtt.url === null) throw new Error('the historian subscribes to an external broker: give --mqtt-url');
+      const started = await startHistorian({ broker: { ...config.mqtt, url: config.mqtt.url }, clientId: config.historian.clientId, store, emit, logger });
+      historian = started;
+      cleanups.push(() => started.close());
     } else {
       for (const athlete of athletes) await addAthlete(athlete);
       const noble: Noble | null = binding ? nobleWithBindings(binding) : await loadNobleOrExplain(logger);
@@ -258,7 +293,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
     return {
       dashboardUrl: http.url,
-      mqttUrl: mqtt.url,
+      mqttUrl: mqtt?.url ?? historian!.url,
       mqtt,
       athletes,
       replayDone,

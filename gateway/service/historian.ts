@@ -1,0 +1,129 @@
+/**
+ * The historian's MQTT side: subscribes to `<root>/#` on the external broker every gateway publishes to and
+ * hands each message to the ingest (historian-ingest.ts). It publishes nothing — no bridge state, no answers
+ * to requests: the gateways by the racks own those.
+ *
+ * Session: `clean: false` with a fixed client id, so while the historian is down or cut off the broker keeps
+ * its subscription and queues the QoS 1 messages (reps, cues, summaries, sensor states) for it — within the
+ * broker's limits (Mosquitto: `max_queued_messages`, 1000 by default) — and delivers them at reconnect. Live
+ * frames are QoS 0 and are not queued. The subscription is renewed on every connect, in case the broker lost
+ * the session (restarted without persistence).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import mqtt from 'mqtt';
+import type { IClientOptions } from 'mqtt';
+import { displayUrl } from '../mqtt/connection.ts';
+import type { HistoryStore } from '../store/history-store.ts';
+import type { Athlete, GatewayEvent } from './domain.ts';
+import { HistorianIngest } from './historian-ingest.ts';
+import type { HistorianIngestStats } from './historian-ingest.ts';
+import type { Logger } from './logger.ts';
+
+export interface HistorianBroker {
+  /** mqtt:// or mqtts:// URL of the broker the gateways publish to. */
+  readonly url: string;
+  readonly root: string;
+  readonly username: string | null;
+  readonly password: string | null;
+  readonly caFile: string | null;
+  readonly certFile: string | null;
+  readonly keyFile: string | null;
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface HistorianOptions {
+  readonly broker: HistorianBroker;
+  /** Fixed per historian; default derived from the host name and root. */
+  readonly clientId: string | null;
+  readonly store: HistoryStore;
+  readonly emit: (event: GatewayEvent) => void;
+  readonly logger: Logger;
+  /** Reconnect delay, ms. Default 2000. */
+  readonly reconnectMs?: number;
+}
+
+export interface HistorianStats extends HistorianIngestStats {
+  readonly connected: boolean;
+}
+
+export interface Historian {
+  /** The broker, without credentials. */
+  readonly url: string;
+  readonly clientId: string;
+  /** Every athlete seen so far (and those already in the history), for the dashboard's live snapshot. */
+  athletes(): Athlete[];
+  stats(): HistorianStats;
+  close(): Promise<void>;
+}
+
+/** Stable for this host and root, distinct from the gateway's own id, at most 23 characters (MQTT 3.1). */
+export function defaultHistorianClientId(root: string, host: string = hostname()): string {
+  return `squatmon-hist-${createHash('sha256').update(`${host}\0${root}`).digest('hex').slice(0, 8)}`;
+}
+
+function readTlsFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(`cannot read the MQTT TLS ${what} file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Starts subscribing; resolves at once (the broker may still be unreachable: it keeps trying, logging why). */
+export async function startHistorian(options: HistorianOptions): Promise<Historian> {
+  const { broker, logger } = options;
+  const clientId = options.clientId ?? defaultHistorianClientId(broker.root);
+  const filter = `${broker.root}/#`;
+  const url = displayUrl(broker.url);
+  const ingest = new HistorianIngest({ root: broker.root, store: options.store, emit: options.emit, logger });
+  await ingest.load();
+
+  const clientOptions: IClientOptions = {
+    clientId,
+    clean: false,
+    protocolVersion: 4,
+    keepalive: 30,
+    reconnectPeriod: options.reconnectMs ?? 2_000,
+    connectTimeout: 10_000,
+    resubscribe: false,
+    ...(broker.username === null ? {} : { username: broker.username }),
+    ...(broker.password === null ? {} : { password: broker.password }),
+    ...(broker.caFile === null ? {} : { ca: readTlsFile(broker.caFile, 'CA') }),
+    ...(broker.certFile === null ? {} : { cert: readTlsFile(broker.certFile, 'certificate') }),
+    ...(broker.keyFile === null ? {} : { key: readTlsFile(broker.keyFile, 'key') }),
+    rejectUnauthorized: broker.rejectUnauthorized,
+  };
+  const client = mqtt.connect(broker.url, clientOptions);
+  let closed = false;
+  client.on('connect', (connack) => {
+    logger.info('historian connected', { url, client: clientId, resumed_session: connack.sessionPresent });
+    client.subscribe(filter, { qos: 1 }, (err) => {
+      if (err) logger.error('historian: subscription refused', { filter, error: err.message });
+      else logger.info('historian subscribed', { filter });
+    });
+  });
+  client.on('message', (topic, payload, packet) => ingest.accept(topic, payload, packet.retain));
+  client.on('offline', () => {
+    if (!closed) logger.warn('historian: broker unreachable, reconnecting (the broker queues what we miss)', { url });
+  });
+  client.on('error', (err) => {
+    // The broker may reset the socket as we disconnect: not worth a warning once we chose to close.
+    if (!closed) logger.warn('historian: mqtt connection error', { url, error: err.message });
+  });
+
+  return {
+    url,
+    clientId,
+    athletes: () => ingest.knownAthletes(),
+    stats: () => ({ ...ingest.stats(), connected: client.connected }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // A clean DISCONNECT keeps the session on the broker (clean: false): what arrives next waits for us.
+      await client.endAsync(!client.connected);
+      logger.info('historian disconnected', { url });
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The configuration of several racks and a historian: the historian source needs an external broker, the
+ * history URL is a PostgreSQL one and never shows its password, the simulated athletes' id prefix is checked.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from '../../gateway/config/config.ts';
+import { describeHistoryStore } from '../../gateway/store/open-history-store.ts';
+import { runCli } from '../support/cli.ts';
+
+describe('historian configuration', () => {
+  it('refuses the historian source without a broker to subscribe to', async () => {
+    await expect(loadConfig({ flags: { source: 'historian' } })).rejects.toThrow(/historian.*--mqtt-url/);
+    const config = await loadConfig({ flags: { source: 'historian', mqtt: { url: 'mqtt://broker.lan:1883' } } });
+    expect(config.source).toBe('historian');
+    expect(config.historian.clientId).toBeNull();
+  });
+
+  it('takes the history URL from the environment or a flag, and hides its password everywhere it shows it', async () => {
+    const url = 'postgres://squatmon:hunter2-secret@db.lan:5432/history';
+    const config = await loadConfig({ env: { SQUATMON_STORE_URL: url } });
+    expect(config.store).toEqual({ url, schema: null });
+    expect(JSON.stringify(describeConfig(config))).not.toContain('hunter2-secret');
+    expect(describeHistoryStore(config.store, 'data')).toBe('postgres://squatmon:***@db.lan:5432/history');
+    expect(describeHistoryStore({ url: null, schema: null }, 'data')).toBe('data/squatmon.db');
+    await expect(loadConfig({ flags: { store: { url: 'mysql://db.lan/history' } } })).rejects.toThrow(/store\.url/);
+    await expect(loadConfig({ flags: { store: { url, schema: 'Racks; DROP' } } })).rejects.toThrow(/store\.schema/);
+  });
+
+  it('checks the simulated athletes\' id prefix', async () => {
+    expect((await loadConfig({ flags: { sim: { idPrefix: 'rack1' } } })).sim.idPrefix).toBe('rack1');
+    for (const bad of ['Rack1', '-rack', 'rack-one-two']) {
+      await expect(loadConfig({ flags: { sim: { idPrefix: bad } } }), bad).rejects.toThrow(ConfigError);
+    }
+  });
+
+  it('says so on the command line: one source only, and a bad prefix is a configuration error', async () => {
+    const both = await runCli(['start', '--sim', '--historian']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--historian/);
+    const prefix = await runCli(['start', '--sim', '--sim-prefix', 'Rack 1']);
+    expect(prefix.code).toBe(2);
+    expect(prefix.stderr).toMatch(/sim\.idPrefix/);
+  });
+});
