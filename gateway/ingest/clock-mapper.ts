@@ -7,9 +7,18 @@
  * tracking). The two clocks drift apart by up to ±100 ppm (crystal tolerance plus temperature), so the
  * estimate may creep upwards at a bounded slew rate; a new minimum moves it down at once.
  * The mapped time of a sample is sensorTime + offset: it keeps the sensor's precise sample spacing and is
- * free of the link's jitter. Mapped times are kept strictly increasing for each sensor (map() must be called
- * with increasing sensor times).
+ * free of the link's jitter. Mapped times are kept strictly increasing for each sensor.
+ *
+ * A sensor's clock can jump while its frames go on (a firmware clock resync, a clock reset to 0): then
+ * receive − sensorTime moves by far more than jitter and drift allow, and the mapper re-anchors on the receive
+ * clock instead of trusting the sensor's timestamps across the jump. A drop of that difference is proof at once
+ * (latency is never negative); a rise must persist over REANCHOR_CONFIRMATIONS notifications, since one
+ * notification can be late.
  */
+/** A change of receive − sensor time beyond this is a jump of the sensor's clock, not jitter or drift, s. */
+const REANCHOR_S = 1;
+const REANCHOR_CONFIRMATIONS = 10;
+
 export interface ClockMapperOptions {
   /** How fast the offset estimate may rise, in seconds per second (default 200 ppm). */
   readonly slewRate?: number;
@@ -21,6 +30,9 @@ export class ClockMapper {
   private lastMapped = -Infinity;
   private lastMappedSensorTime: number | null = null;
   private readonly slewRate: number;
+  /** The next map() starts afresh from the new offset (after a clock jump). */
+  private reanchored = false;
+  private risesSeen = 0;
 
   constructor(options: ClockMapperOptions = {}) {
     this.slewRate = options.slewRate ?? 200e-6;
@@ -32,7 +44,20 @@ export class ClockMapper {
     const candidate = receiveTime - sensorTime;
     if (this.offset === null) {
       this.offset = candidate;
+    } else if (candidate < this.offset - REANCHOR_S) {
+      // The sensor's clock jumped forward.
+      this.offset = candidate;
+      this.reanchored = true;
+      this.risesSeen = 0;
+    } else if (candidate > this.offset + REANCHOR_S) {
+      // Either a late notification or the sensor's clock jumped back: wait for the rise to persist.
+      if (++this.risesSeen >= REANCHOR_CONFIRMATIONS) {
+        this.offset = candidate;
+        this.reanchored = true;
+        this.risesSeen = 0;
+      }
     } else {
+      this.risesSeen = 0;
       const elapsed = Math.max(0, sensorTime - this.lastSensorTime);
       const allowed = this.offset + this.slewRate * elapsed;
       this.offset = Math.min(allowed, candidate);
@@ -47,9 +72,13 @@ export class ClockMapper {
     // Mapped time then advances at least half as fast as sensor time until it has caught up: per-sensor order
     // stays strict and sample spacing stays resolvable, instead of samples piling up at one instant.
     let mapped = sensorTime + this.offset;
-    if (this.lastMappedSensorTime !== null) {
+    if (this.reanchored) {
+      this.reanchored = false;
+    } else if (this.lastMappedSensorTime !== null) {
       mapped = Math.max(mapped, this.lastMapped + 0.5 * (sensorTime - this.lastMappedSensorTime));
     }
+    // Strictly increasing whatever happens (e.g. samples stamped before a backward jump is confirmed).
+    if (!(mapped > this.lastMapped)) mapped = this.lastMapped + 1e-3;
     this.lastMapped = mapped;
     this.lastMappedSensorTime = sensorTime;
     return mapped;
