@@ -31,6 +31,7 @@ import { startHistorian } from './historian.ts';
 import type { Historian } from './historian.ts';
 import type { Logger } from './logger.ts';
 import { StoreSink } from './store-sink.ts';
+import { recoverInterruptedRecordings } from './recording-recovery.ts';
 
 export interface RunningGateway {
   readonly dashboardUrl: string;
@@ -118,6 +119,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
   const dataDir = resolve(config.dataDir);
   const recordingsDir = join(dataDir, 'recordings');
   mkdirSync(recordingsDir, { recursive: true });
+  recoverInterruptedRecordings(recordingsDir, logger);
   const simulated = config.source === 'sim';
 
   const cleanups: (() => Promise<void>)[] = [];
