@@ -32,6 +32,7 @@ import type { Historian } from './historian.ts';
 import type { Logger } from './logger.ts';
 import { StoreSink } from './store-sink.ts';
 import { recoverInterruptedRecordings } from './recording-recovery.ts';
+import { closeInterruptedSessions } from './session-recovery.ts';
 
 export interface RunningGateway {
   readonly dashboardUrl: string;
@@ -219,6 +220,9 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       const effective = stored ? { ...athlete, name: stored.name, cutoffCm: stored.cutoffCm, winkThresholdDeg: stored.winkThresholdDeg } : athlete;
       await store.upsertAthlete(effective);
       const runtime = new AthleteRuntime({ athlete: effective, simulated, recordingsDir, emit, logger, keepSampleTimes });
+      await closeInterruptedSessions(store, effective, runtime.sessionId, logger).catch((err: Error) =>
+        logger.warn('could not close sessions left open by an earlier run', { athlete: effective.id, error: err.message }),
+      );
       await store.startSession({ id: runtime.sessionId, athlete: effective.id, startedAt: Date.now(), simulated });
       runtimes.set(effective.id, runtime);
       return runtime;

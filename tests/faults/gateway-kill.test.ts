@@ -8,10 +8,9 @@
  * the restart; `PRAGMA integrity_check` is `ok` right after the kill and after the restart; the restarted
  * gateway opens a new session and goes on producing reps, while the killed session stays readable.
  *
- * What happens to the killed session (documented, asserted as observed): its `ended_at` stays null, as does its
- * open set's, and no summary is stored — nothing closes a session but a graceful stop. The history lists it as a
- * session without an end; its reps, sets and aggregates read normally. Acceptable for history (nothing lost or
- * wrong, only the end time and summary are unknown), but a dashboard showing "in progress" for it would mislead.
+ * What happens to the killed session: the restarted gateway closes it cleanly from what was stored
+ * (session-recovery.ts) — its end is its last stored rep's end, its summary holds the rep count and suggested
+ * stopping depth, the live-only standing posture stays null, and its open set is ended too.
  * The killed set's recording is recovered at restart: the writer's hidden temporary file
  * (`.set-1.csv.gz.<pid>.<random>.tmp`, truncated gzip) gets the set's name back, so it can be downloaded and
  * analysed up to the kill; the trace route reports the truncated end as a clear error (422).
@@ -106,10 +105,12 @@ describe('the gateway killed with SIGKILL mid-set and restarted', () => {
     expect(newSession.startedAt).toBeGreaterThan(sessions.find((x) => x.id === killedSession)!.startedAt);
     const killed = await getJson<SessionDetail>(`${api}/sessions/${killedSession}`);
     expect(killed.status).toBe(200);
-    expect(killed.body.endedAt).toBeNull();
-    expect(killed.body.summary).toBeNull();
+    // The restart closed the killed session cleanly from its stored reps (session-recovery.ts).
+    expect(killed.body.endedAt).not.toBeNull();
+    expect(killed.body.summary).toMatchObject({ type: 'session', pelvic_tilt: null });
+    expect(killed.body.summary!.reps).toBe(killed.body.reps);
     expect(killed.body.reps).toBeGreaterThanOrEqual(storedBeforeKill.length);
-    expect(killed.body.sets[0].endedAt).toBeNull();
+    expect(killed.body.sets[0].endedAt).not.toBeNull();
     // The killed set's recording stopped mid-write (a truncated .csv.gz): the trace route's answer, as observed.
     const trace = await fetch(`${api}/sessions/${killedSession}/sets/1/trace`);
     const traceStatus = trace.status;
@@ -136,7 +137,7 @@ describe('the gateway killed with SIGKILL mid-set and restarted', () => {
     console.info(
       `gateway kill: ${storedBeforeKill.length} reps in the history before the kill, all kept; ${publishedBeforeKill.length} published over MQTT ` +
         `before the kill, ${publishedNotStored.length} of them not in the history (${publishedNotStored.join(', ') || 'none'}); ` +
-        `killed session ended_at null; trace of the killed set: HTTP ${traceStatus} ${traceBody.slice(0, 160)}`,
+        `killed session closed at restart; trace of the killed set: HTTP ${traceStatus} ${traceBody.slice(0, 160)}`,
     );
     // The recovered file ends mid-gzip: the trace answers with the reader's clear error (422), not 404.
     expect([200, 422]).toContain(traceStatus);
