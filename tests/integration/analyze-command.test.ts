@@ -141,3 +141,21 @@ describe('squatmon orient', () => {
     }
   });
 });
+
+describe('squatmon analyze progress', () => {
+  it('draws a progress bar on stderr only when stderr is a terminal', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { main } = await import('../../gateway/cli/main.ts');
+    const run = async (tty: boolean) => {
+      const stdout = new PassThrough();
+      const stderr = Object.assign(new PassThrough(), { isTTY: tty });
+      let err = '';
+      stderr.on('data', (d) => (err += d));
+      stdout.resume();
+      expect(await main(['analyze', recording, '--jsonl'], { stdout, stderr })).toBe(0);
+      return err;
+    };
+    expect(await run(true)).toMatch(/\ranalyzing \[[#.]+\] \d+%/);
+    expect(await run(false)).toBe('');
+  });
+});
