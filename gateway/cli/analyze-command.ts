@@ -8,6 +8,9 @@ import { formatAnalysisReport } from './analyze-report.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
 import type { CueEvent, RepEvent, SensingEvent, SessionSummary } from '../sensing/events.ts';
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
+import { parseEventComment } from '../../shared/recording/index.ts';
+import type { RecordingComment } from '../../shared/recording/index.ts';
+import { RecordedEventPlayer } from '../sensing/recorded-events.ts';
 
 const USAGE = `Usage: squatmon analyze <recording.csv[.gz]> [--jsonl] [--cutoff-cm N] [--wink-threshold-deg N]
 
@@ -42,8 +45,21 @@ export const analyzeCommand: Command = {
       const events: SensingEvent[] = [];
       const pipeline = new AthletePipeline({ sensors: reader.header.sensors, cutoffCm, winkThresholdDeg, onEvent: (e) => events.push(e) });
       const progress = new ProgressBar(io, 'analyzing');
+      // Calibration events (a maximum flexion test) take effect at their time, as they did live.
+      const recordedEvents = new RecordedEventPlayer(pipeline);
+      const addEvent = (comment: RecordingComment) => {
+        const event = parseEventComment(comment);
+        if (event) recordedEvents.add(event);
+      };
+      reader.header.comments.forEach(addEvent);
+      let dataCommentsSeen = 0;
       for await (const batch of reader.batches()) {
-        for (const sample of batch) pipeline.push(sample);
+        for (const dc of reader.dataComments.slice(dataCommentsSeen)) addEvent(dc.comment);
+        dataCommentsSeen = reader.dataComments.length;
+        for (const sample of batch) {
+          recordedEvents.before(sample.t);
+          pipeline.push(sample);
+        }
         if (reader.progress) progress.update(reader.progress());
       }
       progress.done();

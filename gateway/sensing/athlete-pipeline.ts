@@ -40,6 +40,10 @@ const REP_EDGE_FRACTION = 0.03;
 const STANDING_REFERENCE_S = 0.5;
 /** History kept for re-analysis: 400 Hz for 40 s, longer than the longest rep the detector accepts. */
 const BUFFER_CAPACITY = 400 * 40;
+/** How long the maximum lumbar flexion test listens, s. */
+export const MAX_FLEXION_TEST_S = 10;
+/** A "maximum" flexion below this was no real test (the lifter did not bend), deg. */
+const MIN_TESTED_FLEXION_DEG = 10;
 /** Time constant of the live standing reference of the angles, s. */
 const LIVE_REFERENCE_TAU_S = 0.5;
 /** A still period longer than this many samples feeds the bias model in parts. */
@@ -73,6 +77,9 @@ export class AthletePipeline {
   private readonly winkOnsets: number[] = [];
   private liveRefSacrum = Number.NaN;
   private liveRefTrunk = Number.NaN;
+  /** Maximum lumbar flexion test: running until this time (s), and the largest flexion it saw (deg). */
+  private maxFlexionTestUntil = -Infinity;
+  private maxFlexionTestDeg = Number.NaN;
 
   // Scratch arrays for re-analysing a rep, allocated once.
   private readonly scratchT = new Float64Array(BUFFER_CAPACITY);
@@ -101,6 +108,16 @@ export class AthletePipeline {
   /** Change the cue depth (e.g. the lifter applied the suggested cutoff); null switches cues off. */
   setCutoff(cutoffCm: number | null): void {
     this.cutoff = cutoffCm;
+  }
+
+  /**
+   * The lifter's maximum lumbar flexion test starts now (the calibration wizard: stand, then bend forward as
+   * far as comfortable): for `durationS` of samples the largest lumbar flexion from standing is kept, and later
+   * reps report their flexion as a percentage of it. Needs both sensors.
+   */
+  beginMaxFlexionTest(durationS = MAX_FLEXION_TEST_S): void {
+    this.maxFlexionTestUntil = (Number.isNaN(this.lastT) ? 0 : this.lastT) + durationS;
+    this.maxFlexionTestDeg = Number.NaN;
   }
 
   /** Change the butt-wink threshold for the reps still to come. */
@@ -139,6 +156,10 @@ export class AthletePipeline {
     const trunkDeg = this.trunk ? (this.trunk === channel ? this.trunk.inclinationDeg : this.trunk.inclinationAt(t)) : Number.NaN;
     this.posture.update(t, standing, this.sacrum?.restInclinationDeg ?? Number.NaN, this.trunk?.restInclinationDeg ?? Number.NaN);
     if (standing) this.updateLiveReference(dt, sacrumDeg, trunkDeg);
+    if (t <= this.maxFlexionTestUntil) {
+      const flexion = trunkDeg - this.liveRefTrunk - (sacrumDeg - this.liveRefSacrum);
+      if (Number.isFinite(flexion) && !(flexion <= this.maxFlexionTestDeg)) this.maxFlexionTestDeg = flexion;
+    }
 
     const row = this.row;
     row[0] = t;
@@ -194,6 +215,7 @@ export class AthletePipeline {
       sacral_inclination_deg: sacral === null ? null : round1(sacral),
       pelvic_tilt: tilt,
       suggested_cutoff_cm: suggestedCutoffCm(this.winkOnsets),
+      max_lumbar_flexion_deg: this.testedMaxFlexion() === null ? null : round1(this.testedMaxFlexion()!),
       drills: drillsFor(tilt ?? 'neutral'),
     };
     return summary;
@@ -252,6 +274,17 @@ export class AthletePipeline {
       }
     }
     if (b.get('t', endSeq) - t0 > 0) this.biasModel.observeRep(single, double);
+  }
+
+  /** The maximum flexion test's result, once it has ended with a usable value (deg), else null. */
+  private testedMaxFlexion(): number | null {
+    const done = Number.isFinite(this.maxFlexionTestUntil) && this.lastT > this.maxFlexionTestUntil;
+    return done && this.maxFlexionTestDeg > MIN_TESTED_FLEXION_DEG ? this.maxFlexionTestDeg : null;
+  }
+
+  private flexionPercent(flexionDeg: number | null): number | null {
+    const max = this.testedMaxFlexion();
+    return flexionDeg === null || max === null ? null : Math.round((flexionDeg / max) * 100);
   }
 
   private updateLiveReference(dt: number, sacrumDeg: number, trunkDeg: number): void {
@@ -356,6 +389,7 @@ export class AthletePipeline {
       wink_onset_depth_cm: m.wink_onset_depth_cm === null ? null : round1(m.wink_onset_depth_cm),
       pelvic_tilt_max_deg: this.sacrum ? round1(peakTilt) : 0,
       gap_fraction: round3(missing / (missing + end - start + 1)),
+      lumbar_flexion_pct_of_max: this.flexionPercent(m.lumbar_flexion_max_deg),
     };
     this.onEvent(rep);
   }

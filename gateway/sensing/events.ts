@@ -14,6 +14,8 @@ export interface RepEvent extends RepFields {
   readonly pelvic_tilt_max_deg: number;
   /** Samples of the depth sensor missing inside the rep (lost packets), as a fraction. Extension. */
   readonly gap_fraction: number;
+  /** Lumbar flexion max as % of the lifter's own maximum (from a maximum flexion test); null without one. Extension. */
+  readonly lumbar_flexion_pct_of_max?: number | null;
 }
 
 export interface CueEvent {
@@ -60,6 +62,8 @@ export interface SessionSummary {
   /** Null when it cannot be told (no quiet standing seen, or no sacrum sensor and no lordosis). */
   readonly pelvic_tilt: PelvicTilt | null;
   readonly suggested_cutoff_cm: number | null;
+  /** The lifter's maximum lumbar flexion from a maximum flexion test in this session, null without one. Extension. */
+  readonly max_lumbar_flexion_deg?: number | null;
   readonly drills: Drills;
 }
 

@@ -12,6 +12,7 @@ import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 import { asRecorded, eventComment, RecordingWriter } from '../../shared/recording/index.ts';
 import type { RecordingComment } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
+import { MAX_FLEXION_TEST_EVENT } from '../sensing/recorded-events.ts';
 import type { LiveFrame, SensingEvent, SessionSummary } from '../sensing/events.ts';
 import type { Athlete, GatewayEvent, SetRef } from './domain.ts';
 import { repId } from './domain.ts';
@@ -103,6 +104,12 @@ export class AthleteRuntime {
 
   get lastSessionSummary(): SessionSummary | null {
     return this.lastSummary;
+  }
+
+  /** The lifter starts a maximum lumbar flexion test (calibration wizard): recorded, and measured live. */
+  beginMaxFlexionTest(): void {
+    this.markEvent(MAX_FLEXION_TEST_EVENT);
+    this.pipeline.beginMaxFlexionTest();
   }
 
   /** The session so far (standing posture, suggested cutoff…). */

@@ -30,7 +30,8 @@ export class GatewayControl implements BridgeCommands {
     const values: Record<string, number> = {};
     if (summary.sacral_inclination_deg !== null) values.sacral_inclination_deg = summary.sacral_inclination_deg;
     if (summary.standing_lordosis_deg !== null) values.standing_lordosis_deg = summary.standing_lordosis_deg;
-    runtime.markEvent(`calibration_${request.kind}`);
+    if (request.kind === 'max_flexion') runtime.beginMaxFlexionTest();
+    else runtime.markEvent(`calibration_${request.kind}`);
     if (this.store) await this.store.addCalibration({ athlete: request.athlete, kind: request.kind, at: this.now(), values });
     this.logger.info('calibration recorded', { athlete: request.athlete, kind: request.kind });
     return { kind: request.kind, values };
