@@ -88,14 +88,19 @@ export const configSchema = z
       .default({ host: '127.0.0.1', port: 8080, token: null }),
     /** The history: SQLite in dataDir unless `url` names a PostgreSQL database (postgres://user:pass@host:port/db). */
     store: z
-      .object({
+      .strictObject({
         url: z.string().regex(/^postgres(ql)?:\/\/.+/, 'a postgres:// or postgresql:// URL').nullable().default(null),
         /** PostgreSQL schema for the tables (created when missing); the database's default when null. */
         schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _').nullable().default(null),
+        /**
+         * SQLite only: the largest the history file may grow, bytes (e.g. to protect a small SD card). When it is
+         * reached, writes fail with a clear "full" error and the live service goes on; null: no limit.
+         */
+        maxBytes: z.number().int().min(65_536).nullable().default(null),
       })
-      .default({ url: null, schema: null }),
+      .default({ url: null, schema: null, maxBytes: null }),
     historian: z
-      .object({
+      .strictObject({
         /** Its MQTT client id: fixed, so the broker keeps its session (and what it missed) while it is down. */
         clientId: z.string().min(1).max(64).nullable().default(null),
       })

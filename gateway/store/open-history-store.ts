@@ -11,11 +11,13 @@ export interface StoreConfig {
   /** postgres:// or postgresql:// URL; null: SQLite. */
   readonly url: string | null;
   readonly schema: string | null;
+  /** SQLite only: size limit of the file, bytes; null: none. */
+  readonly maxBytes?: number | null;
 }
 
 export function openHistoryStore(config: StoreConfig, dataDir: string): Promise<HistoryStore> {
   if (config.url !== null) return openPostgresStore(config.url, config.schema === null ? {} : { schema: config.schema });
-  return openSqliteStore(join(dataDir, 'squatmon.db'));
+  return openSqliteStore(join(dataDir, 'squatmon.db'), config.maxBytes ? { maxDatabaseBytes: config.maxBytes } : {});
 }
 
 /** Where the history is, for logs and the start banner (no password). */

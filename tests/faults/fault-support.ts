@@ -45,6 +45,7 @@ export interface SimGateway {
 export async function startSimGateway(options: {
   readonly sim?: Record<string, unknown>;
   readonly mqtt?: Record<string, unknown>;
+  readonly store?: Record<string, unknown>;
   readonly onEvent?: (event: GatewayEvent) => void;
 }): Promise<SimGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'squatmon-fault-'));
@@ -54,6 +55,7 @@ export async function startSimGateway(options: {
     sim: { athletes: 1, profiles: ['neutral-wink'], sensors: 'both', speed: 6, ...options.sim },
     http: { port: 0 },
     mqtt: { port: 0, ...options.mqtt },
+    ...(options.store ? { store: options.store } : {}),
   });
   const logger = memoryLogger();
   const events: GatewayEvent[] = [];
