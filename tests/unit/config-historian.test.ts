@@ -18,7 +18,7 @@ describe('historian configuration', () => {
   it('takes the history URL from the environment or a flag, and hides its password everywhere it shows it', async () => {
     const url = 'postgres://squatmon:hunter2-secret@db.lan:5432/history';
     const config = await loadConfig({ env: { SQUATMON_STORE_URL: url } });
-    expect(config.store).toEqual({ url, schema: null });
+    expect(config.store).toEqual({ url, schema: null, maxBytes: null });
     expect(JSON.stringify(describeConfig(config))).not.toContain('hunter2-secret');
     expect(describeHistoryStore(config.store, 'data')).toBe('postgres://squatmon:***@db.lan:5432/history');
     expect(describeHistoryStore({ url: null, schema: null }, 'data')).toBe('data/squatmon.db');
