@@ -1,8 +1,9 @@
 /**
  * The calibration wizard: quiet standing, then the optional pelvic-tilt range test (full anterior, full
- * posterior) and the optional maximum lumbar flexion test. Each step guides the lifter with a countdown and, at
- * its end, sends the `calibrate` command, which stores the calibration and marks it as an event in the set's
- * recording (the next set's, when none is open).
+ * posterior) and the optional maximum lumbar flexion test. Each step guides the lifter with a countdown and sends
+ * the `calibrate` command, which stores the calibration and marks it as an event in the set's recording (the next
+ * set's, when none is open): at the step's end, once the lifter has held the position — except the maximum
+ * flexion test, which the gateway measures over the 10 s after the command, so it is sent as the step begins.
  */
 import type { AppContext } from './context.ts';
 import { fill, h } from './dom.ts';
@@ -16,7 +17,12 @@ interface Step {
   /** What the lifter does, second by second: [from second, instruction]. */
   readonly script: readonly (readonly [number, string])[];
   readonly seconds: number;
+  /** When `calibrate` is sent: after the countdown, or before it (the gateway measures what follows). */
+  readonly send: 'end' | 'start';
 }
+
+/** The gateway's maximum flexion test window (MAX_FLEXION_TEST_S in gateway/sensing/athlete-pipeline.ts). */
+const MAX_FLEXION_TEST_S = 10;
 
 const STEPS: readonly Step[] = [
   {
@@ -24,6 +30,7 @@ const STEPS: readonly Step[] = [
     title: 'Quiet standing',
     optional: false,
     seconds: 5,
+    send: 'end',
     script: [[0, 'Stand tall and still, feet hip-width apart, arms relaxed. Breathe normally.']],
   },
   {
@@ -31,6 +38,7 @@ const STEPS: readonly Step[] = [
     title: 'Pelvic-tilt range (optional)',
     optional: true,
     seconds: 10,
+    send: 'end',
     script: [
       [0, 'Tilt your pelvis fully forward: arch the lower back, bottom out. Hold.'],
       [5, 'Now tilt it fully backward: flatten the lower back, tuck the bottom under. Hold.'],
@@ -40,10 +48,11 @@ const STEPS: readonly Step[] = [
     kind: 'max_flexion',
     title: 'Maximum lumbar flexion (optional)',
     optional: true,
-    seconds: 8,
+    seconds: MAX_FLEXION_TEST_S,
+    send: 'start',
     script: [
       [0, 'Slowly bend forward and round your lower back as far as is comfortable. Never into pain.'],
-      [5, 'Hold… then roll back up to standing.'],
+      [6, 'Hold… then roll back up to standing.'],
     ],
   },
 ];
@@ -80,47 +89,60 @@ export class CalibrationWizard {
       h(
         'div',
         { class: 'button-row' },
-        h('button', { type: 'button', onclick: () => this.run(step) }, 'Begin'),
+        h('button', { type: 'button', onclick: () => void this.begin(step) }, 'Begin'),
         step.optional ? h('button', { type: 'button', class: 'secondary', onclick: () => this.next(`${step.title}: skipped`) }, 'Skip') : null,
       ),
     );
   }
 
-  private run(step: Step): void {
+  private async begin(step: Step): Promise<void> {
+    const sentFirst = step.send === 'start' ? await this.send(step) : undefined;
+    if (sentFirst === null) return;
+    await this.countdown(step);
+    const result = sentFirst ?? (await this.send(step));
+    if (result !== null) this.next(result);
+  }
+
+  /** Guides the lifter through the step, second by second; resolves when its time is up. */
+  private countdown(step: Step): Promise<void> {
     const instruction = h('p', { class: 'wizard-instruction' });
     const count = h('div', { class: 'big-number' });
     fill(this.body, h('h4', {}, step.title), instruction, count);
     const started = performance.now();
-    const tick = () => {
-      const elapsed = (performance.now() - started) / 1000;
-      if (elapsed >= step.seconds) {
-        this.timer = null;
-        void this.record(step);
-        return;
-      }
-      const line = [...step.script].reverse().find(([from]) => elapsed >= from);
-      instruction.textContent = line?.[1] ?? '';
-      count.textContent = String(Math.ceil(step.seconds - elapsed));
-      this.timer = window.setTimeout(tick, 200);
-    };
-    tick();
+    return new Promise((done) => {
+      const tick = () => {
+        const elapsed = (performance.now() - started) / 1000;
+        if (elapsed >= step.seconds) {
+          this.timer = null;
+          done();
+          return;
+        }
+        const line = [...step.script].reverse().find(([from]) => elapsed >= from);
+        instruction.textContent = line?.[1] ?? '';
+        count.textContent = String(Math.ceil(step.seconds - elapsed));
+        this.timer = window.setTimeout(tick, 200);
+      };
+      tick();
+    });
   }
 
-  private async record(step: Step): Promise<void> {
+  /** Sends the step's `calibrate`: its result line, or null when it failed (the error is shown, with a retry). */
+  private async send(step: Step): Promise<string | null> {
     const athlete = this.ctx.selection.id;
-    if (athlete === null) return;
     fill(this.body, h('p', {}, 'Recording…'));
     try {
+      if (athlete === null) throw new Error('no athlete is selected');
       const answer = await this.ctx.api.calibrate(athlete, step.kind);
       const values = answer.data?.values ?? {};
       const parts = Object.entries(values).map(([k, v]) => `${k.replace(/_deg$/, '').replace(/_/g, ' ')} ${deg(v, 1)}`);
-      this.next(`${step.title}: recorded${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`);
+      return `${step.title}: recorded${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
     } catch (err) {
       fill(
         this.body,
         h('p', { class: 'error' }, `Not recorded: ${(err as Error).message}`),
         h('button', { type: 'button', onclick: () => this.showStep() }, 'Try again'),
       );
+      return null;
     }
   }
 

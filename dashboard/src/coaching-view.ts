@@ -21,6 +21,8 @@ const TILT_LABEL: Record<PelvicTilt, string> = {
 };
 
 const PAIN_DAY_KEY = 'squatmon.pain-day';
+/** What the keyboard can focus in a panel: a control keeps its place among these across a redraw. */
+const CONTROLS = 'button, a[href], input, select, textarea';
 
 export class CoachingView {
   readonly element: HTMLElement;
@@ -76,7 +78,19 @@ export class CoachingView {
     this.render();
   }
 
+  /**
+   * Redraws the panels, keeping the keyboard focus on the control that had it: a redraw replaces the panels'
+   * buttons (after each rep, or when one of them is pressed), which would otherwise drop the focus to the page.
+   */
   private render(): void {
+    const focused = document.activeElement;
+    const panel = [this.posture, this.depth, this.painDay, this.plan].find((p) => focused !== null && p.contains(focused));
+    const place = panel ? [...panel.querySelectorAll(CONTROLS)].indexOf(focused!) : -1;
+    this.draw();
+    if (panel && place >= 0) panel.querySelectorAll<HTMLElement>(CONTROLS)[place]?.focus();
+  }
+
+  private draw(): void {
     const entry = this.ctx.selection.id === null ? undefined : this.ctx.live.get(this.ctx.selection.id);
     const live = entry?.summary ?? null;
     // The running session knows more recent facts than the stored sessions (which are complete only when ended).

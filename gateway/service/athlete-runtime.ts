@@ -65,14 +65,21 @@ export class AthleteRuntime {
   private originT: number | null = null;
   private lastT = 0;
   private setNumber = 0;
-  private openSet: { ref: SetRef; writer: RecordingWriter | null; lastActivityT: number; path: string | null; opening: Promise<void> } | null = null;
+  private openSet: {
+    ref: SetRef;
+    writer: RecordingWriter | null;
+    lastActivityT: number;
+    path: string | null;
+    opening: Promise<void>;
+    /** Events of this set that came while its file was being opened. */
+    pendingComments: RecordingComment[];
+  } | null = null;
   /** Recordings being opened or closed: finish() waits for them. */
   private readonly fileTasks = new Set<Promise<void>>();
   private readonly preroll: ImuSample[] = [];
   /** Arrival number of preroll[0]. */
   private prerollFirstSeq = 0;
   private lastPhase: LiveFrame['phase'] = 'standing';
-  private lastSummary: SessionSummary | null = null;
   private pendingEvents: RecordingComment[] = [];
   private finished = false;
 
@@ -102,8 +109,10 @@ export class AthleteRuntime {
     return this.openSet?.ref ?? null;
   }
 
-  get lastSessionSummary(): SessionSummary | null {
-    return this.lastSummary;
+
+  /** Time of the latest sample on the session's clock (the recording's), s. */
+  get sessionTimeS(): number {
+    return this.lastT;
   }
 
   /** The lifter starts a maximum lumbar flexion test (calibration wizard): recorded, and measured live. */
@@ -119,13 +128,16 @@ export class AthleteRuntime {
 
   /**
    * Notes a named moment (`# event: t=… name=…`), e.g. a calibration, in the open set's recording — or, with no
-   * set open, in the header of the next set's recording (whose pre-roll may cover it).
+   * set open, in the header of the next set's recording (whose pre-roll may cover it). While a set's file is
+   * still being opened, the event waits for it (it belongs to that set).
    */
   markEvent(name: string): void {
     const comment = eventComment({ t: this.lastT, name, attributes: {} });
-    const writer = this.openSet?.writer;
+    const set = this.openSet;
+    const writer = set?.writer;
     if (!writer) {
-      this.pendingEvents.push(comment);
+      if (set && set.path) set.pendingComments.push(comment);
+      else this.pendingEvents.push(comment);
       return;
     }
     try {
@@ -160,7 +172,7 @@ export class AthleteRuntime {
       mkdirSync(dir, { recursive: true });
       path = join(dir, `set-${this.setNumber}.csv.gz`);
     }
-    this.openSet = { ref, writer: null, lastActivityT: this.lastT, path, opening: Promise.resolve() };
+    this.openSet = { ref, writer: null, lastActivityT: this.lastT, path, opening: Promise.resolve(), pendingComments: [] };
     this.emit({ kind: 'set-started', ref, startedAt: this.now(), recording: path });
     // Opening the file is asynchronous; samples until then are in the pre-roll, which is written first.
     if (path) this.openSet.opening = this.track(this.openRecording(path, ref));
@@ -209,6 +221,8 @@ export class AthleteRuntime {
   }
 
   private async openRecording(path: string, ref: SetRef): Promise<void> {
+    // Events noted before this set began go in its header: taken now, before anything can run in between.
+    const earlierEvents = this.pendingEvents.splice(0);
     try {
       const writer = await RecordingWriter.create(path, {
         sensors: this.sensors,
@@ -218,10 +232,9 @@ export class AthleteRuntime {
           `set: ${ref.set}`,
           `simulated: ${this.options.simulated}`,
           ...(this.options.recordingComments ?? []),
-          ...this.pendingEvents,
+          ...earlierEvents,
         ],
       });
-      this.pendingEvents = [];
       // The pre-roll (seconds of samples) is written in slices, one per event-loop turn: writing it at once would
       // hold up the live pipelines of every athlete for several milliseconds, and cues with them.
       // Pre-roll samples are addressed by arrival number (two sensors' samples are not in time order).
@@ -238,6 +251,7 @@ export class AthleteRuntime {
         next = this.prerollFirstSeq + from + pending.length;
         await new Promise((resolve) => setImmediate(resolve));
       }
+      for (const comment of this.openSet.pendingComments.splice(0)) writer.comment(comment);
       this.openSet.writer = writer;
     } catch (err) {
       this.logger.error('cannot write the set recording; the set goes on without it', { path, error: (err as Error).message });
@@ -297,7 +311,6 @@ export class AthleteRuntime {
         return;
       }
       case 'session':
-        this.lastSummary = e;
         this.emit({ kind: 'session', session: { ...e, athlete, session: this.sessionId, simulated } });
         return;
     }

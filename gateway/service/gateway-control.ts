@@ -24,12 +24,19 @@ export class GatewayControl implements BridgeCommands {
     return r;
   }
 
+  /**
+   * Standing: stores the standing posture measured so far. The pelvic-tilt range and maximum flexion tests are
+   * movements that follow the command: it stores when they started (session time), and the recording gets the
+   * event; the maximum flexion test's result comes with the session (`max_lumbar_flexion_deg`).
+   */
   async calibrate(request: CommandRequest<'calibrate'>) {
     const runtime = this.runtime(request.athlete);
-    const summary = runtime.lastSessionSummary ?? runtime.currentSummary();
-    const values: Record<string, number> = {};
-    if (summary.sacral_inclination_deg !== null) values.sacral_inclination_deg = summary.sacral_inclination_deg;
-    if (summary.standing_lordosis_deg !== null) values.standing_lordosis_deg = summary.standing_lordosis_deg;
+    const values: Record<string, number> = { session_time_s: runtime.sessionTimeS };
+    if (request.kind === 'standing') {
+      const summary = runtime.currentSummary();
+      if (summary.sacral_inclination_deg !== null) values.sacral_inclination_deg = summary.sacral_inclination_deg;
+      if (summary.standing_lordosis_deg !== null) values.standing_lordosis_deg = summary.standing_lordosis_deg;
+    }
     if (request.kind === 'max_flexion') runtime.beginMaxFlexionTest();
     else runtime.markEvent(`calibration_${request.kind}`);
     if (this.store) await this.store.addCalibration({ athlete: request.athlete, kind: request.kind, at: this.now(), values });

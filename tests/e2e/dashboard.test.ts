@@ -11,12 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../gateway/config/config.ts';
-import { startGateway } from '../../gateway/service/gateway.ts';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
 import { buildDashboard } from '../../scripts/build-dashboard.ts';
-import { CHROMIUM, openBrowser } from './browser.ts';
+import { CHROMIUM, openBrowser, startSimGateway } from './browser.ts';
 import type { BrowserSession } from './browser.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
@@ -30,15 +27,8 @@ let browser: BrowserSession;
 let page: Page;
 let baseUrl: string;
 
-async function launchGateway(httpPort: number): Promise<RunningGateway> {
-  const config = configSchema.parse({
-    dataDir,
-    source: 'sim',
-    sim: { athletes: 1, speed: 6, sensors: 'both' },
-    http: { port: httpPort },
-    mqtt: { port: 0 },
-  });
-  return startGateway({ config, logger: memoryLogger(), dashboardDir });
+function launchGateway(httpPort: number): Promise<RunningGateway> {
+  return startSimGateway({ dataDir, dashboardDir, httpPort });
 }
 
 /** The number in a text like "37 cm" or "Stop: 31 cm reached, cutoff 30 cm". */
