@@ -27,12 +27,13 @@ import type {
   SessionOverview,
   StoredCalibration,
   StoredRep,
-  StoredSet,
   TrendPoint,
 } from './history-store.ts';
 import { postgresStoreError } from './postgres-errors.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { StoreError } from './store-error.ts';
+import { aggregates, toStoredSet } from './store-rows.ts';
+import type { AggregateColumns, SetRow } from './store-rows.ts';
 import {
   athleteIdSchema,
   athleteSchema,
@@ -77,13 +78,6 @@ interface AthleteRow {
   wink_threshold_deg: number;
 }
 
-interface AggregateColumns {
-  reps: number;
-  mean_depth_cm: number | null;
-  max_flexion_deg: number | null;
-  wink_rate: number | null;
-}
-
 interface SessionRow extends AggregateColumns {
   id: string;
   athlete: string;
@@ -93,15 +87,6 @@ interface SessionRow extends AggregateColumns {
   suggested_cutoff_cm: number | null;
   summary: SessionSummary | null;
   set_count: number;
-}
-
-interface SetRow extends AggregateColumns {
-  session: string;
-  set_no: number;
-  athlete: string;
-  started_at: number;
-  ended_at: number | null;
-  recording: string | null;
 }
 
 interface TrendRow extends AggregateColumns {
@@ -134,9 +119,6 @@ const SESSION_COLUMNS = `
   (SELECT COUNT(*)::int FROM sets WHERE sets.session = s.id) AS set_count,
   ${AGGREGATES}`;
 
-function aggregates(row: AggregateColumns) {
-  return { reps: row.reps, meanDepthCm: row.mean_depth_cm, maxFlexionDeg: row.max_flexion_deg, winkRate: row.wink_rate };
-}
 
 function toAthlete(row: AthleteRow): Athlete {
   return { id: row.id, name: row.name, sensors: row.sensors, cutoffCm: row.cutoff_cm, winkThresholdDeg: row.wink_threshold_deg };
@@ -156,17 +138,6 @@ function toSessionOverview(row: SessionRow): SessionOverview {
   };
 }
 
-function toStoredSet(row: SetRow): StoredSet {
-  return {
-    session: row.session,
-    set: row.set_no,
-    athlete: row.athlete,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    recording: row.recording,
-    ...aggregates(row),
-  };
-}
 
 /** A WHERE clause with positional parameters ($1, $2, …) from the conditions that apply. */
 class Query {

@@ -32,12 +32,13 @@ import type {
   SessionOverview,
   StoredCalibration,
   StoredRep,
-  StoredSet,
   TrendPoint,
 } from './history-store.ts';
 import { migrate } from './migrations.ts';
 import { toStoreError } from './sqlite-errors.ts';
 import { StoreError } from './store-error.ts';
+import { aggregates, toStoredSet } from './store-rows.ts';
+import type { AggregateColumns, SetRow } from './store-rows.ts';
 import {
   athleteIdSchema,
   athleteSchema,
@@ -77,13 +78,6 @@ interface AthleteRow {
   wink_threshold_deg: number;
 }
 
-interface AggregateColumns {
-  reps: number;
-  mean_depth_cm: number | null;
-  max_flexion_deg: number | null;
-  wink_rate: number | null;
-}
-
 interface SessionRow extends AggregateColumns {
   id: string;
   athlete: string;
@@ -93,15 +87,6 @@ interface SessionRow extends AggregateColumns {
   suggested_cutoff_cm: number | null;
   summary: string | null;
   set_count: number;
-}
-
-interface SetRow extends AggregateColumns {
-  session: string;
-  set_no: number;
-  athlete: string;
-  started_at: number;
-  ended_at: number | null;
-  recording: string | null;
 }
 
 interface TrendRow extends AggregateColumns {
@@ -133,14 +118,6 @@ const SESSION_COLUMNS = `
 
 const bit = (value: boolean): number => (value ? 1 : 0);
 
-function aggregates(row: AggregateColumns) {
-  return {
-    reps: row.reps,
-    meanDepthCm: row.mean_depth_cm,
-    maxFlexionDeg: row.max_flexion_deg,
-    winkRate: row.wink_rate,
-  };
-}
 
 function toAthlete(row: AthleteRow): Athlete {
   return {
@@ -166,17 +143,6 @@ function toSessionOverview(row: SessionRow): SessionOverview {
   };
 }
 
-function toStoredSet(row: SetRow): StoredSet {
-  return {
-    session: row.session,
-    set: row.set_no,
-    athlete: row.athlete,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    recording: row.recording,
-    ...aggregates(row),
-  };
-}
 
 /** WHERE clause from the conditions that apply, and the named parameters they use. */
 function where(conditions: readonly (readonly [string, string, unknown] | false)[]): {
