@@ -7,6 +7,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { GatewayEvent } from '../service/domain.ts';
+import { athleteOf } from '../service/domain.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './topics.ts';
 
@@ -56,7 +57,7 @@ export class HomeAssistantDiscovery {
 
   handle(event: GatewayEvent): void {
     const athlete = athleteOf(event);
-    if (athlete !== null && !this.athletes.has(athlete)) {
+    if (!this.athletes.has(athlete)) {
       this.athletes.add(athlete);
       this.announceAthlete(athlete);
     }
@@ -121,23 +122,5 @@ export class HomeAssistantDiscovery {
       },
       origin: { name: 'squatmon' },
     };
-  }
-}
-
-function athleteOf(event: GatewayEvent): string | null {
-  switch (event.kind) {
-    case 'live':
-      return event.live.athlete;
-    case 'rep':
-      return event.rep.athlete;
-    case 'cue':
-      return event.cue.athlete;
-    case 'session':
-      return event.session.athlete;
-    case 'sensor':
-      return event.sensor.athlete;
-    case 'set-started':
-    case 'set-ended':
-      return event.ref.athlete;
   }
 }

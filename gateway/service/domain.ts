@@ -88,3 +88,22 @@ export type GatewayEvent =
   | { readonly kind: 'sensor'; readonly sensor: SensorState }
   | { readonly kind: 'set-started'; readonly ref: SetRef; readonly startedAt: number; readonly recording: string | null }
   | { readonly kind: 'set-ended'; readonly ref: SetRef; readonly endedAt: number };
+
+/** The athlete an event is about. */
+export function athleteOf(event: GatewayEvent): string {
+  switch (event.kind) {
+    case 'live':
+      return event.live.athlete;
+    case 'rep':
+      return event.rep.athlete;
+    case 'cue':
+      return event.cue.athlete;
+    case 'session':
+      return event.session.athlete;
+    case 'sensor':
+      return event.sensor.athlete;
+    case 'set-started':
+    case 'set-ended':
+      return event.ref.athlete;
+  }
+}

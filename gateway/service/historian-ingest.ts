@@ -12,8 +12,9 @@ import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import type { SessionSummary } from '../sensing/events.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { Athlete, GatewayEvent, PublishedSession, SensorAssignment, SensorState, SetRef } from './domain.ts';
+import { athleteOf } from './domain.ts';
 import type { HistorianFact } from './historian-messages.ts';
-import { athleteOf, parseHistorianMessage } from './historian-messages.ts';
+import { parseHistorianMessage } from './historian-messages.ts';
 import type { Logger } from './logger.ts';
 
 export interface HistorianIngestOptions {

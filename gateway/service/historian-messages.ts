@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PLACEMENTS } from '../../shared/imu.ts';
 import { athleteIdSchema, cueSchema, repSchema, sessionIdSchema, sessionSummarySchema } from '../store/validation.ts';
 import type { DriverName, PublishedCue, PublishedLive, PublishedRep, PublishedSession, SensorState } from './domain.ts';
+import { athleteOf } from './domain.ts';
 
 export type HistorianFact =
   | { readonly kind: 'rep'; readonly rep: PublishedRep }
@@ -123,21 +124,6 @@ export function parseHistorianMessage(root: string, topic: string, payload: Uint
   if (typeof fact === 'string') return invalid(fact);
   if (athleteOf(fact) !== route.athlete) return invalid(`athlete ${athleteOf(fact)} published on the topic of ${route.athlete}`);
   return { status: 'fact', fact };
-}
-
-export function athleteOf(fact: HistorianFact): string {
-  switch (fact.kind) {
-    case 'rep':
-      return fact.rep.athlete;
-    case 'cue':
-      return fact.cue.athlete;
-    case 'session':
-      return fact.session.athlete;
-    case 'live':
-      return fact.live.athlete;
-    case 'sensor':
-      return fact.sensor.athlete;
-  }
 }
 
 /** The checked value, or what is wrong with it. */
