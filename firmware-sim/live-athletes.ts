@@ -24,6 +24,8 @@ export interface LiveAthleteSpec {
   readonly rateHz: OutputRateHz;
   /** Notification loss in bursts, 0..1. */
   readonly lossRate: number;
+  /** Share of delivered notifications that arrive twice, 0..1. Default 0. */
+  readonly duplicateRate?: number;
   /** Standing rest between sets, s. */
   readonly restS?: number;
   /** Radio outages (true time, s). */
@@ -128,7 +130,7 @@ export function addLiveAthlete(binding: VirtualBleBinding, spec: LiveAthleteSpec
     binding.addSensor({
       firmware,
       rssi: -55 - 5 * athleteIndex,
-      link: new LinkFaultModel({ lossRate: spec.lossRate, outages: spec.outages ?? [] }, spec.seed * 31 + i),
+      link: new LinkFaultModel({ lossRate: spec.lossRate, duplicateRate: spec.duplicateRate ?? 0, outages: spec.outages ?? [] }, spec.seed * 31 + i),
     });
     sensors.push({ id: `${spec.athleteId}-${sim.placement === 'sacrum' ? 'sacrum' : 'tl'}`.slice(0, 16), placement: sim.placement, localName: firmware.localName, firmware });
   }

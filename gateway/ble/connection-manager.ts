@@ -629,6 +629,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
       rssi: link.rssi,
       last_seen: link.lastSeenMs,
       frames_lost: link.stats.framesLost,
+      duplicates_dropped: link.stats.duplicates,
     };
   }
 

@@ -27,6 +27,7 @@ Sources:
   --sim-sensors WHICH      sacrum | both (default both)
   --sim-rate HZ            simulated sensor rate: 50, 100, 200, 400 (default 100)
   --sim-loss PCT           simulated notification loss, percent (default 0)
+  --sim-duplicates PCT     simulated notifications delivered twice, percent (default 0)
   --sim-speed N            run the simulation N times faster than real time (default 1)
   --sim-prefix P           simulated athletes are P-sim-1, P-sim-2… (distinct ids per rack; up to 7 characters)
 
@@ -61,6 +62,7 @@ export const startCommand: Command = {
       'sim-sensors': { type: 'string' },
       'sim-rate': { type: 'string' },
       'sim-loss': { type: 'string' },
+      'sim-duplicates': { type: 'string' },
       'sim-speed': { type: 'string' },
       'sim-prefix': { type: 'string' },
       'mqtt-port': { type: 'string' },
@@ -84,6 +86,7 @@ export const startCommand: Command = {
         sensors: values['sim-sensors'],
         rateHz: integerOption(values['sim-rate'], 'sim-rate', 50, 400),
         lossPct: numberOption(values['sim-loss'], 'sim-loss', 0, 50),
+        duplicatePct: numberOption(values['sim-duplicates'], 'sim-duplicates', 0, 50),
         speed: numberOption(values['sim-speed'], 'sim-speed', 0.1, 50),
         idPrefix: values['sim-prefix'],
       },

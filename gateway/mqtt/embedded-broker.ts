@@ -32,6 +32,14 @@ const NOT_AUTHORIZED = 5;
  */
 const DRAIN_TIMEOUT_MS = 5_000;
 
+/** Per-client counters of the embedded broker. */
+export interface EmbeddedBrokerStats {
+  /** QoS 0 messages (live frames) not forwarded to a client because its socket was backed up. */
+  qos0DroppedForSlowClients: number;
+  /** Times a client started falling behind (a stall episode; each one is logged once). */
+  slowClientEpisodes: number;
+}
+
 export interface Credentials {
   readonly username: string;
   readonly password: string;
@@ -67,6 +75,7 @@ export interface EmbeddedBroker {
   readonly gatewayLogin: GatewayLogin;
   /** The broker's session and retained-message store, to hand to a restarted instance. */
   readonly persistence: unknown;
+  stats(): EmbeddedBrokerStats;
   close(): Promise<void>;
 }
 
@@ -129,6 +138,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     password: randomBytes(24).toString('base64url'),
   };
   const gatewayClients = new WeakSet<Client>();
+  const stats: EmbeddedBrokerStats = { qos0DroppedForSlowClients: 0, slowClientEpisodes: 0 };
+  // Clients currently behind; an episode ends when the client's socket drains.
+  const behind = new WeakSet<Client>();
 
   const aedes = await Aedes.createBroker({
     ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
@@ -162,6 +174,23 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (mayPublish(topics, principal, packet.topic)) return done(null);
       logger.warn('mqtt publish denied', { client: client?.id, topic: packet.topic });
       done(new Error(`not allowed to publish to ${packet.topic}`));
+    },
+    // Why: aedes waits for a backed-up socket to drain before it completes a delivery, and while it waits the
+    // messages routed to that client stay in flight, so one subscriber that stopped reading slows delivery to
+    // all (and backs up the gateway's own publishing socket). QoS 0 messages are the live frames, whose
+    // contract is "at most once, newest wins": to a client whose socket already needs draining they are not
+    // forwarded at all, so aedes never waits on them. QoS 1 messages (reps, cues, state) are still delivered;
+    // if the client stays stalled, the drain timeout disconnects it and a persistent session gets them later.
+    authorizeForward: (client, packet) => {
+      if (packet.qos !== 0 || !client.conn.writableNeedDrain) return packet;
+      stats.qos0DroppedForSlowClients += 1;
+      if (!behind.has(client)) {
+        behind.add(client);
+        stats.slowClientEpisodes += 1;
+        logger.warn('mqtt client is not reading: its live frames are dropped until it catches up', { client: client.id });
+        client.conn.once('drain', () => behind.delete(client));
+      }
+      return null;
     },
   });
   const persistence = (aedes as unknown as { persistence: unknown }).persistence;
@@ -201,6 +230,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port,
     gatewayLogin,
     persistence,
+    stats: () => ({ ...stats }),
     close: () => {
       closing ??= (async () => {
         // aedes closes every client connection; then the listener can finish closing.

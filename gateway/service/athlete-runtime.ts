@@ -294,7 +294,10 @@ export class AthleteRuntime {
       case 'live':
         if (this.lastPhase === 'standing' && e.phase === 'descent' && !this.openSet) this.startSet();
         this.lastPhase = e.phase;
-        if (this.openSet && e.phase !== 'standing') this.openSet.lastActivityT = e.t;
+        // Only a rep in progress keeps the set open. 'moving' is not: it is also what the detector shows for a
+        // moment after lost packets (a gap is never taken as rest), and a shuffle or a walk during the rest
+        // between sets is no rep either; counting it kept sets open forever on a lossy radio.
+        if (this.openSet && e.phase !== 'standing' && e.phase !== 'moving') this.openSet.lastActivityT = e.t;
         this.emit({ kind: 'live', live: { ...e, athlete, simulated } });
         return;
       case 'cue': {

@@ -42,6 +42,8 @@ export interface SensorState {
   readonly simulated: boolean;
   /** Frames lost so far in this connection's session (sequence gaps). */
   readonly frames_lost: number;
+  /** Notifications dropped as repeats (sequence number already seen) in this session: a radio-quality sign. */
+  readonly duplicates_dropped: number;
 }
 
 /** Identifies where a fact belongs. Ids are stable strings (safe to de-duplicate on). */

@@ -79,6 +79,7 @@ function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): A
         sensors: config.sim.sensors,
         rateHz: config.sim.rateHz,
         lossRate: config.sim.lossPct / 100,
+        duplicateRate: config.sim.duplicatePct / 100,
         restS: config.sim.restS,
         outages: config.sim.outages,
       },

@@ -44,6 +44,8 @@ const sensorStateSchema = z.looseObject({
   last_seen: nullableNumber,
   simulated: z.boolean(),
   frames_lost: z.number().int().min(0),
+  // Added after the first release: a gateway of an earlier version does not send it.
+  duplicates_dropped: z.number().int().min(0).default(0),
 });
 
 const liveSchema = z.looseObject({

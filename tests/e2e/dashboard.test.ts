@@ -85,10 +85,20 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
   });
 
   it('moves the live depth down into a squat and back up', async () => {
-    const depth = page.getByTestId('live-depth');
-    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="live-depth"]')!.textContent!) > 20, null, { timeout: 30_000 });
-    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="live-depth"]')!.textContent!) < 5, null, { timeout: 30_000 });
-    expect(numbers(await depth.textContent())[0]).toBeLessThan(5);
+    // The depth the page showed at the moment the condition held (read again later, the next rep may be under way).
+    const shownWhen = async (deep: boolean) => {
+      const handle = await page.waitForFunction(
+        (wantDeep) => {
+          const cm = parseFloat(document.querySelector('[data-testid="live-depth"]')!.textContent!);
+          return (wantDeep ? cm > 20 : cm < 5) ? cm : false;
+        },
+        deep,
+        { timeout: 30_000 },
+      );
+      return (await handle.jsonValue()) as number;
+    };
+    expect(await shownWhen(true)).toBeGreaterThan(20);
+    expect(await shownWhen(false)).toBeLessThan(5);
   });
 
   it('shows each rep as it lands, with its depth, flexion and wink', async () => {

@@ -5,7 +5,8 @@
  *
  * What must hold: nothing crashes; the reps before and after the drop are published once each (unique ids);
  * the rep in progress at the drop is published once with `gap_fraction > 0`, or not at all — never twice;
- * the set goes on after the drop (the later reps belong to the same set).
+ * the set goes on after the drop (the later reps belong to the same set), and the rest between the lifter's
+ * sets still ends the first one although lost packets interrupt it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSquatSet, profileByName } from '../../firmware-sim/model/index.ts';
@@ -49,11 +50,13 @@ describe('a sensor drop in the middle of a rep, with 5 % burst loss', () => {
     await s.close();
     sim = null;
 
-    // No id twice, every rep in the first set, indexes consecutive.
+    // No id twice; reps are numbered through the session (as `analyze` numbers a recording), without a gap;
+    // each set holds a run of consecutive reps.
     expect(new Set(reps.map((r) => r.id)).size).toBe(reps.length);
+    expect(reps.map((r) => r.index)).toEqual(reps.map((_, i) => i + 1));
     for (const set of new Set(reps.map((r) => r.set))) {
       const indexes = reps.filter((r) => r.set === set).map((r) => r.index);
-      expect(indexes).toEqual(indexes.map((_, i) => i + 1));
+      expect(indexes).toEqual(indexes.map((_, i) => indexes[0] + i));
     }
 
     // A published rep belongs to the truth rep whose descent-to-standing window holds its bottom.
@@ -70,6 +73,11 @@ describe('a sensor drop in the middle of a rep, with 5 % burst loss', () => {
     if (inProgress.length === 1) expect(inProgress[0].gap_fraction).toBeGreaterThan(0);
     // Nothing published that is not one of the lifter's reps.
     expect(reps.filter((r) => !truth.some((_, k) => within(r, k)))).toEqual([]);
+    // The drop did not split the set: every rep of the lifter's second set is in one set of the gateway's,
+    // not the first one (the rest between the sets closed it).
+    const secondSetReps = reps.filter((r) => truth.slice(5).some((_, k) => within(r, 5 + k)));
+    expect(new Set(secondSetReps.map((r) => r.set)).size).toBe(1);
+    expect(secondSetReps[0].set).toBeGreaterThan(reps[0].set);
 
     // Both sensors were lost and came back, and the burst loss was seen as lost frames.
     const states = s.sensorStates();

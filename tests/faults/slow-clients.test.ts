@@ -6,9 +6,10 @@
  * and a healthy MQTT subscriber keep receiving live frames at the normal rate (frames per second of data); the
  * memory held for the stalled clients stays bounded: the WebSocket hub drops their live frames once their
  * buffer passes its soft bound (1 MiB) and terminates them after 15 s over it or past 4 MiB; the embedded
- * broker waits for a stalled subscriber's socket to drain rather than buffering for it (its 5 s drain timeout
- * only starts once the kernel's socket buffers are full, so within this test it is not cut off: observed, not
- * asserted) — the gateway's retained heap stays where it was.
+ * broker stops forwarding QoS 0 live frames to a subscriber whose socket is backed up (so it never waits on
+ * that socket for them and the other subscribers are not held back) — the gateway's retained heap stays where
+ * it was. Whether the broker's 5 s drain timeout cuts the stalled subscriber off (it starts only when a QoS 1
+ * message meets its full socket) is observed, not asserted.
  *
  * The hub's counters are not exposed by RunningGateway; the test reads them from the WsHub instance the HTTP
  * server created (captured by spying on `WsHub.prototype.accept`, behaviour unchanged).
@@ -97,6 +98,11 @@ describe('slow or stalled clients', () => {
     closers.push(async () => clearInterval(sampler));
 
     // Until the hub has cut the stalled page off (its buffer passed the soft bound, then stayed over it 15 s).
+    // By then the broker has usually begun to shed the stalled subscriber's live frames, but not always: its
+    // socket fills only once the kernel's buffers are full, which can take minutes on a loaded machine (fewer
+    // frames published, buffers grown by autotuning). The shedding itself is checked deterministically in
+    // tests/integration/mqtt-broker.test.ts; here it is reported.
+    const broker = s.gateway.mqtt!.broker!;
     await waitFor(() => hub.stats().terminatedSlow >= 1, 'the stalled page to be cut off', 120_000);
     stalledViewCutAt ??= performance.now();
     clearInterval(sampler);
@@ -106,6 +112,7 @@ describe('slow or stalled clients', () => {
     const stallToT = Math.max(...healthyView.liveTimes);
     const hubStats: WsHubStats = hub.stats();
     const mqttStats = s.gateway.mqtt!.stats();
+    const brokerStats = broker.stats();
 
     // The pipeline went on: reps during the stall, over to the healthy clients too.
     const repsDuringStall = s.reps().length - repsAtStall;
@@ -120,10 +127,10 @@ describe('slow or stalled clients', () => {
     const mqttDuring = rate(healthyMqttTimes, stallFromT, stallToT);
     // The hub decimates to 25 frames/s per athlete and drops only for the stalled page: the healthy page keeps it.
     expect(wsDuring).toBeGreaterThan(0.9 * wsBefore);
-    // MQTT live frames are dropped for every subscriber whenever the gateway's own socket to the (in-process)
-    // broker is backed up past 64 KiB, which depends on CPU load as much as on the stalled subscriber: measured
-    // 50 → 48.6 frames/s alone on the machine, 49 → 36 with the other fault tests running beside it.
-    expect(mqttDuring).toBeGreaterThan(0.5 * mqttBefore);
+    // The broker sheds the stalled subscriber's live frames instead of waiting on its socket, so the healthy
+    // subscriber is not held back (measured 50.0 → 49.8 frames/s). The bound leaves room for CPU load alone:
+    // the gateway's publisher drops live frames when its own socket to the broker backs up past 64 KiB.
+    expect(mqttDuring).toBeGreaterThan(0.8 * mqttBefore);
 
     // Bounded: the stalled page's live frames were dropped, its buffer never passed the hard limit, and it was cut off.
     expect(hubStats.liveDropped).toBeGreaterThan(0);
@@ -131,16 +138,16 @@ describe('slow or stalled clients', () => {
     expect(hubStats.terminatedSlow).toBe(1);
     expect(hub.stats().clients).toBe(1);
     expect(healthyView.ws.readyState).toBe(healthyView.ws.OPEN);
-    // The stalled subscriber held no unbounded memory in the gateway's process (the embedded broker waits for
-    // the socket to drain instead of buffering): the retained heap is about what it was when the stall began.
+    // The stalled subscriber held no unbounded memory in the gateway's process (the embedded broker sheds its
+    // live frames and waits on its socket for the rest): the retained heap is about what it was when the stall began.
     expect(heapAtEnd - heapAtStall).toBeLessThan(32 * 2 ** 20);
 
     console.info(
       `slow clients: stall lasted ${(stallToT - stallFromT).toFixed(0)} s of data; ${repsDuringStall} reps meanwhile; ` +
         `healthy ws live ${wsBefore.toFixed(1)} → ${wsDuring.toFixed(1)} frames/s per athlete, healthy MQTT live ${mqttBefore.toFixed(1)} → ${mqttDuring.toFixed(1)}; ` +
         `ws hub: max buffered ${(maxBuffered / 1024).toFixed(0)} KiB, liveDropped ${hubStats.liveDropped}, terminatedSlow ${hubStats.terminatedSlow}; ` +
-        `MQTT publisher liveDropped during stall ${mqttStats.liveDropped - liveDroppedAtStall}; stalled page cut off after ${(((stalledViewCutAt ?? NaN) - stallStartedAt) / 1000).toFixed(1)} s, stalled subscriber ${stalledSubClosedAt === null ? 'still connected (not cut off by the broker)' : `disconnected by the broker after ${((stalledSubClosedAt - stallStartedAt) / 1000).toFixed(1)} s`} at the end of the stall; ` +
+        `MQTT publisher liveDropped during stall ${mqttStats.liveDropped - liveDroppedAtStall}, broker shed ${brokerStats.qos0DroppedForSlowClients} QoS 0 messages for slow clients (${brokerStats.slowClientEpisodes} episodes); stalled page cut off after ${(((stalledViewCutAt ?? NaN) - stallStartedAt) / 1000).toFixed(1)} s, stalled subscriber ${stalledSubClosedAt === null ? 'still connected (not cut off by the broker)' : `disconnected by the broker after ${((stalledSubClosedAt - stallStartedAt) / 1000).toFixed(1)} s`} at the end of the stall; ` +
         `retained heap ${(heapAtStall / 2 ** 20).toFixed(1)} → ${(heapAtEnd / 2 ** 20).toFixed(1)} MiB (max heap in use, garbage included, ${(maxHeap / 2 ** 20).toFixed(0)} MiB); event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`,
     );
-  }, 150_000);
+  }, 180_000);
 });

@@ -114,3 +114,40 @@ describe('port already taken', () => {
     expect((error as Error).message).toContain(`${port}`);
   });
 });
+
+describe('a subscriber that stops reading', () => {
+  it('has its QoS 0 messages shed by the broker while every other subscriber gets them all', async () => {
+    const logger = memoryLogger();
+    const broker = await startEmbeddedBroker({ topics: topicsFor(), logger, port: 0 });
+    cleanups.push(() => broker.close());
+    const { clientId, username, password } = broker.gatewayLogin;
+    const gateway = await mqtt.connectAsync(broker.url, { clientId, username, password, reconnectPeriod: 0 });
+    cleanups.push(() => gateway.endAsync(true));
+    const healthy = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    const stalled = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0, keepalive: 0 });
+    cleanups.push(() => healthy.endAsync(true), () => stalled.endAsync(true));
+    stalled.on('error', () => undefined);
+    await healthy.subscribeAsync('squatmon/athletes/+/live', { qos: 0 });
+    await stalled.subscribeAsync('squatmon/athletes/+/live', { qos: 0 });
+    let received = 0;
+    healthy.on('message', () => (received += 1));
+    (stalled.stream as net.Socket).pause();
+
+    // 40 MB in 8 KiB live frames: far more than the kernel buffers a paused loopback socket can hold. The
+    // publisher keeps at most 16 frames ahead of the healthy subscriber, so the healthy one is never behind.
+    const frames = 5_000;
+    const payload = 'x'.repeat(8 * 1024);
+    for (let i = 0; i < frames; i += 1) {
+      if (i - received > 16) await waitFor(() => i - received <= 16, `healthy subscriber at frame ${i}`, 10_000);
+      await gateway.publishAsync('squatmon/athletes/ana/live', payload, { qos: 0 });
+    }
+    await waitFor(() => received === frames, 'every frame at the healthy subscriber', 10_000);
+
+    const stats = broker.stats();
+    expect(received).toBe(frames);
+    // The stalled subscriber's socket filled and from then on its frames were shed, not queued.
+    expect(stats.qos0DroppedForSlowClients).toBeGreaterThan(frames / 2);
+    expect(stats.slowClientEpisodes).toBe(1);
+    expect(logger.lines.filter((l) => l.includes('is not reading')).length).toBe(1);
+  }, 60_000);
+});

@@ -91,6 +91,7 @@ export function sensor(id: string, battery: number | null): SensorState {
     last_seen: 1_764_410_400_000,
     simulated: true,
     frames_lost: 0,
+    duplicates_dropped: 0,
   };
 }
 

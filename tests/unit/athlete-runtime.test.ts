@@ -55,4 +55,32 @@ describe('AthleteRuntime', () => {
     expect(firstRep.t_start - rec.samples[0].t).toBeGreaterThan(2);
     expect(rec.header.comments.map((c) => c.text)).toContain('athlete: ana');
   });
+
+  it('closes the set after idleCloseS without a rep, even when lost packets interrupt the rest', async () => {
+    const sim = simulateRecording({ profile: profileByName('neutral-wink'), seed: 3, reps: 2, sensors: 'both', rateHz: 100, model: { walkout: false, quietStandingS: 5 } });
+    const events: GatewayEvent[] = [];
+    const runtime = new AthleteRuntime({
+      athlete: { id: 'bo', name: 'Bo', sensors: sim.sensors.map((s) => ({ ...s, driver: 'squatmon', match: null })), cutoffCm: null, winkThresholdDeg: 10 },
+      simulated: true,
+      recordingsDir: null,
+      emit: (e) => events.push(e),
+      logger: memoryLogger(),
+      idleCloseS: 10,
+    });
+    runtime.push(sim.samples);
+    expect(events.filter((e) => e.kind === 'rep')).toHaveLength(2);
+    expect(events.some((e) => e.kind === 'set-ended')).toBe(false);
+    // 30 s more of quiet standing (the first 4 s of the recording, repeated), with 0.3 s of packets lost every
+    // 3 s: a gap is never taken as rest, so the phase reads 'moving' for a moment after each one.
+    const quiet = sim.samples.filter((x) => x.t < sim.samples[0].t + 4);
+    const end = sim.samples[sim.samples.length - 1].t;
+    for (let k = 0; k < 8; k++) {
+      const shift = end + 0.01 + k * 4 - quiet[0].t;
+      runtime.push(quiet.map((x) => ({ ...x, t: x.t + shift })).filter((x) => (x.t - end) % 3 > 0.3));
+    }
+    const ended = events.findIndex((e) => e.kind === 'set-ended');
+    expect(ended).toBeGreaterThan(0);
+    expect(events.slice(0, ended).some((e) => e.kind === 'live' && e.live.phase === 'moving')).toBe(true);
+    await runtime.finish();
+  });
 });

@@ -65,6 +65,7 @@ function sensorState(id: string, athleteId: string): SensorState {
     last_seen: NOW,
     simulated: true,
     frames_lost: 0,
+    duplicates_dropped: 0,
   };
 }
 
@@ -163,6 +164,13 @@ describe('historian ingest', () => {
     const ana = await eventually(() => store.getAthlete('ana'), (a) => a !== null && a.sensors.length > 0);
     expect(ana).toMatchObject({ name: 'Ana P.', sensors: [{ id: 'ana-sacrum', placement: 'sacrum', driver: 'squatmon', match: null }] });
     expect(events.map((e) => e.kind)).toEqual(['sensor', 'sensor']);
+  });
+
+  it('accepts the sensor state of a gateway that predates duplicates_dropped, as 0', async () => {
+    await start();
+    const { duplicates_dropped: _, ...older } = sensorState('ana-sacrum', 'ana');
+    ingest.accept('squatmon/sensors/ana-sacrum', payload(older), true);
+    expect(events).toEqual([{ kind: 'sensor', sensor: { ...older, duplicates_dropped: 0 } }]);
   });
 
   it('stores the session summary, and a retained copy only when the history has none', async () => {
