@@ -9,7 +9,8 @@ import { DepthGauge } from './depth-gauge.ts';
 import { fill, h } from './dom.ts';
 import { cm, deg } from './format.ts';
 import type { AthleteLive } from './live-store.ts';
-import { RepTable } from './rep-table.ts';
+import { depthIsUncertain } from '../../shared/rep.ts';
+import { RepTable, repDepth } from './rep-table.ts';
 import { SensorPanel } from './sensor-panel.ts';
 import { TraceChart } from './trace-chart.ts';
 import type { PublishedRep } from './wire.ts';
@@ -144,7 +145,8 @@ export class LiveView {
 
   private onRep(rep: PublishedRep): void {
     const flexion = rep.lumbar_flexion_max_deg === null ? '' : `, flexion ${deg(rep.lumbar_flexion_max_deg)}`;
-    this.repAnnouncer.textContent = `Rep ${rep.index}: ${cm(rep.depth_cm)}${flexion}${rep.butt_wink ? `, butt wink ${deg(rep.wink_deg)}` : ''}.`;
+    const depth = depthIsUncertain(rep.gap_fraction) ? `about ${cm(rep.depth_cm)} (signal lost)` : cm(rep.depth_cm);
+    this.repAnnouncer.textContent = `Rep ${rep.index}: ${depth}${flexion}${rep.butt_wink ? `, butt wink ${deg(rep.wink_deg)}` : ''}.`;
     this.freshRepId = rep.id;
     this.render();
   }
@@ -160,7 +162,7 @@ export class LiveView {
     }
     fill(
       this.lastRep,
-      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, 'depth'), h('span', { class: 'stat-value' }, cm(last.depth_cm))),
+      h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, 'depth'), h('span', { class: 'stat-value' }, ...repDepth(last))),
       h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, 'flexion'), h('span', { class: 'stat-value' }, deg(last.lumbar_flexion_max_deg))),
       h(
         'div',

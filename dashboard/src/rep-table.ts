@@ -1,9 +1,14 @@
-/** A list of reps, newest first: depth, lumbar flexion and wink of each, the winking ones marked. */
+/**
+ * A list of reps, newest first: depth, lumbar flexion and wink of each, the winking ones marked, and the ones
+ * whose depth is an estimate across lost data marked as such.
+ */
 import { h, fill } from './dom.ts';
+import { depthIsUncertain } from '../../shared/rep.ts';
 import { cm, deg } from './format.ts';
 import type { PublishedRep } from './wire.ts';
 
-export type RepRow = Pick<PublishedRep, 'id' | 'index' | 'depth_cm' | 'lumbar_flexion_max_deg' | 'wink_deg' | 'butt_wink' | 'wink_onset_depth_cm'>;
+export type RepRow = Pick<PublishedRep, 'id' | 'index' | 'depth_cm' | 'lumbar_flexion_max_deg' | 'wink_deg' | 'butt_wink' | 'wink_onset_depth_cm'> &
+  Partial<Pick<PublishedRep, 'gap_fraction'>>;
 
 export class RepTable {
   readonly element: HTMLElement;
@@ -38,9 +43,22 @@ export class RepTable {
       'tr',
       { class: fresh ? 'fresh' : null, 'data-rep-id': rep.id },
       h('th', { scope: 'row' }, label),
-      h('td', {}, cm(rep.depth_cm, 1)),
+      h('td', {}, ...repDepth(rep, 1)),
       h('td', {}, deg(rep.lumbar_flexion_max_deg, 1)),
       h('td', {}, wink),
     );
   }
+}
+
+/**
+ * A rep's depth as text, and when much of the rep's data was lost (a dropped link), marked as an estimate: "≈"
+ * and a "signal lost" badge that says how much was missing.
+ */
+export function repDepth(rep: Pick<RepRow, 'depth_cm' | 'gap_fraction'>, digits = 0): (string | HTMLElement)[] {
+  if (!depthIsUncertain(rep.gap_fraction)) return [cm(rep.depth_cm, digits)];
+  const lostPct = Math.round((rep.gap_fraction ?? 0) * 100);
+  return [
+    `≈ ${cm(rep.depth_cm, digits)} `,
+    h('span', { class: 'badge badge-lost', title: `${lostPct} % of this rep's data was lost: its depth is an estimate` }, 'signal lost'),
+  ];
 }

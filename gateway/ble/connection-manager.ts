@@ -12,8 +12,9 @@
  *   controllers handle one pending LE connection at a time, and scanning is paused meanwhile because many refuse
  *   to connect while scanning. Every GATT step has a timeout; a step that fails or times out ends the attempt,
  *   the link is closed, and a reconnect is scheduled with backoff (backoff.ts).
- * - On a drop: the sensor is reported disconnected and reconnected (first retry at once after a stable
- *   connection). Its decoder is KEPT across reconnects, so sequence numbers and the clock mapping continue:
+ * - On a drop: the sensor is reported disconnected and reconnected (first retry at once after a connection
+ *   that lasted `quickRetryAfterS`; the backoff starts over only after a stable one). Its decoder is KEPT
+ *   across reconnects, so sequence numbers and the clock mapping continue:
  *   notifications repeated after the reconnect are dropped, frames lost around it are counted, and the time
  *   hole is reported as a `gap` (last sample before → first sample after) so the set resumes across it. A
  *   sensor whose frame counter started afresh (reboot; PROTOCOL.md §9 lets firmware restart it per connection)
@@ -102,6 +103,11 @@ export interface ConnectionManagerOptions {
   readonly random?: () => number;
   /** A connection that lasted this long (gateway clock, s) resets the backoff when it ends. Default 30. */
   readonly stableAfterS?: number;
+  /**
+   * A connection that lasted this long (gateway clock, s), though less than `stableAfterS`, is retried once at
+   * once when it drops; a shorter one backs off. Default 5.
+   */
+  readonly quickRetryAfterS?: number;
   /** How long to wait for poweredOn before reporting Bluetooth unavailable, ms. Default 10000. */
   readonly poweredOnTimeoutMs?: number;
   /** While Bluetooth stays unavailable, the report is repeated this often, ms. Default 60000. */
@@ -138,6 +144,8 @@ class SensorLink {
   timer: NodeJS.Timeout | null = null;
   characteristics = new Map<string, Characteristic>();
   connectedAt = 0;
+  /** The next attempt goes at once, whatever the backoff says (the link that just dropped was useful). */
+  quickRetry = false;
   lastSampleT: number | null = null;
   gapFrom: number | null = null;
   battery: number | null = null;
@@ -193,6 +201,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
   private readonly clock: () => number;
   private readonly wallClock: () => number;
   private readonly stableAfterS: number;
+  private readonly quickRetryAfterS: number;
   private readonly poweredOnTimeoutMs: number;
   private readonly unavailableRepeatMs: number;
   private readonly stateIntervalS: number;
@@ -216,6 +225,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     this.clock = options.clock;
     this.wallClock = options.wallClock ?? Date.now;
     this.stableAfterS = options.stableAfterS ?? 30;
+    this.quickRetryAfterS = Math.min(options.quickRetryAfterS ?? 5, this.stableAfterS);
     this.poweredOnTimeoutMs = options.poweredOnTimeoutMs ?? 10_000;
     this.unavailableRepeatMs = options.unavailableRepeatMs ?? 60_000;
     this.stateIntervalS = options.stateIntervalS ?? 1;
@@ -423,7 +433,9 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
 
   private scheduleAttempt(link: SensorLink): void {
     if (this.stopped || link.timer !== null) return;
-    const delayMs = link.backoff.next();
+    // A quick retry does not count as a step of the backoff: if it fails, the backoff goes on where it was.
+    const delayMs = link.quickRetry ? 0 : link.backoff.next();
+    link.quickRetry = false;
     if (delayMs > 0) this.logger.info('reconnect scheduled', { sensor: link.id, in_s: Math.round(delayMs / 100) / 10 });
     link.timer = setTimeout(() => {
       link.timer = null;
@@ -541,7 +553,12 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     link.session = null;
     link.phase = 'waiting';
     link.gapFrom ??= link.lastSampleT;
-    if (this.clock() - link.connectedAt >= this.stableAfterS) link.backoff.reset();
+    // Mid-set every second without the sensor is lost data, so a link that was doing its job is retried at once.
+    // Only a stable one starts the backoff over; one that keeps dropping within seconds of its setup backs off
+    // (it would otherwise take the one connect slot in a loop).
+    const lastedS = this.clock() - link.connectedAt;
+    if (lastedS >= this.stableAfterS) link.backoff.reset();
+    else if (lastedS >= this.quickRetryAfterS) link.quickRetry = true;
     this.logger.warn('sensor disconnected', { sensor: link.id, reason: typeof reason === 'number' ? `0x${reason.toString(16)}` : String(reason) });
     this.emitState(link);
     if (this.poweredOn) this.scheduleAttempt(link);

@@ -10,6 +10,7 @@
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG, suggestedCutoffCm } from '../../shared/posture.ts';
 import type { TiltThresholds } from '../../shared/posture.ts';
+import { depthIsUncertain } from '../../shared/rep.ts';
 import { drillsFor } from '../coach/plan.ts';
 import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SessionSummary } from './events.ts';
 import { VerticalBiasModel } from './vertical-bias-model.ts';
@@ -317,7 +318,7 @@ export class AthletePipeline {
     // The window's ends are rests by construction.
     this.scratchStill[0] = 1;
     this.scratchStill[n - 1] = 1;
-    refinedHeights(this.scratchT, this.scratchAcc, this.scratchStill, n, this.scratchHeight);
+    const bridge = refinedHeights(this.scratchT, this.scratchAcc, this.scratchStill, n, this.scratchHeight);
     let maxDepth = 0;
     let bottom = 0;
     for (let k = 0; k < n; k++) {
@@ -328,6 +329,9 @@ export class AthletePipeline {
         bottom = k;
       }
     }
+    // Across a long hole (a dropped link) the deepest point may lie where there are no samples.
+    const bridged = bridge !== null && -bridge.lowestM * 100 > maxDepth ? { depthCm: -bridge.lowestM * 100, t: bridge.t } : null;
+    if (bridged) maxDepth = bridged.depthCm;
     if (maxDepth < MIN_REP_DEPTH_CM) return;
     this.observeRepWindow(window.startSeq, window.endSeq);
 
@@ -336,6 +340,12 @@ export class AthletePipeline {
     while (start > 0 && this.scratchDepth[start - 1] >= edge) start--;
     let end = bottom;
     while (end < n - 1 && this.scratchDepth[end + 1] >= edge) end++;
+    if (bridge !== null && bridge.afterIndex - 1 <= end && bridge.afterIndex >= start) {
+      // A hole at the rep's edge belongs to the rep (the lifter was still moving when the link dropped), even
+      // when the other side of it is already standing: its samples are missing from the rep, not absent.
+      start = Math.min(start, bridge.afterIndex - 1);
+      end = Math.max(end, bridge.afterIndex);
+    }
 
     // Angles relative to the standing just before the rep.
     const refStart = Math.max(b.oldest, this.firstSeqAfter(window.startSeq, this.scratchT[0] - STANDING_REFERENCE_S));
@@ -371,24 +381,26 @@ export class AthletePipeline {
     const period = this.depthChannel!.filter.samplePeriod();
     let missing = 0;
     for (let k = start + 1; k <= end; k++) missing += Math.max(0, Math.round((this.scratchT[k] - this.scratchT[k - 1]) / period) - 1);
+    const gapFraction = round3(missing / (missing + end - start + 1));
 
     this.reps++;
-    if (m.butt_wink && m.wink_onset_depth_cm !== null) this.winkOnsets.push(m.wink_onset_depth_cm);
+    // A depth estimated across a hole must not move the lifter's suggested stopping depth.
+    if (m.butt_wink && m.wink_onset_depth_cm !== null && !depthIsUncertain(gapFraction)) this.winkOnsets.push(m.wink_onset_depth_cm);
     let peakTilt = -Infinity;
     for (let k = start; k <= m.bottomEndIndex; k++) peakTilt = Math.max(peakTilt, this.scratchPelvis[k]);
     const rep: RepEvent = {
       type: 'rep',
       index: this.reps,
       t_start: round3(this.scratchT[start]),
-      t_bottom: round3(m.t_bottom),
+      t_bottom: round3(bridged && bridged.depthCm > m.depth_cm ? bridged.t : m.t_bottom),
       t_end: round3(this.scratchT[end]),
-      depth_cm: round1(m.depth_cm),
+      depth_cm: round1(bridged ? Math.max(bridged.depthCm, m.depth_cm) : m.depth_cm),
       lumbar_flexion_max_deg: m.lumbar_flexion_max_deg === null ? null : round1(m.lumbar_flexion_max_deg),
       wink_deg: round1(m.wink_deg),
       butt_wink: m.butt_wink,
       wink_onset_depth_cm: m.wink_onset_depth_cm === null ? null : round1(m.wink_onset_depth_cm),
       pelvic_tilt_max_deg: this.sacrum ? round1(peakTilt) : 0,
-      gap_fraction: round3(missing / (missing + end - start + 1)),
+      gap_fraction: gapFraction,
       lumbar_flexion_pct_of_max: this.flexionPercent(m.lumbar_flexion_max_deg),
     };
     this.onEvent(rep);

@@ -233,14 +233,22 @@ export function integrateBetweenRests(
  * the same height; `still` marks samples at rest inside it (a pause at the bottom), where the velocity is zero
  * too. `acc` is the vertical acceleration with the live bias estimate already removed. Writes into `out`.
  *
- * Without a pause: one movement whose two end conditions (v(T) = 0, p(T) = 0) correct it (solveCorrection).
+ * Without a pause: one movement whose two end conditions (v(T) = 0, p(T) = 0) correct it (solveCorrection) —
+ * unless it has a hole longer than BRIDGE_GAP_S, which is bridged instead (bridgeGap), and the bridge's lowest
+ * point is returned (it may lie inside the hole, where there are no samples).
  * With pauses: each movement between rests is integrated on its own (v = 0 at both ends), and what height is
  * left at the end is spread over the moving time.
  */
-export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, still: ArrayLike<number>, n: number, out: Float64Array): void {
+export function refinedHeights(
+  t: ArrayLike<number>,
+  acc: ArrayLike<number>,
+  still: ArrayLike<number>,
+  n: number,
+  out: Float64Array,
+): BridgedGap | null {
   if (n < 3) {
     out.fill(0, 0, n);
-    return;
+    return null;
   }
   const segments: [number, number][] = [];
   let i = 0;
@@ -254,9 +262,14 @@ export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, sti
     segments.push([from, i]);
   }
   if (segments.length <= 1) {
+    const gap = longestGap(t, 0, n - 1);
+    if (gap > 0 && t[gap] - t[gap - 1] > BRIDGE_GAP_S) {
+      const bridged = bridgeGap(t, acc, n, gap, out);
+      if (bridged !== null) return bridged;
+    }
     const raw = integrate(t, acc, 0, n - 1, NO_CORRECTION, 0, null);
     integrate(t, acc, 0, n - 1, solveCorrection(t, 0, n - 1, raw.v, raw.p, true), 0, out);
-    return;
+    return null;
   }
   let height = 0;
   let filled = 0;
@@ -278,4 +291,73 @@ export function refinedHeights(t: ArrayLike<number>, acc: ArrayLike<number>, sti
     elapsed += t[to] - t[from];
   }
   for (; k < n; k++) out[k] -= residual;
+  return null;
+}
+
+/**
+ * A hole this long inside a movement (a dropped link, not a burst of lost packets) is not integrated across:
+ * nothing is known of the acceleration inside it, and carrying the velocity at its start through it (what the
+ * jump model of solveCorrection amounts to) sends the lifter a metre down when the hole covers the bottom.
+ */
+export const BRIDGE_GAP_S = 0.5;
+/**
+ * Neither side of a bridge may reach the hole faster or farther than a squat goes (descents stay under about
+ * 1.5 m/s and 0.8 m): an uncorrected side that does has integrated an error (an orientation still settling
+ * after the hole, a bias), and then the hole is left to the correction of solveCorrection after all.
+ */
+const BRIDGE_MAX_SPEED_M_S = 2.5;
+const BRIDGE_MAX_DEPTH_M = 1.2;
+
+/** The lowest point of the path across a long hole, m relative to the window's start, and when it is, s. */
+export interface BridgedGap {
+  readonly lowestM: number;
+  readonly t: number;
+  /** Index of the first sample after the hole. */
+  readonly afterIndex: number;
+}
+
+/**
+ * A movement with one long hole: integrated forwards from the rest at the window's start up to the hole and
+ * backwards from the rest at its end (same height, velocity zero) back to the hole — each side from a known
+ * state, so neither carries the hole's unknown — and joined across the hole by the cubic that meets both sides'
+ * heights and velocities (cubic Hermite). The part of a rep inside the hole is a guess by construction; the
+ * rep's gap_fraction says so. Null when a side is implausible (BRIDGE_MAX_SPEED_M_S); `out` is then rewritten
+ * by the caller.
+ */
+function bridgeGap(t: ArrayLike<number>, acc: ArrayLike<number>, n: number, gap: number, out: Float64Array): BridgedGap | null {
+  let v = 0;
+  let p = 0;
+  out[0] = 0;
+  for (let i = 1; i < gap; i++) {
+    const dt = t[i] - t[i - 1];
+    const v1 = v + 0.5 * (acc[i - 1] + acc[i]) * dt;
+    p += 0.5 * (v + v1) * dt;
+    v = v1;
+    out[i] = p;
+  }
+  const [p0, v0] = [p, v];
+  v = 0;
+  p = 0;
+  out[n - 1] = 0;
+  for (let i = n - 2; i >= gap; i--) {
+    const dt = t[i + 1] - t[i];
+    const vi = v - 0.5 * (acc[i] + acc[i + 1]) * dt;
+    p -= 0.5 * (v + vi) * dt;
+    v = vi;
+    out[i] = p;
+  }
+  const [p1, v1] = [p, v];
+  if (Math.max(Math.abs(v0), Math.abs(v1)) > BRIDGE_MAX_SPEED_M_S || Math.max(Math.abs(p0), Math.abs(p1)) > BRIDGE_MAX_DEPTH_M) return null;
+  const t0 = t[gap - 1];
+  const T = t[gap] - t0;
+  let lowest: BridgedGap = p0 <= p1 ? { lowestM: p0, t: t0, afterIndex: gap } : { lowestM: p1, t: t[gap], afterIndex: gap };
+  const STEPS = 64;
+  for (let k = 1; k < STEPS; k++) {
+    const s = k / STEPS;
+    const s2 = s * s;
+    const s3 = s2 * s;
+    const h = (2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * T * v0 + (-2 * s3 + 3 * s2) * p1 + (s3 - s2) * T * v1;
+    if (h < lowest.lowestM) lowest = { lowestM: h, t: t0 + s * T, afterIndex: gap };
+  }
+  return lowest;
 }

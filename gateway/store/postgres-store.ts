@@ -32,7 +32,7 @@ import type {
 import { postgresStoreError } from './postgres-errors.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { StoreError } from './store-error.ts';
-import { aggregates, toStoredSet } from './store-rows.ts';
+import { aggregates, MEASURED_DEPTH, toStoredSet } from './store-rows.ts';
 import type { AggregateColumns, SetRow } from './store-rows.ts';
 import {
   athleteIdSchema,
@@ -110,7 +110,7 @@ interface CalibrationRow {
  */
 const AGGREGATES = `
   COUNT(r.id)::int AS reps,
-  AVG(r.depth_cm)::float8 AS mean_depth_cm,
+  AVG(CASE WHEN ${MEASURED_DEPTH} THEN r.depth_cm END)::float8 AS mean_depth_cm,
   MAX(r.lumbar_flexion_max_deg) AS max_flexion_deg,
   AVG(r.butt_wink::int)::float8 AS wink_rate`;
 

@@ -37,7 +37,7 @@ import type {
 import { migrate } from './migrations.ts';
 import { toStoreError } from './sqlite-errors.ts';
 import { StoreError } from './store-error.ts';
-import { aggregates, toStoredSet } from './store-rows.ts';
+import { aggregates, MEASURED_DEPTH, toStoredSet } from './store-rows.ts';
 import type { AggregateColumns, SetRow } from './store-rows.ts';
 import {
   athleteIdSchema,
@@ -107,7 +107,7 @@ interface CalibrationRow {
 /** Per-group rep aggregates over the rows of `reps r` joined to the group (a LEFT JOIN leaves them null). */
 const AGGREGATES = `
   COUNT(r.id) AS reps,
-  AVG(r.depth_cm) AS mean_depth_cm,
+  AVG(CASE WHEN ${MEASURED_DEPTH} THEN r.depth_cm END) AS mean_depth_cm,
   MAX(r.lumbar_flexion_max_deg) AS max_flexion_deg,
   AVG(r.butt_wink) AS wink_rate`;
 

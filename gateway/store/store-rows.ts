@@ -1,7 +1,14 @@
 /** Row shapes and mappers both SQL stores share (the columns the dialects return alike). */
+import { UNCERTAIN_GAP_FRACTION } from '../../shared/rep.ts';
 import type { StoredSet } from './history-store.ts';
 
-/** Per-group rep aggregates, as both stores' AGGREGATES select them. */
+/**
+ * SQL condition (both dialects) on `reps r`: the rep's depth was measured, not estimated across a hole
+ * (shared/rep.ts). Reps stored before gap_fraction existed have it null and count as measured.
+ */
+export const MEASURED_DEPTH = `(r.gap_fraction IS NULL OR r.gap_fraction <= ${UNCERTAIN_GAP_FRACTION})`;
+
+/** Per-group rep aggregates, as both stores' AGGREGATES select them (the mean depth over MEASURED_DEPTH reps). */
 export interface AggregateColumns {
   reps: number;
   mean_depth_cm: number | null;

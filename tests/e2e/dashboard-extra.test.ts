@@ -15,6 +15,8 @@ import type { Locator, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
 import { buildDashboard } from '../../scripts/build-dashboard.ts';
+import { buildSquatSet, profileByName } from '../../firmware-sim/model/index.ts';
+import { depthIsUncertain } from '../../shared/rep.ts';
 import { CHROMIUM, openBrowser, startSimGateway } from './browser.ts';
 import type { BrowserSession } from './browser.ts';
 
@@ -255,6 +257,29 @@ describe.skipIf(!haveChromium)('dashboard in chromium: keyboard, calibration, to
       expect(await prompt.count()).toBe(0);
     } finally {
       await guarded.stop();
+    }
+  });
+
+  it('marks a rep whose data was lost (the link dropped from its bottom to its end) as an estimate', async () => {
+    // sim-1's first set is this model (neutral-wink, seed 1); its sensors lose the radio over rep 2's way up.
+    const truth = buildSquatSet({ profile: profileByName('neutral-wink'), seed: 1, reps: 5, sensors: 'both', errors: false }).truth.reps[1];
+    const outage = { start: truth.t_bottom + 0.05, duration: truth.t_end + 0.2 - (truth.t_bottom + 0.05) };
+    const lossy = await startSimGateway({ dataDir: join(work, 'data-lossy'), dashboardDir, outages: [outage] });
+    try {
+      await page.goto(`${lossy.dashboardUrl}/#live`);
+      await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+      const rows = page.getByTestId('rep-table').locator('tbody tr[data-rep-id]');
+      await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+      const reps = ((await (await fetch(`${lossy.dashboardUrl}/api/reps`)).json()) as { reps: { id: string; gap_fraction: number }[] }).reps;
+      const estimated = reps.filter((r) => depthIsUncertain(r.gap_fraction)).map((r) => r.id);
+      expect(estimated).toHaveLength(1);
+      // That rep's row, and only that one, says its depth is an estimate.
+      const marked = rows.filter({ hasText: 'signal lost' });
+      await expect.poll(() => marked.count()).toBe(1);
+      expect(await marked.getAttribute('data-rep-id')).toBe(estimated[0]);
+      expect(await marked.locator('.badge-lost').getAttribute('title')).toMatch(/^\d+ % of this rep's data was lost/);
+    } finally {
+      await lossy.stop();
     }
   });
 });

@@ -11,6 +11,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSquatSet, profileByName } from '../../firmware-sim/model/index.ts';
 import type { PublishedRep } from '../../gateway/service/domain.ts';
+import { depthIsUncertain } from '../../shared/rep.ts';
 import { startSimGateway, waitFor } from './fault-support.ts';
 import type { SimGateway } from './fault-support.ts';
 
@@ -70,7 +71,12 @@ describe('a sensor drop in the middle of a rep, with 5 % burst loss', () => {
     });
     const inProgress = matchesOf(interruptedIndex);
     expect(inProgress.length).toBeLessThanOrEqual(1);
-    if (inProgress.length === 1) expect(inProgress[0].gap_fraction).toBeGreaterThan(0);
+    if (inProgress.length === 1) {
+      // Flagged as an estimate, and a plausible one: the hole is bridged, not integrated through (that once
+      // reported 101 cm for a 46 cm squat).
+      expect(depthIsUncertain(inProgress[0].gap_fraction)).toBe(true);
+      expect(inProgress[0].depth_cm).toBeLessThan(interrupted.depth_cm + 15);
+    }
     // Nothing published that is not one of the lifter's reps.
     expect(reps.filter((r) => !truth.some((_, k) => within(r, k)))).toEqual([]);
     // The drop did not split the set: every rep of the lifter's second set is in one set of the gateway's,

@@ -190,6 +190,37 @@ describe('ConnectionManager over the virtual peripheral', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('retries at once after a connection that lasted, and backs off after one that dropped within seconds', async () => {
+    const binding = new InstrumentedBinding();
+    const sensor = binding.addSensor({ firmware: new SensorFirmware({ serial: 'SQM1-00C003', sampler: upright }) });
+    const r = rig(binding, {
+      assignments: [{ id: 'S1', placement: 'sacrum', driver: 'squatmon', match: null }],
+      backoff: { initialMs: 5000, maxMs: 60_000, jitter: 0.2 },
+      // The defaults: stable after 30 s, a quick retry after 5 s.
+    });
+    r.manager.start();
+    const connectedAgain = (n: number) => () => r.manager.stats('S1')!.connections === n && r.manager.states()[0].connected;
+    await runUntil(binding, connectedAgain(1), 5);
+    // 1. Dropped 8 s into its connection (shorter than stable, longer than 5 s): the retry goes at once.
+    await runFor(binding, 8);
+    const firstDropAt = binding.now;
+    binding.disconnectFromSensor(sensor.id);
+    await runUntil(binding, connectedAgain(2), 5);
+    expect(binding.connectCalls).toHaveLength(2);
+    expect(binding.connectCalls[1].t - firstDropAt).toBeLessThan(0.1);
+    // 2. Dropped 2 s into the new connection: that link was not doing its job, so the backoff applies
+    //    (5 s shortened by the jitter: 4.5 s here).
+    await runFor(binding, 2);
+    const secondDropAt = binding.now;
+    binding.disconnectFromSensor(sensor.id);
+    await runUntil(binding, connectedAgain(3), 10);
+    expect(binding.connectCalls).toHaveLength(3);
+    expect(binding.connectCalls[2].t - secondDropAt).toBeGreaterThanOrEqual(4.5 - 0.05);
+    expect(r.logger.lines.filter((l) => l.includes('reconnect scheduled'))).toHaveLength(1);
+    await r.manager.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('backs off longer after each failed attempt, up to the ceiling', async () => {
     const binding = new InstrumentedBinding();
     binding.swallowWrites = 3;

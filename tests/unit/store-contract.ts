@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PublishedRep } from '../../gateway/service/domain.ts';
 import type { HistoryStore } from '../../gateway/store/history-store.ts';
 import { StoreError } from '../../gateway/store/store-error.ts';
+import { UNCERTAIN_GAP_FRACTION } from '../../shared/rep.ts';
 import { athlete, cue, rep, sessionId, startedSet, summary } from './store-fixtures.ts';
 
 export interface StoreBackend {
@@ -313,6 +314,19 @@ export function historyStoreContract(backend: StoreBackend): void {
         const page2 = await store.listReps({ athlete: 'ana', limit: 2, offset: 2 });
         expect(page2.map((r) => r.id)).toEqual([`${a1.session}/1/3`, `${a1.session}/1/4`]);
         expect(await store.listReps({ athlete: 'ana', limit: 0 })).toEqual([]);
+      });
+
+      it('leaves reps whose depth is uncertain (a hole in the data) out of the mean depth, and counts them', async () => {
+        const set = await startedSet(store, 'cy', T0);
+        await store.insertRep(rep(set, 1, { depth_cm: 40, gap_fraction: 0 }));
+        await store.insertRep(rep(set, 2, { depth_cm: 44, gap_fraction: UNCERTAIN_GAP_FRACTION }));
+        await store.insertRep(rep(set, 3, { depth_cm: 101, gap_fraction: 0.58 }));
+        const [session] = await store.listSessions({ athlete: 'cy' });
+        expect(session!.reps).toBe(3);
+        expect(session!.meanDepthCm).toBeCloseTo(42, 10);
+        expect((await store.trends('cy'))[0]!.meanDepthCm).toBeCloseTo(42, 10);
+        const [storedSet] = (await store.getSession(set.session))!.sets;
+        expect(storedSet!.meanDepthCm).toBeCloseTo(42, 10);
       });
 
       it('computes trends per session from the stored reps', async () => {

@@ -67,6 +67,47 @@ describe('refinedHeights across lost packets', () => {
   });
 });
 
+describe('refinedHeights across a dropped link (a hole longer than BRIDGE_GAP_S)', () => {
+  /**
+   * The 46 cm squat of 3 s at 100 Hz with the samples in [from, to) missing, and `errorAfter` m/s² added to the
+   * acceleration after the hole: the deepest point found, cm.
+   */
+  function depthWithHole(from: number, to: number, errorAfter = 0): { depthCm: number; bridged: boolean } {
+    const { t, a, n } = squatPath(0.46, 3, 100);
+    const keep = [...Array(n).keys()].filter((i) => t[i] < from || t[i] >= to);
+    const out = new Float64Array(keep.length);
+    const acc = keep.map((i) => a[i] + (t[i] >= to ? errorAfter : 0));
+    const bridge = refinedHeights(keep.map((i) => t[i]), acc, new Float64Array(keep.length), keep.length, out);
+    return { depthCm: -Math.min(...out, bridge?.lowestM ?? 0) * 100, bridged: bridge !== null };
+  }
+
+  it('finds the bottom inside a hole that covers it, from both sides of the hole', () => {
+    const { depthCm, bridged } = depthWithHole(1.2, 1.8);
+    expect(bridged).toBe(true);
+    expect(depthCm).toBeCloseTo(46, 0); // integrated through, the hole gave 42.8 cm
+  });
+
+  it('keeps a rep whose link dropped until it stood up within reach of its depth', () => {
+    expect(depthWithHole(0.9, 2.95).depthCm).toBeGreaterThan(46 - 8); // integrated through: 7.7 cm
+  });
+
+  it('never sends the lifter deeper than the path allows when most of the movement is missing', () => {
+    const { depthCm } = depthWithHole(0.3, 2.7);
+    expect(depthCm).toBeGreaterThan(0);
+    expect(depthCm).toBeLessThan(46); // integrated through: 155 cm
+  });
+
+  it('does not bridge from a side that reaches the hole faster than a squat goes (an integrated error)', () => {
+    // 1.7 m/s² wrong after the hole, integrated back over 2 s: the side would arrive at over 3 m/s.
+    expect(depthWithHole(0.3, 0.9, 1.7).bridged).toBe(false);
+    expect(depthWithHole(0.3, 0.9).bridged).toBe(true);
+  });
+
+  it('leaves a short burst of lost packets to the correction (no bridge)', () => {
+    expect(depthWithHole(2.0, 2.4).bridged).toBe(false);
+  });
+});
+
 describe('LiveVerticalKinematics', () => {
   it('learns the vertical bias while still and integrates the movement causally', () => {
     const rate = 200;
