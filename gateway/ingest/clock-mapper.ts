@@ -12,12 +12,17 @@
  * A sensor's clock can jump while its frames go on (a firmware clock resync, a clock reset to 0): then
  * receive − sensorTime moves by far more than jitter and drift allow, and the mapper re-anchors on the receive
  * clock instead of trusting the sensor's timestamps across the jump. A drop of that difference is proof at once
- * (latency is never negative); a rise must persist over REANCHOR_CONFIRMATIONS notifications, since one
- * notification can be late.
+ * (latency is never negative). A rise may be late delivery instead: a radio that retransmits, or a gateway whose
+ * event loop stalled, hands over a backlog of notifications seconds late and then catches up in a burst. So a
+ * rise is a jump only when it persists over REANCHOR_CONFIRMATIONS notifications that arrive at the pace their
+ * samples were taken (a backlog arrives faster: it is being caught up). Re-anchoring on a backlog moved the
+ * samples' times seconds ahead and then squeezed the rest, which left holes in every rep.
  */
 /** A change of receive − sensor time beyond this is a jump of the sensor's clock, not jitter or drift, s. */
 const REANCHOR_S = 1;
 const REANCHOR_CONFIRMATIONS = 10;
+/** Risen notifications that arrive at least this fast relative to their sample times are a backlog, not a jump. */
+const PACED_ARRIVAL = 0.8;
 
 export interface ClockMapperOptions {
   /** How fast the offset estimate may rise, in seconds per second (default 200 ppm). */
@@ -33,6 +38,9 @@ export class ClockMapper {
   /** The next map() starts afresh from the new offset (after a clock jump). */
   private reanchored = false;
   private risesSeen = 0;
+  /** Sensor and receive time of the first notification of the current rise. */
+  private riseSensorTime = 0;
+  private riseReceiveTime = 0;
 
   constructor(options: ClockMapperOptions = {}) {
     this.slewRate = options.slewRate ?? 200e-6;
@@ -50,8 +58,13 @@ export class ClockMapper {
       this.reanchored = true;
       this.risesSeen = 0;
     } else if (candidate > this.offset + REANCHOR_S) {
-      // Either a late notification or the sensor's clock jumped back: wait for the rise to persist.
-      if (++this.risesSeen >= REANCHOR_CONFIRMATIONS) {
+      // Either late notifications or the sensor's clock jumped back: wait for the rise to persist, at pace.
+      if (this.risesSeen++ === 0) {
+        this.riseSensorTime = sensorTime;
+        this.riseReceiveTime = receiveTime;
+      }
+      const paced = receiveTime - this.riseReceiveTime >= PACED_ARRIVAL * (sensorTime - this.riseSensorTime);
+      if (this.risesSeen >= REANCHOR_CONFIRMATIONS && paced) {
         this.offset = candidate;
         this.reanchored = true;
         this.risesSeen = 0;

@@ -52,8 +52,6 @@ export interface SimGatewayOptions {
   /** The access token the page and API must present; none by default (loopback only). */
   readonly token?: string | null;
   readonly sensors?: 'sacrum' | 'both';
-  /** Radio outages of the simulated sensors (simulated time from the start, s). */
-  readonly outages?: readonly { readonly start: number; readonly duration: number }[];
 }
 
 /**
@@ -64,7 +62,7 @@ export function startSimGateway(options: SimGatewayOptions): Promise<RunningGate
   const config = configSchema.parse({
     dataDir: options.dataDir,
     source: 'sim',
-    sim: { athletes: 1, speed: 6, sensors: options.sensors ?? 'both', outages: options.outages ?? [] },
+    sim: { athletes: 1, speed: 6, sensors: options.sensors ?? 'both' },
     http: { port: options.httpPort ?? 0, token: options.token ?? null },
     mqtt: { port: 0 },
   });

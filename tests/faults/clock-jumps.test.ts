@@ -140,4 +140,35 @@ describe('sensor clock jumps at ingest', () => {
     expect(Math.abs(back[back.length - 1].t - normal[normal.length - 1].t)).toBeLessThan(0.05);
     expect(Math.abs(forward[forward.length - 1].t - normal[normal.length - 1].t)).toBeLessThan(0.05);
   });
+
+  it('a backlog delivered late and then in a burst (a stalled gateway, a retransmitting radio) moves nothing', () => {
+    // From JUMP_AT_S on, nothing arrives for STALL_S; then everything due is handed over within 20 ms. The
+    // receive − sensor difference rises by up to STALL_S, but the risen notifications arrive faster than their
+    // samples were taken: a backlog, not a clock jump. (Re-anchoring on it shifted the samples seconds ahead
+    // and squeezed the rest: every rep then had holes, and depths from 12 to 110 cm.)
+    const STALL_S = 1.6;
+    const ingestWithStall = (stallS: number) =>
+      set.sensors.map((sensor, index) => {
+        const stream = new SensorSampleStream(sensor.id);
+        const out: ImuSample[] = [];
+        const burst = deliveries[index].filter((d) => d.t >= JUMP_AT_S && d.t < JUMP_AT_S + stallS);
+        for (const delivery of deliveries[index]) {
+          const k = burst.indexOf(delivery);
+          const t = k < 0 ? delivery.t : JUMP_AT_S + stallS + (0.02 * k) / burst.length;
+          stream.push(delivery.data, t, out);
+        }
+        return out;
+      });
+    const stalled = ingestWithStall(STALL_S);
+    const normal = ingestWithStall(0);
+    for (const [i, samples] of stalled.entries()) {
+      expect(strictlyIncreasing(samples)).toBe(true);
+      // Every sample keeps the time it has without the stall (the sensor's own spacing).
+      expect(samples).toHaveLength(normal[i].length);
+      expect(Math.max(...samples.map((x, k) => Math.abs(x.t - normal[i][k].t)))).toBeLessThan(0.005);
+    }
+    const reps = repsOf(stalled);
+    expect(reps).toHaveLength(set.truth.reps.length);
+    expect(reps.every((r) => r.gap_fraction === 0)).toBe(true);
+  });
 });
