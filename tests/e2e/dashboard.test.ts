@@ -137,7 +137,12 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     await page.goto(`${baseUrl}/#coaching`);
     // Appears after the first winking rep of the session.
     const apply = page.getByTestId('apply-suggested');
-    await apply.waitFor({ timeout: 45_000 });
+    await apply.waitFor({ timeout: 45_000 }).catch(async (err: unknown) => {
+      // Say why: the suggestion comes from the winking reps whose depth was measured (shared/rep.ts).
+      const { reps } = await api<{ reps: { id: string; butt_wink: boolean; wink_onset_depth_cm: number | null; gap_fraction: number }[] }>('/api/reps');
+      console.error(`no suggestion yet; reps: ${reps.map((r) => `${r.id} wink=${r.butt_wink} onset=${r.wink_onset_depth_cm} gap=${r.gap_fraction}`).join('; ')}`);
+      throw err;
+    });
     const suggested = numbers(await page.getByTestId('suggested-cutoff').textContent())[0];
     expect(suggested).toBeLessThan(oldCutoff);
     await page.getByTestId('posture-result').waitFor();

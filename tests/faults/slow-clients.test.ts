@@ -103,7 +103,8 @@ describe('slow or stalled clients', () => {
     // frames published, buffers grown by autotuning). The shedding itself is checked deterministically in
     // tests/integration/mqtt-broker.test.ts; here it is reported.
     const broker = s.gateway.mqtt!.broker!;
-    await waitFor(() => hub.stats().terminatedSlow >= 1, 'the stalled page to be cut off', 120_000);
+    // 35 s on a quiet machine; a heavily loaded one publishes fewer frames, so the buffer fills more slowly.
+    await waitFor(() => hub.stats().terminatedSlow >= 1, 'the stalled page to be cut off', 200_000);
     stalledViewCutAt ??= performance.now();
     clearInterval(sampler);
     loopDelay.disable();
@@ -149,5 +150,5 @@ describe('slow or stalled clients', () => {
         `MQTT publisher liveDropped during stall ${mqttStats.liveDropped - liveDroppedAtStall}, broker shed ${brokerStats.qos0DroppedForSlowClients} QoS 0 messages for slow clients (${brokerStats.slowClientEpisodes} episodes); stalled page cut off after ${(((stalledViewCutAt ?? NaN) - stallStartedAt) / 1000).toFixed(1)} s, stalled subscriber ${stalledSubClosedAt === null ? 'still connected (not cut off by the broker)' : `disconnected by the broker after ${((stalledSubClosedAt - stallStartedAt) / 1000).toFixed(1)} s`} at the end of the stall; ` +
         `retained heap ${(heapAtStall / 2 ** 20).toFixed(1)} → ${(heapAtEnd / 2 ** 20).toFixed(1)} MiB (max heap in use, garbage included, ${(maxHeap / 2 ** 20).toFixed(0)} MiB); event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`,
     );
-  }, 180_000);
+  }, 260_000);
 });

@@ -64,4 +64,30 @@ describe('SampleClock', () => {
     feed(clock, range(300), 0.001, new Rng(4), () => {});
     expect(clock.period).toBeCloseTo(0.01, 5);
   });
+
+  it('unlocks from half the period (a warm-up on bunched timestamps) instead of seeing every sample as a loss', () => {
+    const clock = new SampleClock(null);
+    // Warm-up on timestamps 5 ms apart (a busy gateway catching up), then the sensor's real 10 ms.
+    let t = 0;
+    for (let i = 0; i < 120; i++) clock.update((t += 0.005));
+    expect(clock.period).toBeCloseTo(0.005, 4);
+    const gaps: boolean[] = [];
+    for (let i = 0; i < 300; i++) {
+      clock.update((t += 0.01));
+      gaps.push(clock.gap);
+    }
+    expect(clock.period).toBeCloseTo(0.01, 4);
+    // Every interval looked like a lost packet only until the period was re-learned (50 samples).
+    expect(gaps.filter(Boolean).length).toBeLessThanOrEqual(50);
+    expect(gaps.slice(60).some(Boolean)).toBe(false);
+  });
+
+  it('still counts real every-other-packet loss of a short stretch as loss', () => {
+    const clock = new SampleClock(null);
+    const kept = [...range(300), ...range(30).map((i) => 300 + 2 * (i + 1)), ...range(200).map((i) => 361 + i)];
+    const gaps: boolean[] = [];
+    feed(clock, kept, 0, new Rng(2), () => gaps.push(clock.gap));
+    expect(clock.period).toBeCloseTo(0.01, 5);
+    expect(gaps.filter(Boolean).length).toBeGreaterThanOrEqual(30);
+  });
 });

@@ -19,6 +19,14 @@ const PERIOD_GAIN = (PHASE_GAIN * PHASE_GAIN) / (2 - PHASE_GAIN);
 const WARMUP_PERIODS = 100;
 /** During the warm-up, an interval must exceed this many (rough) periods to count as lost packets. */
 const WARMUP_GAP_RATIO = 2.5;
+/**
+ * After the warm-up, this many samples in a row that each stand for two or more periods mean the period
+ * estimate is a fraction of the true one — the tracker can lock on to half the period (every interval then
+ * looks like one lost packet, fits exactly, and leaves no error to correct), e.g. when the warm-up saw
+ * timestamps bunched by a busy gateway. Real loss never spares every other packet that long. The period is
+ * then re-learned from those samples.
+ */
+const FRACTION_LOCK_SAMPLES = 50;
 
 export class SampleClock {
   /** Estimated sampling period, s; 0 until it is known (second sample, or given). */
@@ -32,6 +40,9 @@ export class SampleClock {
   private started = false;
   private warmupStart = 0;
   private warmupPeriods = 0;
+  /** Samples in a row, after the warm-up, that each stood for two or more periods; and where that run began. */
+  private skippingRun = 0;
+  private skippingSince = 0;
 
   constructor(private readonly initialPeriod: number | null) {
     this.reset();
@@ -45,6 +56,8 @@ export class SampleClock {
     this.started = false;
     this.warmupStart = 0;
     this.warmupPeriods = 0;
+    this.skippingRun = 0;
+    this.skippingSince = 0;
   }
 
   /** Takes the next timestamp (s, strictly increasing). */
@@ -61,7 +74,16 @@ export class SampleClock {
     const warmingUp = this.warmupPeriods < WARMUP_PERIODS;
     const ratio = (t - this.instant) / this.period;
     // While the period is still rough, only a clearly long interval counts as lost packets.
-    const periods = warmingUp && ratio < WARMUP_GAP_RATIO ? 1 : Math.max(1, Math.round(ratio));
+    let periods = warmingUp && ratio < WARMUP_GAP_RATIO ? 1 : Math.max(1, Math.round(ratio));
+    if (!warmingUp) {
+      if (periods < 2) this.skippingRun = 0;
+      else if (this.skippingRun++ === 0) this.skippingSince = this.instant;
+      if (this.skippingRun >= FRACTION_LOCK_SAMPLES) {
+        this.period = (t - this.skippingSince) / this.skippingRun;
+        this.skippingRun = 0;
+        periods = Math.max(1, Math.round((t - this.instant) / this.period));
+      }
+    }
     this.gap = periods > 1;
     if (warmingUp) {
       this.warmupPeriods += periods;
