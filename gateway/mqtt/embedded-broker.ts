@@ -17,6 +17,8 @@ import type { AuthenticateError, Client } from 'aedes';
 import mqtt from 'mqtt';
 import type { Logger } from '../service/logger.ts';
 import { mayPublish } from './acl.ts';
+import { SlowClientShedder } from './slow-client-shedder.ts';
+import type { EmbeddedBrokerStats } from './slow-client-shedder.ts';
 import type { Topics } from './topics.ts';
 
 export const DEFAULT_MQTT_HOST = '127.0.0.1';
@@ -38,14 +40,6 @@ const DRAIN_TIMEOUT_MS = 5_000;
  * a bound for one that does not.
  */
 const CLIENT_BUFFER_BYTES = 256 * 1024;
-
-/** Per-client counters of the embedded broker. */
-export interface EmbeddedBrokerStats {
-  /** QoS 0 messages (live frames) not forwarded to a client because its socket was backed up. */
-  qos0DroppedForSlowClients: number;
-  /** Times a client started falling behind (a stall episode; logged once per connection). */
-  slowClientEpisodes: number;
-}
 
 export interface Credentials {
   readonly username: string;
@@ -117,10 +111,6 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\.\d+\.\d+\.\d+$/.test(h);
 }
 
-function payloadLength(payload: string | Buffer): number {
-  return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-}
-
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -149,12 +139,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     password: randomBytes(24).toString('base64url'),
   };
   const gatewayClients = new WeakSet<Client>();
-  const stats: EmbeddedBrokerStats = { qos0DroppedForSlowClients: 0, slowClientEpisodes: 0 };
-  // Clients currently behind; an episode ends when the client's socket drains.
-  const behind = new WeakSet<Client>();
-  const warned = new WeakSet<Client>();
-  // Bytes of QoS 0 messages forwarded to a client and not yet written by aedes (see authorizeForward).
-  const scheduledBytes = new WeakMap<Client, number>();
+  const shedder = new SlowClientShedder(logger);
 
   const aedes = await Aedes.createBroker({
     ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
@@ -189,39 +174,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       logger.warn('mqtt publish denied', { client: client?.id, topic: packet.topic });
       done(new Error(`not allowed to publish to ${packet.topic}`));
     },
-    // Why: aedes waits for a backed-up socket to drain before it completes a delivery, and while it waits the
-    // messages routed to that client stay in flight, so one subscriber that stopped reading slows delivery to
-    // all (and backs up the gateway's own publishing socket). QoS 0 messages are the live frames, whose
-    // contract is "at most once, newest wins": to a client whose socket would need draining they are not
-    // forwarded at all, so aedes never waits on them. QoS 1 messages (reps, cues, state) are still delivered;
-    // if the client stays stalled, the drain timeout disconnects it and a persistent session gets them later.
-    authorizeForward: (client, packet) => {
-      if (packet.qos !== 0) return packet;
-      // Would writing it fill the socket's buffer (the kernel's buffers being full already)? Then aedes would
-      // wait for a drain: shed it instead. Estimated from above: payload, topic and a header of ≤ 7 bytes.
-      // aedes writes a forwarded QoS 0 message on the next turn of the event loop (setImmediate), so what was
-      // forwarded to this client since the last turn is not in writableLength yet: count it too.
-      const conn = client.conn;
-      const size = payloadLength(packet.payload) + Buffer.byteLength(packet.topic) + 7;
-      const scheduled = scheduledBytes.get(client) ?? 0;
-      if (conn.writableLength + scheduled + size < conn.writableHighWaterMark) {
-        if (scheduled === 0) setImmediate(() => setImmediate(() => scheduledBytes.delete(client)));
-        scheduledBytes.set(client, scheduled + size);
-        behind.delete(client);
-        return packet;
-      }
-      stats.qos0DroppedForSlowClients += 1;
-      if (!behind.has(client)) {
-        behind.add(client);
-        stats.slowClientEpisodes += 1;
-        // Once per connection: a client that reads slowly falls behind and catches up again and again.
-        if (!warned.has(client)) {
-          warned.add(client);
-          logger.warn('mqtt client is not reading: its live frames are dropped until it catches up', { client: client.id });
-        }
-      }
-      return null;
-    },
+    // One stalled subscriber must not hold back the others (slow-client-shedder.ts).
+    authorizeForward: (client, packet) => shedder.forward(client, packet),
   });
   const persistence = (aedes as unknown as { persistence: unknown }).persistence;
 
@@ -260,7 +214,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port,
     gatewayLogin,
     persistence,
-    stats: () => ({ ...stats }),
+    stats: () => shedder.stats(),
     close: () => {
       closing ??= (async () => {
         // aedes closes every client connection; then the listener can finish closing.

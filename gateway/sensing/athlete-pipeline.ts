@@ -392,9 +392,10 @@ export class AthletePipeline {
       type: 'rep',
       index: this.reps,
       t_start: round3(this.scratchT[start]),
-      t_bottom: round3(bridged && bridged.depthCm > m.depth_cm ? bridged.t : m.t_bottom),
+      t_bottom: round3(bridged ? bridged.t : m.t_bottom),
       t_end: round3(this.scratchT[end]),
-      depth_cm: round1(bridged ? Math.max(bridged.depthCm, m.depth_cm) : m.depth_cm),
+      // A bridge is kept only when deeper than every sample, so deeper than the samples' bottom too.
+      depth_cm: round1(bridged ? bridged.depthCm : m.depth_cm),
       lumbar_flexion_max_deg: m.lumbar_flexion_max_deg === null ? null : round1(m.lumbar_flexion_max_deg),
       wink_deg: round1(m.wink_deg),
       butt_wink: m.butt_wink,
