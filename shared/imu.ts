@@ -15,6 +15,18 @@ export interface SensorInfo {
   /** Identifier unique within a recording or athlete, e.g. `S1`. */
   readonly id: string;
   readonly placement: Placement;
+  /**
+   * Which way round the sensor is worn, when the configuration (or the recording) says so: `out` (z axis is the
+   * outward skin normal, the contract's convention) or `in`. Absent: found from the movement.
+   */
+  readonly face?: SensorFace;
+}
+
+export const SENSOR_FACES = ['out', 'in'] as const;
+export type SensorFace = (typeof SENSOR_FACES)[number];
+
+export function isSensorFace(value: string): value is SensorFace {
+  return (SENSOR_FACES as readonly string[]).includes(value);
 }
 
 /** One sample of one sensor. Flat numeric fields: cheap to create and read in hot loops. */

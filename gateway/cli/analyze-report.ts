@@ -37,7 +37,7 @@ export function formatAnalysisReport(path: string, reps: RepEvent[], cues: CueEv
       ),
     );
   } else {
-    out.push('No reps found.');
+    out.push(`No reps found: ${session.no_reps_reason ?? 'no movement went 10 cm down and back up'}.`);
   }
   if (cutoffCm !== null) {
     out.push('');

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { PLACEMENTS } from '../../shared/imu.ts';
+import { PLACEMENTS, SENSOR_FACES } from '../../shared/imu.ts';
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import { redact } from '../service/logger.ts';
 
@@ -16,6 +16,8 @@ const sensorSchema = z.strictObject({
   placement: z.enum(PLACEMENTS),
   driver: z.enum(['squatmon', 'witmotion', 'thingy52', 'movella-dot']).default('squatmon'),
   match: z.string().min(1).nullable().default(null),
+  /** Which way round the sensor is worn (`out`: z axis outward, `in`); null: found from the movement. */
+  face: z.enum(SENSOR_FACES).nullable().default(null),
 });
 
 const athleteSchema = z.strictObject({

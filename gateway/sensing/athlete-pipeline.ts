@@ -7,7 +7,7 @@
  * rep detector → depth-cutoff cue → live frame. At the end of a rep: refined depth, pelvic tilt and lumbar
  * flexion relative to the standing just before it, the wink metrics → rep event. At the end: the session.
  */
-import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
+import type { ImuSample, SensorFace, SensorInfo } from '../../shared/imu.ts';
 import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG, suggestedCutoffCm } from '../../shared/posture.ts';
 import type { TiltThresholds } from '../../shared/posture.ts';
 import { depthIsUncertain } from '../../shared/rep.ts';
@@ -21,6 +21,10 @@ import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
 import { integrateBetweenRests, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
+import { LeakyVelocity } from './face-estimator.ts';
+import { UprightTurnDetector } from './upright-turns.ts';
+import { SignalDiagnostics } from './signal-diagnostics.ts';
+import type { UprightTurn } from './upright-turns.ts';
 
 export interface AthletePipelineOptions {
   readonly sensors: readonly SensorInfo[];
@@ -49,6 +53,14 @@ const MIN_TESTED_FLEXION_DEG = 10;
 const LIVE_REFERENCE_TAU_S = 0.5;
 /** A still period longer than this many samples feeds the bias model in parts. */
 const STILL_OBSERVATION_SAMPLES = 400;
+/** When the depth sensor's face is found, its upright turns are searched again over this much history, s. */
+const TURN_REPLAY_S = 3;
+/** An upright turn this soon after a rest does not re-anchor the live depth (the rest does), s. */
+const RECENT_REST_S = 1;
+/** The face is told from the first this many cm of each descent and the last of each ascent. */
+const FACE_EVIDENCE_MAX_DEPTH_CM = 20;
+/** A rep that starts at an upright turn (no rest) takes its angle reference from this many samples around it. */
+const TURN_REFERENCE_HALF_SAMPLES = 2;
 
 export class AthletePipeline {
   private readonly channels = new Map<string, SensorChannel>();
@@ -70,6 +82,13 @@ export class AthletePipeline {
   private readonly detector = new RepDetector();
   private readonly buffer = new SignalBuffer(BUFFER_CAPACITY);
   private readonly posture = new StandingPosture();
+  private readonly turns = new UprightTurnDetector();
+  private readonly diagnostics = new SignalDiagnostics();
+  private readonly leakyVelocity = new LeakyVelocity();
+  /** Face sign of the depth sensor the turn detector was fed with (0: face not known yet). */
+  private turnSign = 0;
+  /** Sums of the raw standing references of reps (sacrum, trunk, count): the posture when nobody stood still. */
+  private readonly repReferenceSum = new Float64Array(3);
   private lastT = Number.NaN;
   private cuedThisRep = false;
   private wasStill = false;
@@ -126,6 +145,11 @@ export class AthletePipeline {
     this.winkThresholdDeg = deg;
   }
 
+  /** Which way round a sensor is worn, as configured or found so far (null: unknown sensor or not yet known). */
+  sensorFace(sensorId: string): SensorFace | null {
+    return this.channels.get(sensorId)?.face.face ?? null;
+  }
+
   get repCount(): number {
     return this.reps;
   }
@@ -133,6 +157,10 @@ export class AthletePipeline {
   push(s: ImuSample): void {
     const channel = this.channels.get(s.sensor);
     if (channel === undefined || !channel.update(s)) return;
+    // Face evidence only from the upper part of the movement: near the bottom the pelvis of a winker rolls
+    // back while the hips still go down, the opposite of what the face is told from.
+    const upper = -this.kinematics.heightM * 100 < FACE_EVIDENCE_MAX_DEPTH_CM;
+    channel.face.update(channel.lastStepS, upper ? this.leakyVelocity.value : 0, channel.inclinationRateDegS);
     if (channel !== this.depthChannel) return;
 
     const t = s.t;
@@ -148,7 +176,9 @@ export class AthletePipeline {
     const rz = 1 - 2 * (q[1] * q[1] + q[2] * q[2]);
     const rawAcc = rx * s.ax + ry * s.ay + rz * s.az - channel.stillness.gravityMagnitude;
     const verticalAcc = rawAcc - this.biasModel.error(rx, ry, rz);
+    this.leakyVelocity.update(dt, verticalAcc);
     const standing = still && !this.detector.inRep;
+    this.diagnostics.update(t, Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az), channel.inclinationDeg);
     this.kinematics.update(dt, verticalAcc, still);
     if (standing) this.kinematics.resetHeight();
     this.observeStillness(still, rx, ry, rz, rawAcc);
@@ -158,7 +188,7 @@ export class AthletePipeline {
     this.posture.update(t, standing, this.sacrum?.restInclinationDeg ?? Number.NaN, this.trunk?.restInclinationDeg ?? Number.NaN);
     if (standing) this.updateLiveReference(dt, sacrumDeg, trunkDeg);
     if (t <= this.maxFlexionTestUntil) {
-      const flexion = trunkDeg - this.liveRefTrunk - (sacrumDeg - this.liveRefSacrum);
+      const flexion = this.trunkSign * (trunkDeg - this.liveRefTrunk) - this.sacrumSign * (sacrumDeg - this.liveRefSacrum);
       if (Number.isFinite(flexion) && !(flexion <= this.maxFlexionTestDeg)) this.maxFlexionTestDeg = flexion;
     }
 
@@ -177,9 +207,11 @@ export class AthletePipeline {
     if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(this.lastRestSeq, seq);
     if (still) this.lastRestSeq = seq;
     this.wasStill = still;
+    this.buffer.set('liveDepthCm', seq, -this.kinematics.heightM * 100);
+    const turnWindow = this.feedUprightTurns(seq, t);
     const liveDepthCm = -this.kinematics.heightM * 100;
-    this.buffer.set('liveDepthCm', seq, liveDepthCm);
-    const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still);
+    const forward = this.forwardInclination(seq);
+    const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow;
 
     if (this.detector.descending && !this.cuedThisRep && this.cutoff !== null && liveDepthCm >= this.cutoff) {
       this.cuedThisRep = true;
@@ -192,6 +224,72 @@ export class AthletePipeline {
     if (this.live) this.onEvent(this.liveFrame(t, liveDepthCm, sacrumDeg, trunkDeg));
   }
 
+  /** The depth sensor's inclination at a buffered sample with the contract's sign (face corrected), deg. */
+  private forwardInclination(seq: number): number {
+    const raw = this.buffer.get(this.depthChannel === this.sacrum ? 'pelvicTiltRaw' : 'trunkRaw', seq);
+    return this.depthChannel!.face.sign * raw;
+  }
+
+  /**
+   * Feeds the upright-turn detector with the newest sample (once the depth sensor's face is known; when it
+   * is found or changes, the recent history is searched again with the new sign). A confirmed turn may end
+   * the rep in progress (touch-and-go); when no rep is in progress afterwards, the live depth is re-anchored
+   * at it. Returns the window the turn ended, or null.
+   */
+  private feedUprightTurns(seq: number, t: number): RepWindow | null {
+    const face = this.depthChannel!.face;
+    if (face.face === null) return null;
+    let window: RepWindow | null = null;
+    if (face.sign !== this.turnSign) {
+      this.turnSign = face.sign;
+      this.turns.reset();
+      let from = seq;
+      while (from > this.buffer.oldest && t - this.buffer.get('t', from - 1) <= TURN_REPLAY_S) from--;
+      for (let q = from; q < seq; q++) {
+        const turn = this.turns.update(q, this.buffer.get('t', q), this.forwardInclination(q));
+        if (turn !== null) window = this.applyUprightTurn(turn, seq) ?? window;
+      }
+    }
+    const turn = this.turns.update(seq, t, this.forwardInclination(seq));
+    if (turn !== null) window = this.applyUprightTurn(turn, seq) ?? window;
+    return window;
+  }
+
+  private applyUprightTurn(turn: UprightTurn, seq: number): RepWindow | null {
+    if (turn.seq < this.buffer.oldest) return null;
+    // A lifter who rested a moment ago has a better anchor: the rest (zero velocity for sure, and the live
+    // depth's look-back finds where the movement began).
+    if (!this.detector.inRep && this.restedSince(turn.t - RECENT_REST_S, seq)) return null;
+    const window = this.detector.uprightTurn(turn.seq, turn.t, turn.value, this.buffer.get('liveDepthCm', turn.seq));
+    if (!this.detector.inRep) this.reanchorLiveDepth(turn.seq, seq);
+    return window;
+  }
+
+  /** Was the depth sensor at rest at any buffered sample from time t up to `seq`? */
+  private restedSince(t: number, seq: number): boolean {
+    for (let q = seq; q >= this.buffer.oldest && this.buffer.get('t', q) >= t; q--) if (this.buffer.get('still', q) === 1) return true;
+    return false;
+  }
+
+  /**
+   * The lifter was upright at `fromSeq` (an upright turn: velocity about zero, standing height): integrate
+   * the live depth again from there, so it does not carry the drift of the time before.
+   */
+  private reanchorLiveDepth(fromSeq: number, toSeq: number): void {
+    const b = this.buffer;
+    let v = 0;
+    let h = 0;
+    b.set('liveDepthCm', fromSeq, 0);
+    for (let q = fromSeq + 1; q <= toSeq; q++) {
+      const dt = b.get('t', q) - b.get('t', q - 1);
+      const v1 = v + 0.5 * (b.get('verticalAcc', q - 1) + b.get('verticalAcc', q)) * dt;
+      h += 0.5 * (v + v1) * dt;
+      v = v1;
+      b.set('liveDepthCm', q, -h * 100);
+    }
+    this.kinematics.restart(h, v);
+  }
+
   /** Ends the session: returns (and emits) its summary. */
   finish(): SessionSummary {
     const summary = this.summary();
@@ -201,16 +299,19 @@ export class AthletePipeline {
 
   /** The session so far (not emitted). */
   summary(): SessionSummary {
-    const sacral = this.sacrum ? this.posture.sacralInclinationDeg() : null;
-    const trunk = this.trunk ? this.posture.trunkInclinationDeg() : null;
+    const [sacralRaw, trunkRaw] = this.standingInclinationsRaw();
+    const sacral = this.sacrum && sacralRaw !== null ? this.sacrumSign * sacralRaw : null;
+    const trunk = this.trunk && trunkRaw !== null ? this.trunkSign * trunkRaw : null;
     const lordosis = sacral !== null && trunk !== null ? sacral - trunk : null;
     const tilt = classifyPelvicTilt(lordosis, sacral, this.tiltThresholds);
     const summary: SessionSummary = {
       type: 'session',
       reps: this.reps,
       sensors: [...this.channels.values()].map((c) => {
-        const axis = c.flexionAxis.angleDeg();
-        return { id: c.info.id, placement: c.info.placement, flexion_axis_deg: axis === null ? null : round1(axis) };
+        // The axis is signed by the raw inclination rate: for a sensor worn face in, forward is the other way.
+        const raw = c.flexionAxis.angleDeg();
+        const axis = raw === null ? null : c.face.face === 'in' ? (raw + 180) % 360 : raw;
+        return { id: c.info.id, placement: c.info.placement, flexion_axis_deg: axis === null ? null : round1(axis), face: c.face.face };
       }),
       standing_lordosis_deg: lordosis === null ? null : round1(lordosis),
       sacral_inclination_deg: sacral === null ? null : round1(sacral),
@@ -218,6 +319,7 @@ export class AthletePipeline {
       suggested_cutoff_cm: suggestedCutoffCm(this.winkOnsets),
       max_lumbar_flexion_deg: this.testedMaxFlexion() === null ? null : round1(this.testedMaxFlexion()!),
       drills: drillsFor(tilt ?? 'neutral'),
+      no_reps_reason: this.reps === 0 ? this.diagnostics.noRepsReason() : null,
     };
     return summary;
   }
@@ -295,8 +397,8 @@ export class AthletePipeline {
   }
 
   private liveFrame(t: number, depthCm: number, sacrumDeg: number, trunkDeg: number): LiveFrame {
-    const pelvis = sacrumDeg - this.liveRefSacrum;
-    const flexion = trunkDeg - this.liveRefTrunk - pelvis;
+    const pelvis = this.sacrumSign * (sacrumDeg - this.liveRefSacrum);
+    const flexion = this.trunkSign * (trunkDeg - this.liveRefTrunk) - pelvis;
     return {
       type: 'live',
       t,
@@ -347,24 +449,32 @@ export class AthletePipeline {
       end = Math.max(end, bridge.afterIndex);
     }
 
-    // Angles relative to the standing just before the rep.
-    const refStart = Math.max(b.oldest, this.firstSeqAfter(window.startSeq, this.scratchT[0] - STANDING_REFERENCE_S));
+    // Angles relative to the standing just before the rep: the still half second before it, or, for a rep
+    // that starts at an upright turn (touch-and-go, a lifter who never stands still), the top itself.
+    const startedAtRest = b.get('still', window.startSeq) === 1;
+    const refStart = startedAtRest
+      ? Math.max(b.oldest, this.firstSeqAfter(window.startSeq, this.scratchT[0] - STANDING_REFERENCE_S))
+      : Math.max(b.oldest, window.startSeq - TURN_REFERENCE_HALF_SAMPLES);
+    const refEnd = startedAtRest ? window.startSeq : Math.min(window.endSeq, window.startSeq + TURN_REFERENCE_HALF_SAMPLES);
     let sumS = 0;
     let sumT = 0;
     let count = 0;
-    for (let q = refStart; q <= window.startSeq; q++) {
+    for (let q = refStart; q <= refEnd; q++) {
       sumS += b.get('pelvicTiltRaw', q);
       sumT += b.get('trunkRaw', q);
       count++;
     }
     const refSacrum = sumS / count;
     const refTrunk = sumT / count;
+    this.repReferenceSum[0] += refSacrum;
+    this.repReferenceSum[1] += refTrunk;
+    this.repReferenceSum[2]++;
     const twoSensors = this.sacrum !== null && this.trunk !== null;
     for (let k = 0; k < n; k++) {
       const q = window.startSeq + k;
-      const pelvis = b.get('pelvicTiltRaw', q) - refSacrum;
+      const pelvis = this.sacrumSign * (b.get('pelvicTiltRaw', q) - refSacrum);
       this.scratchPelvis[k] = this.sacrum ? pelvis : 0;
-      this.scratchFlexion[k] = twoSensors ? b.get('trunkRaw', q) - refTrunk - pelvis : 0;
+      this.scratchFlexion[k] = twoSensors ? this.trunkSign * (b.get('trunkRaw', q) - refTrunk) - pelvis : 0;
     }
 
     const m = computeRepMetrics(
@@ -405,6 +515,28 @@ export class AthletePipeline {
       lumbar_flexion_pct_of_max: this.flexionPercent(m.lumbar_flexion_max_deg),
     };
     this.onEvent(rep);
+  }
+
+  private get sacrumSign(): number {
+    return this.sacrum?.face.sign ?? 1;
+  }
+
+  private get trunkSign(): number {
+    return this.trunk?.face.sign ?? 1;
+  }
+
+  /**
+   * Raw standing inclinations [sacrum, trunk] (deg, before the face sign): from a quiet standing of at least
+   * MIN_QUIET_STANDING_S when there was one; else, when reps were found, the mean of their standing references
+   * (the upright tops between touch-and-go reps, INTERFACES.md §2 v1.1); else the longest standing seen.
+   */
+  private standingInclinationsRaw(): [number | null, number | null] {
+    const n = this.repReferenceSum[2];
+    if (!this.posture.hasQuietStanding() && n > 0) {
+      const mean = (x: number) => (Number.isFinite(x / n) ? x / n : null);
+      return [mean(this.repReferenceSum[0]), mean(this.repReferenceSum[1])];
+    }
+    return [this.posture.sacralInclinationDeg(), this.posture.trunkInclinationDeg()];
   }
 
   /** The first buffered sequence number at or after time t, searching back from `seq`. */

@@ -2,7 +2,7 @@
  * What the sensing core emits (INTERFACES.md §4 and §6). Field names are the contract's (snake_case); fields
  * may be added, never removed. The live gateway adds `id`, `athlete`, `session`, `set` on the way out.
  */
-import type { SensorInfo } from '../../shared/imu.ts';
+import type { SensorFace, SensorInfo } from '../../shared/imu.ts';
 import type { RepFields } from '../../shared/rep.ts';
 import type { PelvicTilt } from '../../shared/posture.ts';
 import type { Drills } from '../coach/plan.ts';
@@ -46,9 +46,15 @@ export interface LiveFrame {
 }
 
 /** A sensor as the session reports it: its id and placement, and (extension) where its flexion axis lies. */
-export interface SessionSensor extends SensorInfo {
+export interface SessionSensor extends Omit<SensorInfo, 'face'> {
   /** Angle of the flexion (left–right) axis from the sensor's +x axis, degrees; null before any movement. */
   readonly flexion_axis_deg: number | null;
+  /**
+   * Which way round the sensor is worn (INTERFACES.md §1 v1.1): `out` (z axis outward, the contract's
+   * convention) or `in`, as configured or as found from the movement; null before any squat-like movement.
+   * Absent in summaries stored by older versions.
+   */
+  readonly face?: SensorFace | null;
 }
 
 export interface SessionSummary {
@@ -65,6 +71,8 @@ export interface SessionSummary {
   /** The lifter's maximum lumbar flexion from a maximum flexion test in this session, null without one. Extension. */
   readonly max_lumbar_flexion_deg?: number | null;
   readonly drills: Drills;
+  /** Why no rep was found, in words (null when reps were found). Extension. */
+  readonly no_reps_reason?: string | null;
 }
 
 export type SensingEvent = RepEvent | CueEvent | LiveFrame | SessionSummary;

@@ -45,6 +45,13 @@ export interface RepWindow {
 
 type State = 'idle' | 'descent' | 'ascent';
 
+/**
+ * An upright turn (a minimum of the forward inclination, upright-turns.ts) ends the rep in its ascent only when
+ * both the live depth and the inclination are back in the upper half of the rep; a deeper minimum is the
+ * pelvis rolling back at the bottom (a butt wink), not the top.
+ */
+const UPRIGHT_TURN_SHARE = 0.5;
+
 export class RepDetector {
   private state: State = 'idle';
   private lastStillSeq = -1;
@@ -57,6 +64,12 @@ export class RepDetector {
   private topT = 0;
   private phaseNow: Phase = 'standing';
   private stillSinceT = Number.NaN;
+  /** Forward inclination at the last anchor (rest or upright turn), at the candidate's start, and its maximum. */
+  private anchorInclination = Number.NaN;
+  private startInclination = Number.NaN;
+  private maxInclination = -Infinity;
+  private topInclination = Number.NaN;
+  private maxDepthSeq = 0;
 
   constructor(private readonly params: RepDetectorParams = DEFAULT_REP_DETECTOR) {}
 
@@ -88,15 +101,17 @@ export class RepDetector {
    * Feeds one depth-sensor sample. Returns a finished rep window, or null. `velocity` is the vertical
    * velocity (m/s, positive up).
    */
-  update(seq: number, t: number, liveDepthCm: number, velocity: number, still: boolean): RepWindow | null {
+  update(seq: number, t: number, liveDepthCm: number, velocity: number, still: boolean, inclinationDeg = Number.NaN): RepWindow | null {
     const p = this.params;
     if (!still) this.stillSinceT = Number.NaN;
     else if (Number.isNaN(this.stillSinceT)) this.stillSinceT = t;
+    if (inclinationDeg > this.maxInclination) this.maxInclination = inclinationDeg;
     switch (this.state) {
       case 'idle':
         if (still) {
           this.lastStillSeq = seq;
           this.lastStillT = t;
+          this.anchorInclination = inclinationDeg;
           this.phaseNow = 'standing';
         } else {
           this.phaseNow = 'moving';
@@ -105,13 +120,19 @@ export class RepDetector {
           this.state = 'descent';
           this.startSeq = this.lastStillSeq;
           this.startT = this.lastStillT;
+          this.startInclination = this.anchorInclination;
+          this.maxInclination = inclinationDeg;
           this.maxDepth = liveDepthCm;
+          this.maxDepthSeq = seq;
           this.phaseNow = 'descent';
         }
         return null;
       case 'descent':
         if (t - this.startT > p.maxRepS) return this.abandon(seq, t);
-        if (liveDepthCm > this.maxDepth) this.maxDepth = liveDepthCm;
+        if (liveDepthCm > this.maxDepth) {
+          this.maxDepth = liveDepthCm;
+          this.maxDepthSeq = seq;
+        }
         // At rest but nowhere near the deepest point: the lifter is back up (the turn was missed, e.g. live
         // depth drifted across lost packets until the rest correction).
         if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
@@ -136,6 +157,7 @@ export class RepDetector {
           this.topDepth = liveDepthCm;
           this.topSeq = seq;
           this.topT = t;
+          this.topInclination = inclinationDeg;
         }
         if (this.topDepth !== Infinity) {
           // Touch-and-go: the next descent starts before any still moment. End this rep at the top.
@@ -143,12 +165,41 @@ export class RepDetector {
             const window = this.finish(this.topSeq);
             this.lastStillSeq = this.topSeq;
             this.lastStillT = this.topT;
+            this.anchorInclination = this.topInclination;
             return window;
           }
         }
         return null;
       }
     }
+  }
+
+  /**
+   * An upright turn (minimum of the forward inclination) was confirmed at `seq` (an earlier sample), where
+   * the live depth was `depthAtTurnCm`. It may end the rep in progress there (touch-and-go: the top between two
+   * reps). Outside a rep it is an anchor: the lifter was upright, at about zero velocity, so a rep may start
+   * from it. Returns the finished window, or null.
+   */
+  uprightTurn(seq: number, t: number, inclinationDeg: number, depthAtTurnCm: number): RepWindow | null {
+    const range = this.maxInclination - this.startInclination;
+    const rise = inclinationDeg - this.startInclination;
+    let window: RepWindow | null = null;
+    if (this.state === 'ascent') {
+      const depthBack = depthAtTurnCm <= UPRIGHT_TURN_SHARE * this.maxDepth;
+      const tiltBack = !(rise > UPRIGHT_TURN_SHARE * range);
+      // The top comes after the bottom (a turn found late, e.g. when the face was found, may be older).
+      if (!(depthBack && tiltBack) || seq <= this.maxDepthSeq) return null;
+      window = this.finish(seq);
+    } else if (this.state === 'descent') {
+      // A minimum in the descent is the pelvis rolling back near the bottom (a butt wink), never the top.
+      return null;
+    }
+    if (seq > this.lastStillSeq) {
+      this.lastStillSeq = seq;
+      this.lastStillT = t;
+      this.anchorInclination = inclinationDeg;
+    }
+    return window;
   }
 
   private finish(endSeq: number): RepWindow {

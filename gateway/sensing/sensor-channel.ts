@@ -8,6 +8,7 @@ import { OrientationFilter } from './orientation/index.ts';
 import { skinInclinationDeg } from './inclination.ts';
 import { StillnessDetector } from './stillness.ts';
 import { FlexionAxisEstimator } from './flexion-axis.ts';
+import { FaceEstimator } from './face-estimator.ts';
 
 /** How far the inclination may be extrapolated past this sensor's last sample, s. */
 const MAX_EXTRAPOLATION_S = 0.05;
@@ -17,6 +18,8 @@ export class SensorChannel {
   readonly q = new Float64Array([1, 0, 0, 0]);
   readonly stillness = new StillnessDetector();
   readonly flexionAxis = new FlexionAxisEstimator();
+  /** Face out or in; every inclination this channel gives is raw (as the sensor's own z axis sees it). */
+  readonly face: FaceEstimator;
   private readonly bias = new Float64Array(3);
   private t = Number.NaN;
   private theta = Number.NaN;
@@ -24,7 +27,9 @@ export class SensorChannel {
   private prevTheta = Number.NaN;
   private accTheta = Number.NaN;
 
-  constructor(readonly info: SensorInfo) {}
+  constructor(readonly info: SensorInfo) {
+    this.face = new FaceEstimator(info.face ?? null);
+  }
 
   /** Feeds a sample of this sensor; false when it was ignored (time not increasing). */
   update(s: ImuSample): boolean {
@@ -48,7 +53,20 @@ export class SensorChannel {
     return true;
   }
 
-  /** Latest skin inclination, degrees (NaN before the first sample). */
+  /** Rate of the raw inclination over the last step, deg/s (NaN before two samples). */
+  get inclinationRateDegS(): number {
+    return (this.theta - this.prevTheta) / (this.t - this.prevT);
+  }
+
+  /** Time step of the last sample, s (NaN on the first). */
+  get lastStepS(): number {
+    return this.t - this.prevT;
+  }
+
+  /**
+   * Latest skin inclination, degrees (NaN before the first sample), as the sensor's own z axis gives it: for
+   * a sensor worn face in it has the opposite sign of the contract's θ (multiply by `face.sign`).
+   */
   get inclinationDeg(): number {
     return this.theta;
   }

@@ -55,6 +55,12 @@ export class StandingPosture {
     return this.longest;
   }
 
+  /** Has the lifter stood still for at least MIN_QUIET_STANDING_S? */
+  hasQuietStanding(): boolean {
+    const p = this.best();
+    return p !== null && p.end - p.start >= MIN_QUIET_STANDING_S;
+  }
+
   /** Mean sacral skin inclination in quiet standing, degrees; null if unknown. */
   sacralInclinationDeg(): number | null {
     const p = this.best();

@@ -95,6 +95,13 @@ export class LiveVerticalKinematics {
     this.velocity = 0;
   }
 
+  /** A better estimate of the height and velocity (re-integrated from an upright turn), the sensor moving. */
+  restart(heightM: number, velocity: number): void {
+    this.height = heightM;
+    this.velocity = velocity;
+    this.wasStill = false;
+  }
+
   /** The lifter stands still: this is the standing height that depth is measured from. */
   resetHeight(): void {
     this.height = 0;

@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
+import type { ImuSample, SensorFace, SensorInfo } from '../../shared/imu.ts';
 import { asRecorded, eventComment, RecordingWriter } from '../../shared/recording/index.ts';
 import type { RecordingComment } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
@@ -85,7 +85,7 @@ export class AthleteRuntime {
 
   constructor(private readonly options: AthleteRuntimeOptions) {
     this.athleteState = options.athlete;
-    this.sensors = options.athlete.sensors.map((s) => ({ id: s.id, placement: s.placement }));
+    this.sensors = options.athlete.sensors.map((s) => ({ id: s.id, placement: s.placement, ...(s.face ? { face: s.face } : {}) }));
     this.emit = options.emit;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
@@ -124,6 +124,11 @@ export class AthleteRuntime {
   /** The session so far (standing posture, suggested cutoff…). */
   currentSummary(): SessionSummary {
     return this.pipeline.summary();
+  }
+
+  /** Which way round a sensor of this athlete is worn, as configured or found so far (null: not yet known). */
+  sensorFace(sensorId: string): SensorFace | null {
+    return this.pipeline.sensorFace(sensorId);
   }
 
   /**

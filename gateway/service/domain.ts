@@ -2,7 +2,7 @@
  * The gateway's domain: athletes, their sensors, sessions, sets, and the facts the sensing core produces about
  * them, as every sink (MQTT, SQLite, WebSocket, recordings) receives them.
  */
-import type { Placement } from '../../shared/imu.ts';
+import type { Placement, SensorFace } from '../../shared/imu.ts';
 import type { CueEvent, LiveFrame, RepEvent, SessionSummary } from '../sensing/events.ts';
 
 /** Which decoder a sensor's notifications need (gateway/ble/drivers). */
@@ -15,6 +15,8 @@ export interface SensorAssignment {
   readonly driver: DriverName;
   /** BLE address (lowercase, colon-separated) or advertised local name; null: take the first unassigned one. */
   readonly match: string | null;
+  /** Which way round it is worn, when configured; null or absent: found from the movement. */
+  readonly face?: SensorFace | null;
 }
 
 export interface Athlete {
@@ -44,6 +46,8 @@ export interface SensorState {
   readonly frames_lost: number;
   /** Notifications dropped as repeats (sequence number already seen) in this session: a radio-quality sign. */
   readonly duplicates_dropped: number;
+  /** Which way round the sensor is worn, as configured or found from the movement; null while unknown. */
+  readonly face?: SensorFace | null;
 }
 
 /** Identifies where a fact belongs. Ids are stable strings (safe to de-duplicate on). */

@@ -88,7 +88,7 @@ function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): A
     athletes.push({
       id,
       name: `Simulated ${k + 1} (${profileName})`,
-      sensors: sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: s.localName })),
+      sensors: sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: s.localName, face: null })),
       // A cue out of the box: 8 cm above the profile's depth, so every full rep reaches it.
       cutoffCm: Math.max(10, Math.round(profileByName(profileName).depthCm - 8)),
       winkThresholdDeg: 10,
@@ -241,7 +241,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       let finishReplay: () => void = () => {};
       replayDone = new Promise((r) => (finishReplay = r));
       const source = await ReplaySource.open(config.replay.file);
-      replaySensors = source.sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: null }));
+      replaySensors = source.sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: null, face: s.face ?? null }));
       const athlete: Athlete = { id: config.replay.athlete, name: `Replay of ${config.replay.file}`, sensors: replaySensors, cutoffCm: null, winkThresholdDeg: 10 };
       athletes = [athlete];
       // Recording times are kept as they are: a replay's reps carry the file's times, as `analyze` prints them.
@@ -282,7 +282,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       });
       manager.on('sensor-state', (state) => {
         const owner = sensorOwner.get(state.id);
-        if (owner) emit({ kind: 'sensor', sensor: { ...state, athlete: owner.runtime.athlete.id, simulated } });
+        if (owner) emit({ kind: 'sensor', sensor: { ...state, athlete: owner.runtime.athlete.id, simulated, face: owner.runtime.sensorFace(state.id) } });
       });
       manager.on('gap', (sensorId, fromT, toT) => logger.warn('sensor data gap', { sensor: sensorId, seconds: Number((toT - fromT).toFixed(2)) }));
       // The manager logs Bluetooth problems itself (with how to fix them).

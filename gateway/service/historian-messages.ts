@@ -5,7 +5,7 @@
  * under the root (bridge state, requests and responses, stats) is not history and is ignored.
  */
 import { z } from 'zod';
-import { PLACEMENTS } from '../../shared/imu.ts';
+import { PLACEMENTS, SENSOR_FACES } from '../../shared/imu.ts';
 import { athleteIdSchema, cueSchema, repSchema, sessionIdSchema, sessionSummarySchema } from '../store/validation.ts';
 import type { DriverName, PublishedCue, PublishedLive, PublishedRep, PublishedSession, SensorState } from './domain.ts';
 import { athleteOf } from './domain.ts';
@@ -46,6 +46,7 @@ const sensorStateSchema = z.looseObject({
   frames_lost: z.number().int().min(0),
   // Added after the first release: a gateway of an earlier version does not send it.
   duplicates_dropped: z.number().int().min(0).default(0),
+  face: z.enum(SENSOR_FACES).nullable().default(null),
 });
 
 const liveSchema = z.looseObject({

@@ -3,7 +3,7 @@
  * lines. Everything here is synchronous and stateless; the line-by-line state machine lives in parser.ts.
  */
 import type { ImuSample, SensorInfo } from '../imu.ts';
-import { isPlacement, PLACEMENTS } from '../imu.ts';
+import { isPlacement, isSensorFace, PLACEMENTS, SENSOR_FACES } from '../imu.ts';
 
 export const FORMAT_VERSION_LINE = '# squatmon-recording v1';
 export const COLUMNS = ['t', 'sensor', 'ax', 'ay', 'az', 'gx', 'gy', 'gz'] as const;
@@ -82,11 +82,13 @@ export function parseSensorDeclaration(value: string): SensorInfo | string {
   if (!isPlacement(placement)) {
     return `unknown placement '${placement}' for sensor ${id} (expected one of: ${PLACEMENTS.join(', ')})`;
   }
-  return { id, placement };
+  const face = fields.get('face');
+  if (face !== undefined && !isSensorFace(face)) return `unknown face '${face}' for sensor ${id} (expected one of: ${SENSOR_FACES.join(', ')})`;
+  return face === undefined ? { id, placement } : { id, placement, face };
 }
 
 export function formatSensorLine(sensor: SensorInfo): string {
-  return `# sensor: id=${sensor.id} placement=${sensor.placement}`;
+  return `# sensor: id=${sensor.id} placement=${sensor.placement}${sensor.face ? ` face=${sensor.face}` : ''}`;
 }
 
 /**

@@ -1,0 +1,83 @@
+/**
+ * Which way round a sensor is clipped on (INTERFACES.md §1, v1.1): face out (its z axis is the outward skin
+ * normal, the contract's convention) or face in (z points into the body, so every skin inclination it gives
+ * has the opposite sign). Found from the movement: in a squat the pelvis and the trunk tilt forward while the
+ * hips go down and back while they come up, so the rate of the outward-normal inclination θ̇ and the vertical
+ * velocity v have opposite signs through most of a rep. The evidence is ∫ −v·θ̇ dt, positive for face out.
+ *
+ * v is the depth sensor's vertical acceleration, less its long-run mean, integrated with a leak (LeakyVelocity):
+ * a bias of the acceleration would otherwise add a constant to v. Sway and fidgets give small evidence of
+ * either sign; one descent gives several units. Evidence decays slowly (FORGET_S) so a sensor re-clipped the
+ * other way round in a long session is found again.
+ */
+import type { SensorFace } from '../../shared/imu.ts';
+
+export type Face = SensorFace;
+
+/** Leak of the velocity estimate, s: longer than a descent, short enough to forget a bias. */
+const LEAK_S = 1;
+/** Time constant of the acceleration's long-run mean, s: a few reps. */
+const MEAN_ACC_S = 4;
+/** Evidence needed for a decision, m/s·deg (one brisk 10 cm descent gives about 2). */
+export const FACE_DECISION_EVIDENCE = 1.5;
+/** Old evidence is forgotten with this time constant, s. */
+const FORGET_S = 600;
+/** A step longer than this (a hole in the samples) restarts the velocity estimate, s. */
+const MAX_STEP_S = 0.5;
+
+export class FaceEstimator {
+  private evidence = 0;
+  private decided: Face | null;
+
+  /** `fixed`: the face given by the configuration, never changed by the evidence. */
+  constructor(private readonly fixed: Face | null = null) {
+    this.decided = fixed;
+  }
+
+  /**
+   * One step: dt (s), the athlete's vertical velocity estimate (m/s, positive up) and this sensor's raw
+   * inclination rate (deg/s, as the sensor's own z axis gives it). Returns the face, null while unknown.
+   */
+  update(dt: number, velocity: number, inclinationRateDegS: number): Face | null {
+    if (!(dt > 0) || !Number.isFinite(velocity) || !Number.isFinite(inclinationRateDegS)) return this.decided;
+    this.evidence = this.evidence * (1 - Math.min(1, dt / FORGET_S)) - velocity * inclinationRateDegS * dt;
+    if (this.fixed === null) {
+      if (this.evidence >= FACE_DECISION_EVIDENCE) this.decided = 'out';
+      else if (this.evidence <= -FACE_DECISION_EVIDENCE) this.decided = 'in';
+    }
+    return this.decided;
+  }
+
+  get face(): Face | null {
+    return this.decided;
+  }
+
+  /** +1 for face out (or not yet known), −1 for face in: the factor that turns raw θ into the contract's θ. */
+  get sign(): 1 | -1 {
+    return this.decided === 'in' ? -1 : 1;
+  }
+}
+
+/**
+ * The vertical velocity the face estimate needs: the acceleration, less its long-run mean (a squat's true
+ * vertical acceleration averages to zero over a few seconds, an uncorrected bias does not), integrated with a
+ * leak.
+ */
+export class LeakyVelocity {
+  private v = 0;
+  private meanAcc = Number.NaN;
+
+  update(dt: number, verticalAcc: number): number {
+    if (!Number.isFinite(verticalAcc)) return this.v;
+    if (Number.isNaN(this.meanAcc)) this.meanAcc = verticalAcc;
+    if (dt > 0 && dt < MAX_STEP_S) {
+      this.meanAcc += Math.min(1, dt / MEAN_ACC_S) * (verticalAcc - this.meanAcc);
+      this.v += (verticalAcc - this.meanAcc - this.v / LEAK_S) * dt;
+    } else if (!(dt < MAX_STEP_S)) this.v = 0;
+    return this.v;
+  }
+
+  get value(): number {
+    return this.v;
+  }
+}
