@@ -42,7 +42,8 @@ export function renderRandomizedSection(ev: RandomizedEvaluation, strict: boolea
       share(m.cuePrecision),
       ms(m.cueTiming.medianS),
       ms(m.cueTiming.p90AbsS),
-      failed.length === 0 ? 'pass' : `**FAIL** (${failed.length}: ${failed.join(', ')})`,
+      // Metric names contain `|dt|`: escape the pipes inside a Markdown table cell.
+      failed.length === 0 ? 'pass' : `**FAIL** (${failed.length}: ${failed.join(', ').replace(/\|/g, '\\|')})`,
     ];
   });
   const failing = ev.groups.filter((g) => failedNames(g).length > 0).map((g) => g.condition);
@@ -63,7 +64,8 @@ Each group pushes its own factor to the extreme and draws the rest from moderate
 everything at once. Scoring as above (same functions), with: cue cutoff ${RANDOMIZED_CUTOFF_SHARE} × the median true depth of the
 set's reps ≥ 25 cm; reps of a mid-set start that crossed the cutoff within 0.3 s of the recording's start are not
 cue targets; a metric with nothing to score in a group (flexion with one-sensor sets only, no winking rep) is
-\`–\` and does not fail. Run time ${ev.runTimeS.toFixed(0)} s.
+\`–\` and does not fail. Run time ${ev.runTimeS.toFixed(0)} s. \`--sets-per-group N\` changes the number of sets;
+\`--group NAME\` scores one group alone for a quick look (printed only, unless \`--out FILE\`).
 
 Targets per group: recall and precision ≥ 0.99, depth MAE ≤ 2 cm, flexion MAE ≤ 2°, tilt class ≥ 0.95, lordosis
 and sacral MAE ≤ 3°, wink F1 ≥ 0.95, cue recall and precision ≥ 0.97, cue |dt| p90 ≤ 80 ms, median within ±20 ms.
@@ -73,7 +75,7 @@ ${strict ? 'They fail the exit code (`--strict-broad`).' : 'Reported only: they 
 
 ${table(
   ['Group', 'Sets', 'Reps', 'Rep recall', 'Rep precision', 'Depth MAE cm', 'Flexion MAE °', 'Tilt class', 'Lordosis MAE °',
-    'Sacral MAE °', 'Wink F1', 'Cue recall', 'Cue precision', 'Cue median ms', 'Cue p90 |dt| ms', 'Targets'],
+    'Sacral MAE °', 'Wink F1', 'Cue recall', 'Cue precision', 'Cue median ms', 'Cue p90 \\|dt\\| ms', 'Targets'],
   rows,
 )}
 
