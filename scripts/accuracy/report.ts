@@ -91,7 +91,7 @@ export function renderAccuracyReport(run: AccuracyRun): string {
   const parts: string[] = [];
   parts.push(`# Sensing accuracy
 
-Generated ${run.date} by \`${run.command}\` (run time ${run.runTimeS.toFixed(0)} s on the build machine: simulation, analysis, scoring and BROAD).
+Generated ${run.date} by \`${run.command}\` (run time ${run.runTimeS.toFixed(0)} s on the build machine: every section below).
 Regenerate with \`npm run accuracy\` (= \`npx tsx scripts/accuracy.ts\`); \`--sets N\` changes the number of sets,
 \`--tuning\` scores the tuning seeds instead (printed only, unless \`--out FILE\` is given). The command exits
 with 1 when any target fails, so it doubles as a check.
