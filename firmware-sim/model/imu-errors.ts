@@ -23,6 +23,11 @@ export interface ImuErrorParams {
   readonly scaleErrorSd: number;
   /** Cross-axis coupling (axis non-orthogonality) sd per off-diagonal term, rad (clamped at ±2 sd). */
   readonly crossAxisSd: number;
+  /**
+   * Draw turn-on biases and scale errors uniformly within ±2 sd instead of a clamped Gaussian (default false):
+   * randomised sets use it so that "bias up to ±b" really reaches its bound as often as small values.
+   */
+  readonly uniformErrors?: boolean;
 }
 
 /** Typical consumer MEMS IMU at 200 Hz. */
@@ -55,6 +60,10 @@ function clamped(rng: Rng, sd: number): number {
   return Math.max(-2 * sd, Math.min(2 * sd, sd * rng.gaussian()));
 }
 
+function uniformWithin(rng: Rng, sd: number): number {
+  return rng.uniform(-2 * sd, 2 * sd);
+}
+
 export class ImuErrorModel {
   /** Current biases [ax, ay, az, gx, gy, gz] (turn-on offset plus the random walk so far). */
   readonly bias = new Float64Array(6);
@@ -71,12 +80,13 @@ export class ImuErrorModel {
   ) {
     this.accelSigma = params.accelNoiseDensity * Math.sqrt(params.rateHz);
     this.gyroSigma = params.gyroNoiseDensity * Math.sqrt(params.rateHz);
-    for (let i = 0; i < 3; i++) this.bias[i] = clamped(rng, params.accelBiasSd);
-    for (let i = 3; i < 6; i++) this.bias[i] = clamped(rng, params.gyroBiasSd);
+    const draw = params.uniformErrors === true ? uniformWithin : clamped;
+    for (let i = 0; i < 3; i++) this.bias[i] = draw(rng, params.accelBiasSd);
+    for (let i = 3; i < 6; i++) this.bias[i] = draw(rng, params.gyroBiasSd);
     for (const gain of [this.accelGain, this.gyroGain]) {
       for (let i = 0; i < 3; i++) {
         for (let j = 0; j < 3; j++) {
-          gain[3 * i + j] = i === j ? 1 + clamped(rng, params.scaleErrorSd) : clamped(rng, params.crossAxisSd);
+          gain[3 * i + j] = i === j ? 1 + draw(rng, params.scaleErrorSd) : clamped(rng, params.crossAxisSd);
         }
       }
     }

@@ -27,3 +27,7 @@ export { DEFAULT_IMU_ERRORS, IDEAL_IMU_ERRORS, ImuErrorModel } from './imu-error
 export type { ImuErrorParams } from './imu-errors.ts';
 export { STANDING_REFERENCE_WINDOW_S, TRUTH_STEP_S } from './truth.ts';
 export type { MovementTruth, RepTruth, SetTruth } from './truth.ts';
+export type { TruthSensor } from './truth.ts';
+export type { SensorFace } from './rig.ts';
+export type { RepTempo } from './script.ts';
+export type { SwayTerm } from './motion.ts';

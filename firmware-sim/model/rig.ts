@@ -24,7 +24,14 @@ export interface SensorMount {
   readonly mountRollDeg: number;
   /** Offset of the sensor from the anatomical landmark, in the skin-patch frame (x up the skin, y left), m. */
   readonly mountOffsetM: readonly [number, number, number];
+  /**
+   * `out` (default): the sensor's z axis is the outward skin normal. `in`: the device is clipped the other way
+   * round, turned 180° about its own x axis, so z points into the body (INTERFACES.md §1, v1.1).
+   */
+  readonly face?: SensorFace;
 }
+
+export type SensorFace = 'out' | 'in';
 
 export interface RigGeometry {
   /** Standing (anatomical) skin inclinations, rad. */
@@ -62,7 +69,11 @@ export class SensorRig {
     this.mounts = sensors.map((s) => {
       // Ry(pitch)·Rx(roll) = (Rx(−roll)·Ry(−pitch))ᵀ, and setRotZXY builds Rx·Ry.
       const misalignment = transpose(mat3(), setRotZXY(mat3(), 0, -s.mountRollDeg * DEG, -s.mountPitchDeg * DEG));
-      return mulMat(mat3(), misalignment, setRotZ(mat3(), s.clipAngleDeg * DEG));
+      const mount = mulMat(mat3(), misalignment, setRotZ(mat3(), s.clipAngleDeg * DEG));
+      if (s.face !== 'in') return mount;
+      // Face in = Rx(180°) after the clip rotation: y and z columns change sign, x (the clip direction) stays.
+      for (const k of [1, 2, 4, 5, 7, 8]) mount[k] = -mount[k];
+      return mount;
     });
   }
 

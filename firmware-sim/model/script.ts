@@ -25,6 +25,26 @@ export interface ScriptOptions {
   readonly fidgets: boolean;
   readonly quietStandingS: number | undefined;
   readonly repDepthsCm: readonly number[] | undefined;
+  /** Per-rep tempo overriding the profile's jittered one (randomised sets); missing entries keep the profile's. */
+  readonly repTempos?: readonly (RepTempo | undefined)[];
+  /**
+   * Time from the end of rep i's ascent to the start of rep i+1, s, overriding the profile's rest; negative
+   * values overlap the reps (touch-and-go: the next descent starts while the ascent is still finishing).
+   */
+  readonly restsS?: readonly number[];
+  /**
+   * Mid-set start: no quiet standing and no walk-out; rep 1 starts at this time, s (negative: the recording
+   * begins during rep 1). Undefined: the usual quiet standing and walk-out.
+   */
+  readonly leadInS?: number;
+  /** Sway terms added to the profile's quiet-standing sway (a lifter who never stands still). */
+  readonly extraSway?: readonly SwayTerm[];
+}
+
+export interface RepTempo {
+  readonly descentS: number;
+  readonly pauseS: number;
+  readonly ascentS: number;
 }
 
 export interface NonRepMovement {
@@ -188,11 +208,14 @@ export function buildScript(
   const dropFor = makeDropFunction(rig, depthSensor, profile.sitBackRatio);
   const posture = solvePosture(profile, dropFor);
 
-  const quietStandingEnd = Math.max(3, options.quietStandingS ?? rng.uniform(3, 5));
-  let t = quietStandingEnd;
+  const midSet = options.leadInS !== undefined;
+  const quietStandingEnd = midSet ? 0 : Math.max(3, options.quietStandingS ?? rng.uniform(3, 5));
+  let t = options.leadInS ?? quietStandingEnd;
   let walkoutSteps = 0;
   let walkoutTravel = 0;
-  if (options.walkout) {
+  // A set that starts mid-movement has no walk-out (and so no re-rack): the lifter is already squatting.
+  const walkout = options.walkout && !midSet;
+  if (walkout) {
     walkoutSteps = rng.int(2, 4);
     walkoutTravel = -walkoutSteps * rng.uniform(0.12, 0.25);
     const steps = stepsPlan(rng, t, walkoutSteps, walkoutTravel);
@@ -208,11 +231,12 @@ export function buildScript(
         ? requested
         : profile.depthCm + clampedGaussian(rng, profile.depthJitterCm, 2 * profile.depthJitterCm);
     const hipDropM = solveHipDrop((h) => dropFor(posture, h), targetDepthCm / 100);
+    const tempo = options.repTempos?.[i];
     const rep = new RepMovement({
       tStart: t,
-      descentS: jitter(rng, profile.descentS),
-      pauseS: profile.pauseS > 0 ? jitter(rng, profile.pauseS) : 0,
-      ascentS: jitter(rng, profile.ascentS),
+      descentS: tempo?.descentS ?? jitter(rng, profile.descentS),
+      pauseS: tempo !== undefined ? tempo.pauseS : profile.pauseS > 0 ? jitter(rng, profile.pauseS) : 0,
+      ascentS: tempo?.ascentS ?? jitter(rng, profile.ascentS),
       hipDropM,
       sitBackRatio: profile.sitBackRatio,
       posture,
@@ -223,7 +247,8 @@ export function buildScript(
     reps.push({ movement: rep, targetDepthCm });
     t = rep.t1;
     if (i === options.reps - 1) break;
-    const rest = rng.uniform(profile.restS[0], profile.restS[1]);
+    const drawnRest = rng.uniform(profile.restS[0], profile.restS[1]);
+    const rest = options.restsS?.[i] ?? drawnRest;
     const fidgetS = rng.uniform(0.8, 1.3);
     const fidgetChance = rng.next();
     const lead = 0.3;
@@ -237,13 +262,13 @@ export function buildScript(
   }
 
   t += rng.uniform(1, 2);
-  if (options.walkout) {
+  if (walkout) {
     const steps = stepsPlan(rng, t, walkoutSteps, -walkoutTravel);
     movements.push(steps);
     nonRep.push({ kind: 'rerack', detail: `${walkoutSteps} steps`, tStart: steps.t0, tEnd: steps.t1 });
     t = steps.t1;
   }
   const duration = t + rng.uniform(2, 3);
-  const sway = options.sway ? swayTerms(rng, profile.swayScale) : [];
+  const sway = [...(options.sway ? swayTerms(rng, profile.swayScale) : []), ...(options.extraSway ?? [])];
   return { duration, movements, sway, reps, nonRep, quietStandingEnd };
 }

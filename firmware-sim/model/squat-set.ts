@@ -7,14 +7,15 @@ import { DEG, RAD, STANDARD_GRAVITY } from '../../shared/imu.ts';
 import { Rng } from '../../shared/rng.ts';
 import { DEFAULT_IMU_ERRORS, IDEAL_IMU_ERRORS, ImuErrorModel } from './imu-errors.ts';
 import type { ImuErrorParams } from './imu-errors.ts';
-import { BodyMotion, CHANNEL_COUNT } from './motion.ts';
+import { BodyMotion, CHANNEL_COUNT, RepMovement } from './motion.ts';
+import type { SwayTerm } from './motion.ts';
 import type { AthleteProfile } from './profiles.ts';
 import { RigState, SensorRig } from './rig.ts';
-import type { SensorMount } from './rig.ts';
+import type { SensorFace, SensorMount } from './rig.ts';
 import { applyMatTransposed, mat3, mulMatTransposed, quatFromMat, smallRotationVector } from './rotation.ts';
 import { buildScript } from './script.ts';
-import type { SetScript } from './script.ts';
-import { computeTruth } from './truth.ts';
+import type { RepTempo, SetScript } from './script.ts';
+import { STANDING_REFERENCE_WINDOW_S, TRUTH_STEP_S, computeTruth, referenceFromModel } from './truth.ts';
 import type { SetTruth } from './truth.ts';
 import { DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import type { TiltThresholds } from '../../shared/posture.ts';
@@ -43,6 +44,16 @@ export interface SquatSetOptions {
   readonly errors?: Partial<ImuErrorParams> | false;
   readonly winkThresholdDeg?: number;
   readonly tiltThresholds?: Partial<TiltThresholds>;
+  /** Which way round each sensor is clipped on (default `out`: z = outward skin normal). */
+  readonly face?: { readonly sacrum?: SensorFace; readonly thoracolumbar?: SensorFace };
+  /** Per-rep descent / pause / ascent, s, overriding the profile's jittered tempo. */
+  readonly repTempos?: readonly (RepTempo | undefined)[];
+  /** Time from each rep's end to the next rep's start, s, overriding the profile's rests; < 0 overlaps them. */
+  readonly restsS?: readonly number[];
+  /** Mid-set start: no quiet standing or walk-out, rep 1 starts at this time (negative: before the recording). */
+  readonly leadInS?: number;
+  /** Sway added to the profile's (a lifter who never stands still). */
+  readonly extraSway?: readonly SwayTerm[];
 }
 
 export interface SimSensor extends SensorMount {
@@ -51,6 +62,7 @@ export interface SimSensor extends SensorMount {
   readonly placement: Extract<Placement, 'sacrum' | 'thoracolumbar'>;
   /** Standing skin inclination of the landmark (the profile's value), deg. */
   readonly anatomicalInclinationDeg: number;
+  readonly face: SensorFace;
 }
 
 /** Step of the central differences for acceleration and angular rate, s. */
@@ -65,7 +77,11 @@ export class SquatSet {
   readonly errorModels: readonly ImuErrorModel[];
   private readonly script: SetScript;
   private readonly body: BodyMotion;
+  /** The body with every rep left out (built on first use): the standing posture behind touch-and-go reps. */
+  private standingBody: BodyMotion | null = null;
   private readonly rig: SensorRig;
+  /** +1 for a face-out sensor, −1 face in: the outward normal is this times the sensor's z axis. */
+  private readonly normalSign: Float64Array;
   private readonly winkThresholdDeg: number;
   private readonly tiltThresholds: TiltThresholds;
   private cachedTruth: SetTruth | null = null;
@@ -121,6 +137,7 @@ export class SquatSet {
         mountOffsetM: [upSkin, lateral, 0.006],
         anatomicalInclinationDeg:
           placement === 'sacrum' ? profile.sacralInclinationDeg : profile.sacralInclinationDeg - profile.standingLordosisDeg,
+        face: options.face?.[placement] ?? 'out',
       };
     });
     this.rig = new SensorRig(
@@ -143,12 +160,17 @@ export class SquatSet {
         fidgets: options.fidgets ?? true,
         quietStandingS: options.quietStandingS,
         repDepthsCm: options.repDepthsCm,
+        repTempos: options.repTempos,
+        restsS: options.restsS,
+        leadInS: options.leadInS,
+        extraSway: options.extraSway,
       },
       this.rig,
       depthSensor,
       scriptRng,
     );
     this.duration = this.script.duration;
+    this.normalSign = Float64Array.from(this.sensors, (s) => (s.face === 'in' ? -1 : 1));
     this.body = new BodyMotion(this.script.movements, this.script.sway, this.duration, DIFF_STEP_S);
     const errorParams: ImuErrorParams =
       options.errors === false ? IDEAL_IMU_ERRORS : { ...DEFAULT_IMU_ERRORS, ...(options.errors ?? {}) };
@@ -169,10 +191,30 @@ export class SquatSet {
     return out;
   }
 
-  /** True skin inclination θ = asin(n_z) of the sensor at true time t, deg. */
+  /** True skin inclination θ = asin(n_z) of the sensor at true time t, deg (n the outward normal, whatever the face). */
   inclinationDeg(sensorIndex: number, t: number): number {
     this.trueSensorPose(sensorIndex, t, this.pos, this.rot);
-    return Math.asin(Math.max(-1, Math.min(1, this.rot[8]))) * RAD;
+    return Math.asin(Math.max(-1, Math.min(1, this.normalSign[sensorIndex] * this.rot[8]))) * RAD;
+  }
+
+  /**
+   * The depth sensor's standing height (m) a rep starting at repStart is measured from: the mean over the
+   * STANDING_REFERENCE_WINDOW_S before it, of the actual pose or — touch-and-go, mid-set start — of the model's
+   * standing posture (truth.ts referenceFromModel). The same number the truth's depth uses.
+   */
+  standingHeightBefore(sensorIndex: number, repStart: number): number {
+    const fromModel = referenceFromModel(this.script, repStart);
+    const t0 = fromModel ? repStart - STANDING_REFERENCE_WINDOW_S : Math.max(0, repStart - STANDING_REFERENCE_WINDOW_S);
+    const steps = Math.max(1, Math.round((repStart - t0) / TRUTH_STEP_S));
+    let z = 0;
+    for (let k = 0; k <= steps; k++) {
+      const t = t0 + k * TRUTH_STEP_S;
+      if (fromModel) this.solveStandingAt(t);
+      else this.solveAt(t);
+      this.rig.sensorPose(this.state, sensorIndex, this.pos, this.rot);
+      z += this.pos[2] / (steps + 1);
+    }
+    return z;
   }
 
   /**
@@ -220,6 +262,18 @@ export class SquatSet {
     this.diffT = Number.NaN;
   }
 
+  private solveStandingAt(t: number): void {
+    this.standingBody ??= new BodyMotion(
+      this.script.movements.filter((m) => !(m instanceof RepMovement)),
+      this.script.sway,
+      this.duration,
+      DIFF_STEP_S,
+    );
+    this.standingBody.evaluate(t, this.ch);
+    this.rig.solve(this.ch, this.state);
+    this.diffT = Number.NaN;
+  }
+
   private trueSensorPose(sensorIndex: number, t: number, pos: Float64Array, rot: Float64Array): void {
     this.solveAt(t);
     this.rig.sensorPose(this.state, sensorIndex, pos, rot);
@@ -229,6 +283,14 @@ export class SquatSet {
   get truth(): SetTruth {
     if (this.cachedTruth === null) {
       const n = this.sensors.length;
+      const sampler = (solve: (t: number) => void) => (t: number, height: Float64Array, theta: Float64Array): void => {
+        solve(t);
+        for (let i = 0; i < n; i++) {
+          this.rig.sensorPose(this.state, i, this.pos, this.rot);
+          height[i] = this.pos[2];
+          theta[i] = Math.asin(Math.max(-1, Math.min(1, this.normalSign[i] * this.rot[8]))) * RAD;
+        }
+      };
       this.cachedTruth = computeTruth({
         profile: this.profile.name,
         seed: this.seed,
@@ -236,14 +298,8 @@ export class SquatSet {
         script: this.script,
         winkThresholdDeg: this.winkThresholdDeg,
         tiltThresholds: this.tiltThresholds,
-        sample: (t, height, theta) => {
-          this.solveAt(t);
-          for (let i = 0; i < n; i++) {
-            this.rig.sensorPose(this.state, i, this.pos, this.rot);
-            height[i] = this.pos[2];
-            theta[i] = Math.asin(Math.max(-1, Math.min(1, this.rot[8]))) * RAD;
-          }
-        },
+        sample: sampler((t) => this.solveAt(t)),
+        sampleStanding: sampler((t) => this.solveStandingAt(t)),
       });
     }
     return this.cachedTruth;

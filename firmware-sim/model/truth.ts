@@ -25,7 +25,8 @@ export interface RepTruth extends RepFields {
 }
 
 export interface MovementTruth {
-  readonly kind: 'walkout' | 'rerack' | 'fidget';
+  /** `cut_rep`: a rep whose bottom lies before the recording starts (mid-set start): not a rep of the set. */
+  readonly kind: 'walkout' | 'rerack' | 'fidget' | 'cut_rep';
   readonly detail: string;
   readonly t_start: number;
   readonly t_end: number;
@@ -35,11 +36,16 @@ export interface SetTruth {
   readonly profile: string;
   readonly seed: number;
   readonly duration: number;
-  readonly sensors: readonly SensorInfo[];
+  readonly sensors: readonly TruthSensor[];
+  /** Reps whose bottom lies inside the recording (t_bottom ≥ 0), re-indexed from 1. */
   readonly reps: readonly RepTruth[];
   /** Everything that moves but is not a rep, for scoring rep detectors. */
   readonly movements: readonly MovementTruth[];
-  /** Mean over the first quiet standing [0, quiet_standing_end]. Null with one sensor. */
+  /**
+   * Mean over the first quiet standing [0, quiet_standing_end]; for a set that starts mid-movement
+   * (quiet_standing_end 0), mean of the model's standing posture (reps left out) over the first
+   * MODEL_STANDING_WINDOW_S. Null with one sensor.
+   */
   readonly standing_lordosis_deg: number | null;
   readonly sacral_inclination_deg: number;
   readonly pelvic_tilt: PelvicTilt;
@@ -48,15 +54,37 @@ export interface SetTruth {
   readonly wink_threshold_deg: number;
 }
 
-/** Evaluates every sensor at true time t: height z (m) and skin inclination θ (deg). */
+/** A sensor of the truth: as in the recording, plus which way round it was clipped on. */
+export interface TruthSensor extends SensorInfo {
+  readonly face: 'out' | 'in';
+}
+
+/** Evaluates every sensor at true time t: height z (m) and skin inclination θ (deg, of the outward normal). */
 export type TruthSampler = (t: number, heightM: Float64Array, inclinationDeg: Float64Array) => void;
+
+/** Standing posture window of a set with no quiet standing (mid-set start), s. */
+export const MODEL_STANDING_WINDOW_S = 3;
+
+/**
+ * Whether the standing reference of a rep starting at tStart comes from the model's standing posture (the body
+ * with every rep left out: sway, fidgets and steps stay) instead of the actual pose: when its window starts
+ * before the recording, or another rep is still moving in it (touch-and-go). The upright top between reps is
+ * then the reference (INTERFACES.md §2, v1.1). Never the case for sets with a quiet start and ≥ 0.5 s rests.
+ */
+export function referenceFromModel(script: SetScript, tStart: number): boolean {
+  const t0 = tStart - STANDING_REFERENCE_WINDOW_S;
+  if (t0 < 0) return script.quietStandingEnd <= 0;
+  return script.reps.some(({ movement: m }) => m.t0 < tStart && m.t1 > t0);
+}
 
 export interface TruthInputs {
   readonly profile: string;
   readonly seed: number;
-  readonly sensors: readonly SensorInfo[];
+  readonly sensors: readonly (SensorInfo & { readonly face?: 'out' | 'in' })[];
   readonly script: SetScript;
   readonly sample: TruthSampler;
+  /** The same, for the model's standing posture (reps left out); used by referenceFromModel's cases. */
+  readonly sampleStanding: TruthSampler;
   readonly winkThresholdDeg: number;
   readonly tiltThresholds: TiltThresholds;
 }
@@ -70,12 +98,12 @@ export function computeTruth(input: TruthInputs): SetTruth {
   const height = new Float64Array(n);
   const theta = new Float64Array(n);
 
-  const meanOver = (t0: number, t1: number, zMean: Float64Array, thMean: Float64Array): void => {
+  const meanOver = (t0: number, t1: number, zMean: Float64Array, thMean: Float64Array, sampler = sample): void => {
     zMean.fill(0);
     thMean.fill(0);
     const steps = Math.max(1, Math.round((t1 - t0) / TRUTH_STEP_S));
     for (let k = 0; k <= steps; k++) {
-      sample(t0 + k * TRUTH_STEP_S, height, theta);
+      sampler(t0 + k * TRUTH_STEP_S, height, theta);
       for (let i = 0; i < n; i++) {
         zMean[i] += height[i] / (steps + 1);
         thMean[i] += theta[i] / (steps + 1);
@@ -85,10 +113,15 @@ export function computeTruth(input: TruthInputs): SetTruth {
 
   const refZ = new Float64Array(n);
   const refTheta = new Float64Array(n);
-  const reps: RepTruth[] = script.reps.map((scripted, r) => {
+  const cutReps: MovementTruth[] = [];
+  const allReps = script.reps.map((scripted) => {
     const tStart = scripted.movement.t0;
     const tEnd = scripted.movement.t1;
-    meanOver(Math.max(0, tStart - STANDING_REFERENCE_WINDOW_S), tStart, refZ, refTheta);
+    if (referenceFromModel(script, tStart)) {
+      meanOver(tStart - STANDING_REFERENCE_WINDOW_S, tStart, refZ, refTheta, input.sampleStanding);
+    } else {
+      meanOver(Math.max(0, tStart - STANDING_REFERENCE_WINDOW_S), tStart, refZ, refTheta);
+    }
     const count = Math.round((tEnd - tStart) / TRUTH_STEP_S) + 1;
     const depth = new Float64Array(count);
     const pelvis = new Float64Array(count);
@@ -119,7 +152,7 @@ export function computeTruth(input: TruthInputs): SetTruth {
     const winkDeg = pelvis[peak] - lowest;
     const buttWink = winkDeg >= input.winkThresholdDeg;
     return {
-      index: r + 1,
+      index: 0,
       t_start: tStart,
       t_bottom: tStart + deepest * TRUTH_STEP_S,
       t_end: tEnd,
@@ -134,17 +167,27 @@ export function computeTruth(input: TruthInputs): SetTruth {
       target_depth_cm: scripted.targetDepthCm,
     };
   });
+  // Mid-set start: a rep whose bottom came before the recording is not a rep of it (only its ascent is seen).
+  const reps: RepTruth[] = [];
+  for (const rep of allReps) {
+    if (rep.t_bottom >= 0) reps.push({ ...rep, index: reps.length + 1 });
+    else cutReps.push({ kind: 'cut_rep', detail: 'bottom before the recording', t_start: rep.t_start, t_end: rep.t_end });
+  }
 
-  meanOver(0, script.quietStandingEnd, refZ, refTheta);
+  if (script.quietStandingEnd > 0) meanOver(0, script.quietStandingEnd, refZ, refTheta);
+  else meanOver(0, Math.min(MODEL_STANDING_WINDOW_S, script.duration), refZ, refTheta, input.sampleStanding);
   const sacralDeg = refTheta[depthSensor];
   const lordosisDeg = sacrum >= 0 && thoracolumbar >= 0 ? refTheta[sacrum] - refTheta[thoracolumbar] : null;
   return {
     profile: input.profile,
     seed: input.seed,
     duration: script.duration,
-    sensors: sensors.map((s) => ({ id: s.id, placement: s.placement })),
+    sensors: sensors.map((s) => ({ id: s.id, placement: s.placement, face: s.face ?? 'out' })),
     reps,
-    movements: script.nonRep.map((m) => ({ kind: m.kind, detail: m.detail, t_start: m.tStart, t_end: m.tEnd })),
+    movements: [
+      ...cutReps,
+      ...script.nonRep.map((m) => ({ kind: m.kind, detail: m.detail, t_start: m.tStart, t_end: m.tEnd })),
+    ],
     standing_lordosis_deg: lordosisDeg,
     sacral_inclination_deg: sacralDeg,
     pelvic_tilt: classifyPelvicTilt(lordosisDeg, sacralDeg, input.tiltThresholds)!,

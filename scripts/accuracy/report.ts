@@ -27,9 +27,9 @@ export interface AccuracyRun {
   readonly failures: readonly { readonly seed: number; readonly message: string }[];
 }
 
-const share = (r: Ratio): string => (r.value === null ? '–' : r.value.toFixed(3));
-const mae = (e: MeanAbsError): string => (e.value === null ? '–' : e.value.toFixed(2) + (e.missing > 0 ? ` (${e.missing} null)` : ''));
-const ms = (s: number | null): string => (s === null ? '–' : (s * 1000).toFixed(0));
+export const share = (r: Ratio): string => (r.value === null ? '–' : r.value.toFixed(3));
+export const mae = (e: MeanAbsError): string => (e.value === null ? '–' : e.value.toFixed(2) + (e.missing > 0 ? ` (${e.missing} null)` : ''));
+export const ms = (s: number | null): string => (s === null ? '–' : (s * 1000).toFixed(0));
 const signedCm = (v: number | null): string => (v === null ? '–' : `${v >= 0 ? '+' : ''}${v.toFixed(2)}`);
 const counts = (c: Readonly<Record<string, number>>): string =>
   Object.entries(c)
@@ -37,7 +37,7 @@ const counts = (c: Readonly<Record<string, number>>): string =>
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -67,7 +67,7 @@ function breakdownTable(groups: readonly { readonly label: string; readonly metr
   );
 }
 
-function worstList(title: string, list: WorstList): string {
+export function worstList(title: string, list: WorstList): string {
   if (list.total === 0) return `**${title}:** none.`;
   const shown = list.rows.length < list.total ? ` (worst ${list.rows.length} of ${list.total})` : ` (${list.total})`;
   const items = list.rows.map(
@@ -91,7 +91,7 @@ export function renderAccuracyReport(run: AccuracyRun): string {
   const parts: string[] = [];
   parts.push(`# Sensing accuracy
 
-Generated ${run.date} by \`${run.command}\` (run time ${run.runTimeS.toFixed(0)} s on the build machine: simulation, analysis, scoring and BROAD).
+Generated ${run.date} by \`${run.command}\` (run time ${run.runTimeS.toFixed(0)} s on the build machine: every section below).
 Regenerate with \`npm run accuracy\` (= \`npx tsx scripts/accuracy.ts\`); \`--sets N\` changes the number of sets,
 \`--tuning\` scores the tuning seeds instead (printed only, unless \`--out FILE\` is given). The command exits
 with 1 when any target fails, so it doubles as a check.

@@ -5,7 +5,7 @@
  * STANDING_REFERENCE_WINDOW_S before the rep's start, on the TRUTH_STEP_S grid of true time.
  */
 import type { SquatSet } from '../../firmware-sim/model/index.ts';
-import { STANDING_REFERENCE_WINDOW_S, TRUTH_STEP_S } from '../../firmware-sim/model/index.ts';
+import { TRUTH_STEP_S } from '../../firmware-sim/model/index.ts';
 
 /**
  * First time in [tStart, tEnd] at which depthAt(t) ≥ cutoffCm, scanning a grid of `step` and interpolating
@@ -41,11 +41,8 @@ export function depthSensorIndex(set: SquatSet): number {
 export function trueDepthFunction(set: SquatSet, repStart: number): (t: number) => number {
   const sensor = depthSensorIndex(set);
   const position = new Float64Array(3);
-  // The same reference as the truth's: the mean over the grid points of the window, both ends included.
-  const t0 = Math.max(0, repStart - STANDING_REFERENCE_WINDOW_S);
-  const steps = Math.max(1, Math.round((repStart - t0) / TRUTH_STEP_S));
-  let standingZ = 0;
-  for (let k = 0; k <= steps; k++) standingZ += set.position(sensor, t0 + k * TRUTH_STEP_S, position)[2] / (steps + 1);
+  // The same reference as the truth's (the model's standing posture for touch-and-go and mid-set starts).
+  const standingZ = set.standingHeightBefore(sensor, repStart);
   return (t) => (standingZ - set.position(sensor, t, position)[2]) * 100;
 }
 
