@@ -20,7 +20,7 @@ import { computeRepMetrics } from './rep-metrics.ts';
 import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
-import { integrateBetweenRests, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
+import { integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
 import { LeakyVelocity } from './face-estimator.ts';
 import { UprightTurnDetector } from './upright-turns.ts';
 import { SignalDiagnostics } from './signal-diagnostics.ts';
@@ -178,7 +178,7 @@ export class AthletePipeline {
     const verticalAcc = rawAcc - this.biasModel.error(rx, ry, rz);
     this.leakyVelocity.update(dt, verticalAcc);
     const standing = still && !this.detector.inRep;
-    this.diagnostics.update(t, Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az), channel.inclinationDeg);
+    this.diagnostics.update(t, channel.accNorm, channel.inclinationDeg);
     this.kinematics.update(dt, verticalAcc, still);
     if (standing) this.kinematics.resetHeight();
     this.observeStillness(still, rx, ry, rz, rawAcc);
@@ -277,17 +277,12 @@ export class AthletePipeline {
    */
   private reanchorLiveDepth(fromSeq: number, toSeq: number): void {
     const b = this.buffer;
-    let v = 0;
-    let h = 0;
-    b.set('liveDepthCm', fromSeq, 0);
-    for (let q = fromSeq + 1; q <= toSeq; q++) {
-      const dt = b.get('t', q) - b.get('t', q - 1);
-      const v1 = v + 0.5 * (b.get('verticalAcc', q - 1) + b.get('verticalAcc', q)) * dt;
-      h += 0.5 * (v + v1) * dt;
-      v = v1;
-      b.set('liveDepthCm', q, -h * 100);
-    }
-    this.kinematics.restart(h, v);
+    const n = toSeq - fromSeq + 1;
+    b.copy('t', fromSeq, toSeq + 1, this.scratchT);
+    b.copy('verticalAcc', fromSeq, toSeq + 1, this.scratchAcc);
+    const end = integrateFromRest(this.scratchT, this.scratchAcc, n, this.scratchHeight);
+    for (let k = 0; k < n; k++) b.set('liveDepthCm', fromSeq + k, -this.scratchHeight[k] * 100);
+    this.kinematics.restart(end.p, end.v);
   }
 
   /** Ends the session: returns (and emits) its summary. */

@@ -12,14 +12,12 @@
  */
 import type { SensorFace } from '../../shared/imu.ts';
 
-export type Face = SensorFace;
-
 /** Leak of the velocity estimate, s: longer than a descent, short enough to forget a bias. */
 const LEAK_S = 1;
 /** Time constant of the acceleration's long-run mean, s: a few reps. */
 const MEAN_ACC_S = 4;
 /** Evidence needed for a decision, m/s·deg (one brisk 10 cm descent gives about 2). */
-export const FACE_DECISION_EVIDENCE = 1.5;
+const FACE_DECISION_EVIDENCE = 1.5;
 /** Old evidence is forgotten with this time constant, s. */
 const FORGET_S = 600;
 /** A step longer than this (a hole in the samples) restarts the velocity estimate, s. */
@@ -27,10 +25,10 @@ const MAX_STEP_S = 0.5;
 
 export class FaceEstimator {
   private evidence = 0;
-  private decided: Face | null;
+  private decided: SensorFace | null;
 
   /** `fixed`: the face given by the configuration, never changed by the evidence. */
-  constructor(private readonly fixed: Face | null = null) {
+  constructor(private readonly fixed: SensorFace | null = null) {
     this.decided = fixed;
   }
 
@@ -38,7 +36,7 @@ export class FaceEstimator {
    * One step: dt (s), the athlete's vertical velocity estimate (m/s, positive up) and this sensor's raw
    * inclination rate (deg/s, as the sensor's own z axis gives it). Returns the face, null while unknown.
    */
-  update(dt: number, velocity: number, inclinationRateDegS: number): Face | null {
+  update(dt: number, velocity: number, inclinationRateDegS: number): SensorFace | null {
     if (!(dt > 0) || !Number.isFinite(velocity) || !Number.isFinite(inclinationRateDegS)) return this.decided;
     this.evidence = this.evidence * (1 - Math.min(1, dt / FORGET_S)) - velocity * inclinationRateDegS * dt;
     if (this.fixed === null) {
@@ -48,7 +46,7 @@ export class FaceEstimator {
     return this.decided;
   }
 
-  get face(): Face | null {
+  get face(): SensorFace | null {
     return this.decided;
   }
 

@@ -26,6 +26,7 @@ export class SensorChannel {
   private prevT = Number.NaN;
   private prevTheta = Number.NaN;
   private accTheta = Number.NaN;
+  private norm = Number.NaN;
 
   constructor(readonly info: SensorInfo) {
     this.face = new FaceEstimator(info.face ?? null);
@@ -40,17 +41,23 @@ export class SensorChannel {
     const gx = s.gx - this.bias[0];
     const gy = s.gy - this.bias[1];
     const gz = s.gz - this.bias[2];
-    this.stillness.update(s.t, Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az), Math.sqrt(gx * gx + gy * gy + gz * gz));
+    const norm = Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az);
+    this.norm = norm;
+    this.stillness.update(s.t, norm, Math.sqrt(gx * gx + gy * gy + gz * gz));
     this.prevT = this.t;
     this.prevTheta = this.theta;
     this.t = s.t;
     this.theta = skinInclinationDeg(this.q);
     if (!this.stillness.still && !Number.isNaN(this.prevTheta)) {
-      this.flexionAxis.update(gx, gy, (this.theta - this.prevTheta) / (s.t - this.prevT));
+      this.flexionAxis.update(gx, gy, this.inclinationRateDegS);
     }
-    const norm = Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az);
     this.accTheta = norm > 0 ? Math.asin(Math.max(-1, Math.min(1, s.az / norm))) * RAD : Number.NaN;
     return true;
+  }
+
+  /** |specific force| of the latest sample, m/s². */
+  get accNorm(): number {
+    return this.norm;
   }
 
   /** Rate of the raw inclination over the last step, deg/s (NaN before two samples). */

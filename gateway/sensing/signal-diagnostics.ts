@@ -8,9 +8,9 @@
 /** Length of a block over which |f| is summarised, s. */
 const BLOCK_S = 1;
 /** A noise floor above this is far beyond a working IMU's (an MPU-6050 is about 0.05–0.1 m/s² rms). */
-export const BROKEN_NOISE_M_S2 = 0.3;
+const BROKEN_NOISE_M_S2 = 0.3;
 /** An inclination that moved less than this did not squat (a squat tilts the lower back 5–70°), deg. */
-export const MIN_SQUAT_TILT_DEG = 5;
+const MIN_SQUAT_TILT_DEG = 5;
 
 export class SignalDiagnostics {
   private samples = 0;

@@ -236,6 +236,14 @@ export function integrateBetweenRests(
 }
 
 /**
+ * Heights (m) over samples [0, n) from rest at height 0 (velocity zero at the first sample), uncorrected —
+ * the live depth re-anchored at an upright turn. Writes into `out`; returns the last height and velocity.
+ */
+export function integrateFromRest(t: ArrayLike<number>, acc: ArrayLike<number>, n: number, out: Float64Array): { v: number; p: number } {
+  return integrate(t, acc, 0, n - 1, NO_CORRECTION, 0, out);
+}
+
+/**
  * Heights (m, relative to the window's start) over a rep window whose first and last samples are at rest at
  * the same height; `still` marks samples at rest inside it (a pause at the bottom), where the velocity is zero
  * too. `acc` is the vertical acceleration with the live bias estimate already removed. Writes into `out`.
