@@ -1,10 +1,18 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OrientationFilter } from '../../gateway/sensing/orientation/index.ts';
 import { BROAD_DIR, BROAD_VQF_REFERENCE, inclinationRmse, loadBroadTrial } from '../../scripts/broad-data.ts';
 
-describe('OrientationFilter on real data', () => {
+const TRIAL = '15_undisturbed_fast_translation_A';
+// The BROAD trials are the team's reference data beside the checkout (../shared), not part of the project: a
+// user's clone has none, and then this test is skipped, saying so.
+const present = existsSync(join(BROAD_DIR, `${TRIAL}.csv.gz`));
+if (!present) console.log(`BROAD orientation test skipped: ${BROAD_DIR} is absent (the team's reference data, read at run time)`);
+
+describe.skipIf(!present)('OrientationFilter on real data', () => {
   it('matches VQF on a BROAD trial with fast translations (inclination RMSE ≤ 1.2 × VQF)', async () => {
-    const trial = await loadBroadTrial(BROAD_DIR, '15_undisturbed_fast_translation_A');
+    const trial = await loadBroadTrial(BROAD_DIR, TRIAL);
     const filter = new OrientationFilter();
     const estimate = new Float64Array(4 * trial.n);
     const q = new Float64Array(4);

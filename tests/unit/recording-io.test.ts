@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +15,13 @@ import {
   RecordingWriter,
 } from '../../shared/recording/index.ts';
 import { Rng } from '../../shared/rng.ts';
+import { BROAD_DIR } from '../../scripts/broad-data.ts';
 
-const BROAD_FILE = '/work/shared/data/broad/01_undisturbed_slow_rotation_A.csv.gz';
+// The team's reference data beside the checkout (../shared), not part of the project: absent from a user's
+// clone, where the real-data test below is skipped, saying so.
+const BROAD_FILE = join(BROAD_DIR, '01_undisturbed_slow_rotation_A.csv.gz');
+const broadPresent = existsSync(BROAD_FILE);
+if (!broadPresent) console.log(`real-data recording test skipped: ${BROAD_FILE} is absent`);
 const SENSORS: SensorInfo[] = [
   { id: 'S1', placement: 'thoracolumbar' },
   { id: 'S2', placement: 'sacrum' },
@@ -178,7 +184,7 @@ describe('rewriting keeps comments', () => {
   });
 });
 
-describe('real data', () => {
+describe.skipIf(!broadPresent)('real data', () => {
   it('reads the BROAD benchmark file (one `other` sensor, 285.7 Hz)', async () => {
     const reader = await openRecording(BROAD_FILE);
     expect(reader.header.sensors).toEqual([{ id: 'IMU', placement: 'other' }]);
