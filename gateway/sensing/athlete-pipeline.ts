@@ -21,7 +21,7 @@ import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
 import { integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
-import { LeakyVelocity } from './face-estimator.ts';
+import { LeakyMotion } from './face-estimator.ts';
 import { UprightTurnDetector } from './upright-turns.ts';
 import { SignalDiagnostics } from './signal-diagnostics.ts';
 import type { UprightTurn } from './upright-turns.ts';
@@ -59,6 +59,11 @@ const TURN_REPLAY_S = 3;
 const RECENT_REST_S = 1;
 /** The face is told from the first this many cm of each descent and the last of each ascent. */
 const FACE_EVIDENCE_MAX_DEPTH_CM = 20;
+/** A live depth outside this range (cm) has drifted: no squat goes there. */
+const PLAUSIBLE_LIVE_DEPTH_CM: readonly [number, number] = [-30, 90];
+/** A cycle between two upright tops this long teaches the live depth's bias (a rep, touch-and-go), s. */
+const MIN_CYCLE_S = 0.8;
+const MAX_CYCLE_S = 8;
 /** A rep that starts at an upright turn (no rest) takes its angle reference from this many samples around it. */
 const TURN_REFERENCE_HALF_SAMPLES = 2;
 
@@ -84,9 +89,11 @@ export class AthletePipeline {
   private readonly posture = new StandingPosture();
   private readonly turns = new UprightTurnDetector();
   private readonly diagnostics = new SignalDiagnostics();
-  private readonly leakyVelocity = new LeakyVelocity();
+  private readonly leakyMotion = new LeakyMotion();
   /** Face sign of the depth sensor the turn detector was fed with (0: face not known yet). */
   private turnSign = 0;
+  /** Buffer sequence number of the last upright turn (−1: none yet). */
+  private lastTurnSeq = -1;
   /** Sums of the raw standing references of reps (sacrum, trunk, count): the posture when nobody stood still. */
   private readonly repReferenceSum = new Float64Array(3);
   private lastT = Number.NaN;
@@ -159,8 +166,9 @@ export class AthletePipeline {
     if (channel === undefined || !channel.update(s)) return;
     // Face evidence only from the upper part of the movement: near the bottom the pelvis of a winker rolls
     // back while the hips still go down, the opposite of what the face is told from.
-    const upper = -this.kinematics.heightM * 100 < FACE_EVIDENCE_MAX_DEPTH_CM;
-    channel.face.update(channel.lastStepS, upper ? this.leakyVelocity.value : 0, channel.inclinationRateDegS);
+    // A live depth that has drifted out of any squat's range cannot tell the upper part: no evidence then.
+    const upper = this.liveDepthPlausible && -this.kinematics.heightM * 100 < FACE_EVIDENCE_MAX_DEPTH_CM;
+    channel.face.update(channel.lastStepS, upper ? this.leakyMotion.velocity : 0, channel.inclinationRateDegS);
     if (channel !== this.depthChannel) return;
 
     const t = s.t;
@@ -176,10 +184,13 @@ export class AthletePipeline {
     const rz = 1 - 2 * (q[1] * q[1] + q[2] * q[2]);
     const rawAcc = rx * s.ax + ry * s.ay + rz * s.az - channel.stillness.gravityMagnitude;
     const verticalAcc = rawAcc - this.biasModel.error(rx, ry, rz);
-    this.leakyVelocity.update(dt, verticalAcc);
+    this.leakyMotion.update(dt, verticalAcc);
     const standing = still && !this.detector.inRep;
-    this.diagnostics.update(t, channel.accNorm, channel.inclinationDeg);
+    this.diagnostics.update(channel.inclinationDeg);
     this.kinematics.update(dt, verticalAcc, still);
+    // Drifted out of any squat's range with nothing to anchor it (no rest, no upright turn): restart the live
+    // depth at the next top of the leaky motion, where the lifter is up and about still.
+    if (!this.liveDepthPlausible && this.leakyMotion.atTop) this.kinematics.restart(0, 0);
     if (standing) this.kinematics.resetHeight();
     this.observeStillness(still, rx, ry, rz, rawAcc);
 
@@ -224,6 +235,12 @@ export class AthletePipeline {
     if (this.live) this.onEvent(this.liveFrame(t, liveDepthCm, sacrumDeg, trunkDeg));
   }
 
+  /** Is the live depth within any squat's range (else it has drifted)? */
+  private get liveDepthPlausible(): boolean {
+    const depthCm = -this.kinematics.heightM * 100;
+    return depthCm >= PLAUSIBLE_LIVE_DEPTH_CM[0] && depthCm <= PLAUSIBLE_LIVE_DEPTH_CM[1];
+  }
+
   /** The depth sensor's inclination at a buffered sample with the contract's sign (face corrected), deg. */
   private forwardInclination(seq: number): number {
     const raw = this.buffer.get(this.depthChannel === this.sacrum ? 'pelvicTiltRaw' : 'trunkRaw', seq);
@@ -261,8 +278,34 @@ export class AthletePipeline {
     // depth's look-back finds where the movement began).
     if (!this.detector.inRep && this.restedSince(turn.t - RECENT_REST_S, seq)) return null;
     const window = this.detector.uprightTurn(turn.seq, turn.t, turn.value, this.buffer.get('liveDepthCm', turn.seq));
+    // Only a turn taken as a top (it ended a rep, or anchors outside one) bounds a cycle.
+    if (window !== null || !this.detector.inRep) this.learnCycleBias(turn);
     if (!this.detector.inRep) this.reanchorLiveDepth(turn.seq, seq);
     return window;
+  }
+
+  /**
+   * Between two upright tops with no rest in between the lifter went down and came back up: the velocity is
+   * about zero at both, so the mean of the measured vertical acceleration over the cycle is its bias. Learned here, the live depth holds without rests (vertical-kinematics.ts).
+   */
+  private learnCycleBias(turn: UprightTurn): void {
+    const from = this.lastTurnSeq;
+    this.lastTurnSeq = turn.seq;
+    if (from < this.buffer.oldest || from >= turn.seq) return;
+    const span = turn.t - this.buffer.get('t', from);
+    if (!(span >= MIN_CYCLE_S && span <= MAX_CYCLE_S)) return;
+    let integral = 0;
+    for (let q = from + 1; q <= turn.seq; q++) {
+      if (this.buffer.get('still', q) === 1) return;
+      integral += 0.5 * (this.modelledVerticalAcc(q - 1) + this.modelledVerticalAcc(q)) * (this.buffer.get('t', q) - this.buffer.get('t', q - 1));
+    }
+    this.kinematics.learnCycleBias(integral / span);
+  }
+
+  /** The vertical acceleration at a buffered sample with the bias model's correction but not the live bias. */
+  private modelledVerticalAcc(seq: number): number {
+    const b = this.buffer;
+    return b.get('rawVerticalAcc', seq) - this.biasModel.error(b.get('upX', seq), b.get('upY', seq), b.get('upZ', seq));
   }
 
   /** Was the depth sensor at rest at any buffered sample from time t up to `seq`? */
@@ -314,7 +357,7 @@ export class AthletePipeline {
       suggested_cutoff_cm: suggestedCutoffCm(this.winkOnsets),
       max_lumbar_flexion_deg: this.testedMaxFlexion() === null ? null : round1(this.testedMaxFlexion()!),
       drills: drillsFor(tilt ?? 'neutral'),
-      no_reps_reason: this.reps === 0 ? this.diagnostics.noRepsReason() : null,
+      no_reps_reason: this.reps === 0 ? this.diagnostics.noRepsReason(this.depthChannel?.stillness.accNoiseRms ?? 0) : null,
     };
     return summary;
   }

@@ -1,11 +1,15 @@
 /**
  * Is this sensor still right now? Every sample of the last `windowS` seconds must turn slower than
  * `maxGyroRadS` (after removing the orientation filter's gyroscope-bias estimate) and read a specific force
- * within `maxAccDeviation` of gravity. It marks the moments of zero velocity (standing between reps, a pause
+ * within `maxAccDeviation` of gravity. Those thresholds hold for a good IMU; a noisier one raises them to a
+ * few times its own noise floor, learned as it runs (noise-floor.ts), up to a cap that still tells a slow
+ * squat from rest. It marks the moments of zero velocity (standing between reps, a pause
  * at the bottom) for the depth integration, so a false "still" in the middle of a slow descent would be
  * costly: the window is long enough (0.4 s) that a squat's smooth acceleration and pelvic rotation cannot both
  * stay under the thresholds that long. O(1) per sample: it only remembers when the last moving sample was.
  */
+import { NoiseFloor } from './noise-floor.ts';
+
 export interface StillnessParams {
   readonly windowS: number;
   readonly maxGyroRadS: number;
@@ -20,6 +24,17 @@ export const DEFAULT_STILLNESS: StillnessParams = Object.freeze({
   maxAccDeviation: 0.15,
 });
 
+/**
+ * Noise-adaptive thresholds: this many rms of the sensor's noise. |f| noise is about normal (4.5 σ: a sample in
+ * ~150 000 beyond it); the angular-rate norm of three axes' noise is chi-distributed (5.5 σ per axis: ~1 in 10⁶).
+ */
+const ACC_NOISE_SIGMAS = 4.5;
+const GYRO_NOISE_SIGMAS = 5.5;
+/** For axis noise σ, consecutive norms of a still gyroscope differ by about this many σ rms /√2 (chi, 3 dof). */
+const GYRO_NORM_SPREAD = 0.674;
+/** The adaptive thresholds never exceed these (0.1 m/s², 1 °/s rms noise need about that; a squat moves more). */
+const MAX_ACC_DEVIATION = 0.5;
+const MAX_GYRO_RAD_S = 0.11;
 /** Time constant of the gravity-magnitude estimate, which absorbs the accelerometer's scale error, s. */
 const GRAVITY_TAU_S = 2;
 /** How long the gyroscope must stay quiet, with |f| steady, before gravity may be re-seeded, s. */
@@ -48,8 +63,15 @@ export class StillnessDetector {
   private head = 0;
   /** Index of the oldest sample inside the window (only moves forward: O(1) per sample). */
   private tail = 0;
+  private readonly accNoise = new NoiseFloor();
+  private readonly gyroNoise = new NoiseFloor();
+  private maxGyro: number;
+  private maxAccDeviation: number;
 
-  constructor(private readonly params: StillnessParams = DEFAULT_STILLNESS) {}
+  constructor(private readonly params: StillnessParams = DEFAULT_STILLNESS) {
+    this.maxGyro = params.maxGyroRadS;
+    this.maxAccDeviation = params.maxAccDeviation;
+  }
 
   /** Feeds one sample: time, |specific force| (m/s²), |bias-corrected angular rate| (rad/s). */
   update(t: number, accNorm: number, gyroNorm: number): boolean {
@@ -60,13 +82,14 @@ export class StillnessDetector {
     }
     const dt = Math.max(0, t - this.lastT);
     this.lastT = t;
+    this.adaptThresholds(t, accNorm, gyroNorm);
     // Nothing is known about a gap (lost packets): count it as movement, so rest needs a full quiet window after.
     if (dt > MAX_QUIET_GAP_S) this.lastMovingT = t;
     // Gravity starts as the first sample's |f| (it absorbs the accelerometer's scale error); but a recording or
     // a connection may begin mid-movement, and a wrong start would never let the sensor look still. So when
     // the gyroscope has been quiet for RESEED_S and |f| stayed steady (static, not a slow movement) yet keeps
     // disagreeing with gravity, gravity is re-seeded from it.
-    if (gyroNorm > this.params.maxGyroRadS) {
+    if (gyroNorm > this.maxGyro) {
       this.gyroQuietSince = t;
       this.quietNormSum = 0;
       this.quietNormCount = 0;
@@ -75,7 +98,7 @@ export class StillnessDetector {
     } else {
       const min = Math.min(this.quietNormMin, accNorm);
       const max = Math.max(this.quietNormMax, accNorm);
-      if (max - min > 2 * this.params.maxAccDeviation) {
+      if (max - min > 2 * this.maxAccDeviation) {
         // |f| moved: a (slow) movement, not rest. The steady stretch starts again here.
         this.gyroQuietSince = t;
         this.quietNormSum = accNorm;
@@ -88,10 +111,10 @@ export class StillnessDetector {
         this.quietNormMin = min;
         this.quietNormMax = max;
         const mean = this.quietNormSum / this.quietNormCount;
-        if (t - this.gyroQuietSince >= RESEED_S && Math.abs(mean - this.gravity) > this.params.maxAccDeviation) this.gravity = mean;
+        if (t - this.gyroQuietSince >= RESEED_S && Math.abs(mean - this.gravity) > this.maxAccDeviation) this.gravity = mean;
       }
     }
-    if (gyroNorm > this.params.maxGyroRadS || Math.abs(accNorm - this.gravity) > this.params.maxAccDeviation) {
+    if (gyroNorm > this.maxGyro || Math.abs(accNorm - this.gravity) > this.maxAccDeviation) {
       this.lastMovingT = t;
     }
     this.stillNow = t - Math.max(this.lastMovingT, this.firstT) >= this.params.windowS;
@@ -105,6 +128,23 @@ export class StillnessDetector {
       this.gravity += Math.min(1, dt / GRAVITY_TAU_S) * (this.normHistory[this.tail % HISTORY] - this.gravity);
     }
     return this.stillNow;
+  }
+
+  private adaptThresholds(t: number, accNorm: number, gyroNorm: number): void {
+    const accSigma = this.accNoise.update(t, accNorm);
+    const gyroSigma = this.gyroNoise.update(t, gyroNorm) / GYRO_NORM_SPREAD;
+    this.maxAccDeviation = Math.min(MAX_ACC_DEVIATION, Math.max(this.params.maxAccDeviation, ACC_NOISE_SIGMAS * accSigma));
+    this.maxGyro = Math.min(MAX_GYRO_RAD_S, Math.max(this.params.maxGyroRadS, GYRO_NOISE_SIGMAS * gyroSigma));
+  }
+
+  /** Rms of this accelerometer's |f| noise, learned as it runs, m/s² (0 until known). */
+  get accNoiseRms(): number {
+    return this.accNoise.rms;
+  }
+
+  /** The thresholds in use now (the configured ones, or higher for a noisy sensor): rad/s and m/s². */
+  get thresholds(): { readonly maxGyroRadS: number; readonly maxAccDeviation: number } {
+    return { maxGyroRadS: this.maxGyro, maxAccDeviation: this.maxAccDeviation };
   }
 
   get still(): boolean {

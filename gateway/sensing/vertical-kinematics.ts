@@ -22,6 +22,20 @@ const BIAS_TAU_S = 0.3;
  * when motion is detected the velocity and height are re-integrated from this far back.
  */
 const LOOKBACK_S = 0.3;
+/**
+ * Without rests there is no zero-velocity moment to learn the bias from. A bounded movement's true vertical
+ * acceleration averages to zero over a few seconds (its mean over any stretch is the velocity change over the
+ * stretch's length), so after this long without a rest the bias follows the acceleration's running mean.
+ */
+const NO_REST_BIAS_AFTER_S = 6;
+/** A bias learned from a whole rep cycle (learnCycleBias) holds this long before the running mean may move it, s. */
+const CYCLE_BIAS_HOLD_S = 6;
+/** Share of a cycle's bias estimate taken at once (the velocity at a top is only about zero). */
+const CYCLE_BIAS_GAIN = 0.5;
+/** Time constant of that running mean, s: a few reps. */
+const MOTION_MEAN_TAU_S = 4;
+/** How fast the bias follows the running mean without rests, s. */
+const NO_REST_BIAS_TAU_S = 2;
 /** Room for the look-back at the highest output rate (400 Hz). */
 const HISTORY = 256;
 
@@ -37,6 +51,9 @@ export class LiveVerticalKinematics {
   /** Oldest history index within LOOKBACK_S, and the time from it to the newest sample (moves forward only). */
   private tail = 0;
   private tailAge = 0;
+  private motionMean = Number.NaN;
+  private movingForS = 0;
+  private cycleBiasAgeS = Infinity;
 
   /**
    * Feeds one sample: time step dt (s), earth-vertical specific force minus gravity (m/s²), and whether the
@@ -56,8 +73,13 @@ export class LiveVerticalKinematics {
     if (!this.started) {
       this.started = true;
       this.bias = verticalAcc;
+      this.motionMean = verticalAcc;
       return this.height;
     }
+    this.motionMean += Math.min(1, dt / MOTION_MEAN_TAU_S) * (verticalAcc - this.motionMean);
+    this.movingForS = still ? 0 : this.movingForS + dt;
+    this.cycleBiasAgeS += dt;
+    if (this.movingForS > NO_REST_BIAS_AFTER_S && this.cycleBiasAgeS > CYCLE_BIAS_HOLD_S) this.bias += Math.min(1, dt / NO_REST_BIAS_TAU_S) * (this.motionMean - this.bias);
     if (still) {
       this.velocity = 0;
       this.bias += Math.min(1, dt / BIAS_TAU_S) * (this.lookbackAcc() - this.bias);
@@ -87,6 +109,15 @@ export class LiveVerticalKinematics {
     for (let k = from + 1; k < this.head; k++) {
       this.step(this.accHistory[(k - 1) % HISTORY], this.accHistory[k % HISTORY], this.dtHistory[k % HISTORY]);
     }
+  }
+
+  /**
+   * The acceleration averaged `meanAcc` (m/s²) over a whole cycle between two moments of about zero velocity
+   * (two upright tops, touch-and-go): its true mean there is zero, so that mean is the bias.
+   */
+  learnCycleBias(meanAcc: number): void {
+    this.bias += CYCLE_BIAS_GAIN * (meanAcc - this.bias);
+    this.cycleBiasAgeS = 0;
   }
 
   /** A better estimate of the height at a moment of rest (velocity zero). */

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { earthVertical, skinInclinationDeg } from '../../gateway/sensing/inclination.ts';
 import { StillnessDetector } from '../../gateway/sensing/stillness.ts';
+import { NoiseFloor } from '../../gateway/sensing/noise-floor.ts';
+import { Rng } from '../../shared/rng.ts';
 import { SignalBuffer, SIGNAL_CHANNELS } from '../../gateway/sensing/signal-buffer.ts';
 import { StandingPosture } from '../../gateway/sensing/standing-posture.ts';
 import { VerticalBiasModel } from '../../gateway/sensing/vertical-bias-model.ts';
@@ -76,6 +78,64 @@ describe('StillnessDetector', () => {
     const d = new StillnessDetector();
     for (let i = 0; i < 2000; i++) d.update(i / 100, 9.86, 0.01);
     expect(d.gravityMagnitude).toBeCloseTo(9.86, 3);
+  });
+});
+
+describe('NoiseFloor', () => {
+  it('finds the rms of white noise under a smooth movement, from its quietest stretch', () => {
+    for (const sigma of [0.01, 0.05, 0.1]) {
+      const rng = new Rng(7);
+      const floor = new NoiseFloor();
+      // 10 s of a 1 Hz, 2 m/s² movement, then 3 s standing, at 200 Hz.
+      for (let i = 0; i < 2600; i++) {
+        const t = i / 200;
+        const motion = t < 10 ? 2 * Math.sin(2 * Math.PI * t) : 0;
+        floor.update(t, 9.81 + motion + sigma * rng.gaussian());
+      }
+      expect(floor.rms).toBeGreaterThan(0.8 * sigma);
+      expect(floor.rms).toBeLessThan(1.3 * sigma);
+    }
+  });
+
+  it('ignores non-finite readings and knows nothing before its first window', () => {
+    const floor = new NoiseFloor();
+    expect(floor.update(0, 9.81)).toBe(0);
+    expect(floor.update(0.01, Number.NaN)).toBe(0);
+    expect(floor.update(0.02, Number.POSITIVE_INFINITY)).toBe(0);
+  });
+});
+
+describe('StillnessDetector on a noisy sensor', () => {
+  /** Fraction of samples found still in 20 s of standing with the given noise (acc m/s² rms, gyro rad/s per axis). */
+  function stillShare(accRms: number, gyroRmsRadS: number): number {
+    const rng = new Rng(11);
+    const d = new StillnessDetector();
+    let still = 0;
+    const n = 4000;
+    for (let i = 0; i < n; i++) {
+      const gyro = Math.hypot(gyroRmsRadS * rng.gaussian(), gyroRmsRadS * rng.gaussian(), gyroRmsRadS * rng.gaussian());
+      if (d.update(i / 200, 9.81 + accRms * rng.gaussian(), gyro) && i >= n / 2) still++;
+    }
+    return still / (n / 2);
+  }
+
+  it('learns the noise floor and finds rest with MPU-6050-class noise (0.1 m/s², 1 °/s rms)', () => {
+    expect(stillShare(0.1, 1 * DEG)).toBeGreaterThan(0.9);
+    expect(stillShare(0.02, 0.2 * DEG)).toBeGreaterThan(0.9);
+  });
+
+  it('raises its thresholds only as far as the noise needs, below a slow squat', () => {
+    const d = new StillnessDetector();
+    const rng = new Rng(3);
+    for (let i = 0; i < 4000; i++) d.update(i / 200, 9.81 + 0.1 * rng.gaussian(), Math.abs(1 * DEG * rng.gaussian()));
+    const { maxAccDeviation, maxGyroRadS } = d.thresholds;
+    expect(maxAccDeviation).toBeGreaterThan(0.3);
+    expect(maxAccDeviation).toBeLessThanOrEqual(0.5);
+    // A slow squat turns the pelvis at 10 °/s or more: never still.
+    expect(maxGyroRadS).toBeLessThan(10 * DEG);
+    let still = false;
+    for (let i = 4000; i < 4400; i++) still = d.update(i / 200, 9.81, 10 * DEG) || still;
+    expect(still).toBe(false);
   });
 });
 

@@ -109,6 +109,23 @@ describe('refinedHeights across a dropped link (a hole longer than BRIDGE_GAP_S)
 });
 
 describe('LiveVerticalKinematics', () => {
+  it('learns the bias from the movement itself when the lifter never rests', () => {
+    const rate = 100;
+    const kin = new LiveVerticalKinematics();
+    const bias = -0.6;
+    // 40 s of back-to-back 2.5 s squats of 40 cm: never still.
+    let worstLate = 0;
+    for (let i = 1; i < 40 * rate; i++) {
+      const t = i / rate;
+      const w = (2 * Math.PI) / 2.5;
+      const acc = 0.2 * w * w * Math.cos(w * t); // z = −0.2 (1 − cos ωt): 0 at the tops, −0.4 m at the bottoms
+      kin.update(1 / rate, acc + bias, false);
+      if (t > 25) worstLate = Math.max(worstLate, Math.abs(kin.verticalBias - bias));
+    }
+    // Without the motion's mean the bias would stay at its first guess (the first sample), 0.8 m/s² off.
+    expect(worstLate).toBeLessThan(0.1);
+  });
+
   it('learns the vertical bias while still and integrates the movement causally', () => {
     const rate = 200;
     const kin = new LiveVerticalKinematics();
