@@ -330,6 +330,10 @@ export class AthletePipeline {
 
   /** Ends the session: returns (and emits) its summary. */
   finish(): SessionSummary {
+    // A rep whose lifter is back up when the samples end is a rep (a recording that stops at the top).
+    const last = this.buffer.size - 1;
+    const window = last >= 0 ? this.detector.endOfData(last) : null;
+    if (window !== null) this.analyseRep(window);
     const summary = this.summary();
     this.onEvent(summary);
     return summary;

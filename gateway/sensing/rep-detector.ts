@@ -70,6 +70,7 @@ export class RepDetector {
   private maxInclination = -Infinity;
   private topInclination = Number.NaN;
   private maxDepthSeq = 0;
+  private lastDepthCm = Number.NaN;
 
   constructor(private readonly params: RepDetectorParams = DEFAULT_REP_DETECTOR) {}
 
@@ -106,6 +107,7 @@ export class RepDetector {
     if (!still) this.stillSinceT = Number.NaN;
     else if (Number.isNaN(this.stillSinceT)) this.stillSinceT = t;
     if (inclinationDeg > this.maxInclination) this.maxInclination = inclinationDeg;
+    this.lastDepthCm = liveDepthCm;
     switch (this.state) {
       case 'idle':
         if (still) {
@@ -200,6 +202,17 @@ export class RepDetector {
       this.anchorInclination = inclinationDeg;
     }
     return window;
+  }
+
+  /**
+   * The samples end (a recording's last line, a session closed) at `lastSeq`. A rep in its ascent whose lifter
+   * is back in the upper half ends there — at the top it reached, if it reached one — rather than being lost
+   * for want of a rest or a next rep after it. Returns that window, or null.
+   */
+  endOfData(lastSeq: number): RepWindow | null {
+    if (this.state !== 'ascent') return null;
+    if (this.topDepth !== Infinity) return this.finish(this.topSeq);
+    return this.lastDepthCm <= UPRIGHT_TURN_SHARE * this.maxDepth ? this.finish(lastSeq) : null;
   }
 
   private finish(endSeq: number): RepWindow {

@@ -236,6 +236,21 @@ describe('RepDetector', () => {
     expect(windows[1].startSeq).toBeGreaterThan(windows[0].endSeq);
   });
 
+  it('ends a rep whose lifter is back up when the samples end, and no rep still going down', () => {
+    const trace = [...stand(1), ...rep(40, 3)];
+    const detector = new RepDetector();
+    expect(run(detector, trace)).toHaveLength(0); // no rest and no next rep after it
+    const window = detector.endOfData(trace.length - 1);
+    expect(window).not.toBeNull();
+    expect(window!.startSeq).toBe(99);
+    expect(window!.endSeq).toBeGreaterThan(100 + 250);
+
+    const halfway = new RepDetector();
+    const down = [...stand(1), ...rep(40, 3).slice(0, 120)];
+    run(halfway, down);
+    expect(halfway.endOfData(down.length - 1)).toBeNull();
+  });
+
   it('ignores shallow movements such as walk-out steps', () => {
     const trace = [...stand(1), ...rep(3, 0.6), ...rep(4, 0.6), ...stand(1)];
     expect(run(new RepDetector(), trace)).toHaveLength(0);
