@@ -15,7 +15,7 @@ import { drillsFor } from '../coach/plan.ts';
 import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SessionSummary } from './events.ts';
 import { VerticalBiasModel } from './vertical-bias-model.ts';
 import { RepDetector } from './rep-detector.ts';
-import type { RepWindow } from './rep-detector.ts';
+import type { RepWindow, TurnDepth } from './rep-detector.ts';
 import { computeRepMetrics } from './rep-metrics.ts';
 import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
@@ -259,6 +259,7 @@ export class AthletePipeline {
     let window: RepWindow | null = null;
     if (face.sign !== this.turnSign) {
       this.turnSign = face.sign;
+      this.detector.uprightTurnsFound = true;
       this.turns.reset();
       let from = seq;
       while (from > this.buffer.oldest && t - this.buffer.get('t', from - 1) <= TURN_REPLAY_S) from--;
@@ -277,7 +278,8 @@ export class AthletePipeline {
     // A lifter who rested a moment ago has a better anchor: the rest (zero velocity for sure, and the live
     // depth's look-back finds where the movement began).
     if (!this.detector.inRep && this.restedSince(turn.t - RECENT_REST_S, seq)) return null;
-    const window = this.detector.uprightTurn(turn.seq, turn.t, turn.value, this.buffer.get('liveDepthCm', turn.seq));
+    const depth: TurnDepth = this.detector.inRep ? this.bridgedDepthAt(turn.seq) : { atTurnCm: this.buffer.get('liveDepthCm', turn.seq), deepestCm: 0, bridged: false };
+    const window = this.detector.uprightTurn(turn.seq, turn.t, turn.value, depth);
     // Only a turn taken as a top (it ended a rep, or anchors outside one) bounds a cycle.
     if (window !== null || !this.detector.inRep) this.learnCycleBias(turn);
     if (!this.detector.inRep) this.reanchorLiveDepth(turn.seq, seq);
@@ -285,8 +287,28 @@ export class AthletePipeline {
   }
 
   /**
+   * Is an upright turn in the ascent the top? The live depth may have drifted too far to tell (a tilt-dependent
+   * accelerometer error, no rest to learn it). If it is the top, the velocity is about zero there as at the
+   * candidate's start, so integrate the candidate up to the turn with that condition (the constant part of the
+   * error removed, integrateBetweenRests): at the top the depth comes back near zero; at a minimum near the
+   * bottom (a butt wink), where the velocity is about zero too, it stays near the deepest point.
+   */
+  private bridgedDepthAt(turnSeq: number): TurnDepth {
+    const from = Math.max(this.detector.candidateStartSeq, this.buffer.oldest);
+    const n = turnSeq - from + 1;
+    if (n < 3) return { atTurnCm: this.buffer.get('liveDepthCm', turnSeq), deepestCm: 0, bridged: false };
+    this.buffer.copy('t', from, turnSeq + 1, this.scratchT);
+    this.buffer.copy('verticalAcc', from, turnSeq + 1, this.scratchAcc);
+    integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, 0, this.scratchHeight);
+    let deepest = 0;
+    for (let k = 0; k < n; k++) deepest = Math.max(deepest, -this.scratchHeight[k] * 100);
+    return { atTurnCm: -this.scratchHeight[n - 1] * 100, deepestCm: deepest, bridged: true };
+  }
+
+  /**
    * Between two upright tops with no rest in between the lifter went down and came back up: the velocity is
-   * about zero at both, so the mean of the measured vertical acceleration over the cycle is its bias. Learned here, the live depth holds without rests (vertical-kinematics.ts).
+   * about zero at both, so the mean of the measured vertical acceleration over the cycle is its bias. Learned
+   * here, the live depth holds without rests (vertical-kinematics.ts).
    */
   private learnCycleBias(turn: UprightTurn): void {
     const from = this.lastTurnSeq;

@@ -46,11 +46,24 @@ export interface RepWindow {
 type State = 'idle' | 'descent' | 'ascent';
 
 /**
+ * The depth at an upright turn: the live depth (`bridged` false; its deepest point is the candidate's), or the
+ * candidate integrated from its start to the turn with zero velocity at both (`bridged`, see
+ * athlete-pipeline.ts), with its own deepest point, cm.
+ */
+export interface TurnDepth {
+  readonly atTurnCm: number;
+  readonly deepestCm: number;
+  readonly bridged: boolean;
+}
+
+/**
  * An upright turn (a minimum of the forward inclination, upright-turns.ts) ends the rep in its ascent only when
  * both the live depth and the inclination are back in the upper half of the rep; a deeper minimum is the
  * pelvis rolling back at the bottom (a butt wink), not the top.
  */
 const UPRIGHT_TURN_SHARE = 0.5;
+/** With upright turns found, a rep back near the top with neither a turn nor a rest ends after this long, s. */
+const TOP_WAIT_WITH_TURNS_S = 2;
 
 export class RepDetector {
   private state: State = 'idle';
@@ -71,6 +84,8 @@ export class RepDetector {
   private topInclination = Number.NaN;
   private maxDepthSeq = 0;
   private lastDepthCm = Number.NaN;
+  /** Whether upright turns come (the depth sensor's face is known), see uprightTurn. */
+  uprightTurnsFound = false;
 
   constructor(private readonly params: RepDetectorParams = DEFAULT_REP_DETECTOR) {}
 
@@ -162,8 +177,12 @@ export class RepDetector {
           this.topInclination = inclinationDeg;
         }
         if (this.topDepth !== Infinity) {
-          // Touch-and-go: the next descent starts before any still moment. End this rep at the top.
-          if (liveDepthCm > this.topDepth + p.startDepthCm || t - this.topT > p.topWithoutRestS) {
+          // Touch-and-go: the next descent starts before any still moment. End this rep at the top. Once the
+          // upright turns are found (uprightTurnsFound) they end such reps, and the live depth — which may
+          // drift without rests — only decides after a long wait.
+          const nextDescent = !this.uprightTurnsFound && liveDepthCm > this.topDepth + p.startDepthCm;
+          const waited = t - this.topT > (this.uprightTurnsFound ? TOP_WAIT_WITH_TURNS_S : p.topWithoutRestS);
+          if (nextDescent || waited) {
             const window = this.finish(this.topSeq);
             this.lastStillSeq = this.topSeq;
             this.lastStillT = this.topT;
@@ -178,23 +197,27 @@ export class RepDetector {
 
   /**
    * An upright turn (minimum of the forward inclination) was confirmed at `seq` (an earlier sample), where
-   * the live depth was `depthAtTurnCm`. It may end the rep in progress there (touch-and-go: the top between two
+   * the depth was `depth`. It may end the rep in progress there (touch-and-go: the top between two
    * reps). Outside a rep it is an anchor: the lifter was upright, at about zero velocity, so a rep may start
    * from it. Returns the finished window, or null.
    */
-  uprightTurn(seq: number, t: number, inclinationDeg: number, depthAtTurnCm: number): RepWindow | null {
+  uprightTurn(seq: number, t: number, inclinationDeg: number, depth: TurnDepth): RepWindow | null {
     const range = this.maxInclination - this.startInclination;
     const rise = inclinationDeg - this.startInclination;
+    const tiltBack = !(rise > UPRIGHT_TURN_SHARE * range);
+    const deepest = depth.bridged ? depth.deepestCm : this.maxDepth;
+    const depthBack = depth.atTurnCm <= UPRIGHT_TURN_SHARE * deepest;
     let window: RepWindow | null = null;
     if (this.state === 'ascent') {
-      const depthBack = depthAtTurnCm <= UPRIGHT_TURN_SHARE * this.maxDepth;
-      const tiltBack = !(rise > UPRIGHT_TURN_SHARE * range);
       // The top comes after the bottom (a turn found late, e.g. when the face was found, may be older).
       if (!(depthBack && tiltBack) || seq <= this.maxDepthSeq) return null;
       window = this.finish(seq);
     } else if (this.state === 'descent') {
-      // A minimum in the descent is the pelvis rolling back near the bottom (a butt wink), never the top.
-      return null;
+      // A minimum in the descent is mostly the pelvis rolling back near the bottom (a butt wink), never the
+      // top — unless the depth bridged between zero velocities says the lifter went down and came back up
+      // (the live depth drifted and missed the ascent; at a wink the bridged depth stays near the deepest).
+      if (!(depth.bridged && deepest >= this.params.minRestDepthCm && depthBack && tiltBack)) return null;
+      window = this.finish(seq);
     }
     if (seq > this.lastStillSeq) {
       this.lastStillSeq = seq;
@@ -203,6 +226,7 @@ export class RepDetector {
     }
     return window;
   }
+
 
   /**
    * The samples end (a recording's last line, a session closed) at `lastSeq`. A rep in its ascent whose lifter

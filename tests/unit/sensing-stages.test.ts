@@ -251,6 +251,23 @@ describe('RepDetector', () => {
     expect(halfway.endOfData(down.length - 1)).toBeNull();
   });
 
+  it('ends a rep at an upright turn whose bridged depth is back up, even when the drifted live depth never showed the ascent', () => {
+    // Live depth drifting down through the whole rep (a tilt-dependent accelerometer error, no rest): never an ascent.
+    const detector = new RepDetector();
+    for (let k = 0; k < 100; k++) detector.update(k, k / 100, 0, 0, true, 5);
+    for (let k = 100; k < 400; k++) {
+      const incl = 5 + 30 * Math.sin((Math.PI * (k - 100)) / 300);
+      expect(detector.update(k, k / 100, 0.2 * (k - 100), -0.3, false, incl)).toBeNull();
+    }
+    expect(detector.descending).toBe(true);
+    // A minimum near the bottom whose bridged depth stays deep (a butt wink): not the top.
+    expect(detector.uprightTurn(250, 2.5, 20, { atTurnCm: 38, deepestCm: 40, bridged: true })).toBeNull();
+    // The live depth alone never ends a rep in its descent.
+    expect(detector.uprightTurn(390, 3.9, 6, { atTurnCm: 58, deepestCm: 60, bridged: false })).toBeNull();
+    // Back at the top by the bridged depth, the inclination back down: the rep ends there.
+    expect(detector.uprightTurn(395, 3.95, 6, { atTurnCm: 2, deepestCm: 40, bridged: true })).toEqual({ startSeq: 99, endSeq: 395 });
+  });
+
   it('ignores shallow movements such as walk-out steps', () => {
     const trace = [...stand(1), ...rep(3, 0.6), ...rep(4, 0.6), ...stand(1)];
     expect(run(new RepDetector(), trace)).toHaveLength(0);
