@@ -215,7 +215,8 @@ export class AthletePipeline {
     row[8] = trunkDeg;
     row[9] = still ? 1 : 0;
     const seq = this.buffer.push(row);
-    if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(this.lastRestSeq, seq);
+    // From the last moment of known height: a rest, or a later upright top the live depth was anchored at.
+    if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(Math.max(this.lastRestSeq, this.lastTurnSeq), seq);
     if (still) this.lastRestSeq = seq;
     this.wasStill = still;
     this.buffer.set('liveDepthCm', seq, -this.kinematics.heightM * 100);
@@ -499,7 +500,10 @@ export class AthletePipeline {
     const bridged = bridge !== null && -bridge.lowestM * 100 > maxDepth ? { depthCm: -bridge.lowestM * 100, t: bridge.t } : null;
     if (bridged) maxDepth = bridged.depthCm;
     if (maxDepth < MIN_REP_DEPTH_CM) return;
-    this.observeRepWindow(window.startSeq, window.endSeq);
+    // Only a window between two rests is sure to start and end at zero velocity and the same height: one that
+    // starts or ends at an upright turn (about zero velocity), or merges reps whose tops were missed, would
+    // teach the bias model a wrong bias.
+    if (b.get('still', window.startSeq) === 1 && b.get('still', window.endSeq) === 1) this.observeRepWindow(window.startSeq, window.endSeq);
 
     const edge = Math.max(0.5, REP_EDGE_FRACTION * maxDepth);
     let start = bottom;

@@ -11,6 +11,8 @@ import type { Phase } from './events.ts';
 export interface RepDetectorParams {
   /** Live depth that starts a rep candidate, cm. */
   readonly startDepthCm: number;
+  /** Forward tilt from the last anchor that starts a rep candidate once upright turns are found, deg. */
+  readonly startTiltDeg: number;
   /** The ascent begins once the depth is this far above the deepest point (cm, or the fraction below). */
   readonly turnCm: number;
   readonly turnFraction: number;
@@ -28,6 +30,7 @@ export interface RepDetectorParams {
 
 export const DEFAULT_REP_DETECTOR: RepDetectorParams = Object.freeze({
   startDepthCm: 6,
+  startTiltDeg: 4,
   turnCm: 3,
   turnFraction: 0.1,
   topFraction: 0.2,
@@ -133,7 +136,10 @@ export class RepDetector {
         } else {
           this.phaseNow = 'moving';
         }
-        if (liveDepthCm >= p.startDepthCm && velocity < 0 && this.lastStillSeq >= 0) {
+        // Once the upright turns are found, the forward tilt from the anchor starts a candidate too: a slow
+        // descent may not show in a live depth that drifts without rests (its refined depth decides later).
+        const tilted = this.uprightTurnsFound && inclinationDeg - this.anchorInclination >= p.startTiltDeg;
+        if (((liveDepthCm >= p.startDepthCm && velocity < 0) || tilted) && this.lastStillSeq >= 0) {
           this.state = 'descent';
           this.startSeq = this.lastStillSeq;
           this.startT = this.lastStillT;

@@ -268,6 +268,18 @@ describe('RepDetector', () => {
     expect(detector.uprightTurn(395, 3.95, 6, { atTurnCm: 2, deepestCm: 40, bridged: true })).toEqual({ startSeq: 99, endSeq: 395 });
   });
 
+  it('starts a candidate on the forward tilt from an upright anchor once turns are found, whatever the live depth says', () => {
+    for (const found of [false, true]) {
+      const detector = new RepDetector();
+      detector.uprightTurnsFound = found;
+      expect(detector.uprightTurn(0, 0, 10, { atTurnCm: 0, deepestCm: 0, bridged: false })).toBeNull(); // an anchor
+      // A slow descent the drifting live depth shows going up: only the tilt tells.
+      for (let k = 1; k <= 100; k++) detector.update(k, k / 100, -0.1 * k, 0.01, false, 10 + 0.06 * k);
+      expect(detector.inRep).toBe(found);
+      if (found) expect(detector.candidateStartSeq).toBe(0);
+    }
+  });
+
   it('ignores shallow movements such as walk-out steps', () => {
     const trace = [...stand(1), ...rep(3, 0.6), ...rep(4, 0.6), ...stand(1)];
     expect(run(new RepDetector(), trace)).toHaveLength(0);
