@@ -8,12 +8,17 @@
  * over the last half minute — the "minimum statistics" of speech-enhancement noise estimation (R. Martin,
  * 2001): some quiet moment (standing, the bottom of a pause, the top between reps) sets it, and a minimum of
  * noisy estimates is a little low, hence the correction factor.
+ *
+ * With `differences: false` it is the smallest window rms of the signal itself: how much a standing lifter
+ * still sways (the angular rate of the quietest moments), which no sample-to-sample difference shows.
  */
 
 /** Length of one estimate, s. */
 const WINDOW_S = 0.5;
 /** How many windows the minimum is taken over (30 s). */
 const WINDOWS_KEPT = 60;
+/** The floor is known once this many windows are done (2 s). */
+const MIN_WINDOWS = 4;
 /** A window with fewer samples than this gives no estimate (lost packets, a very low rate). */
 const MIN_WINDOW_SAMPLES = 10;
 /** The minimum of ~60 window estimates of ≥ 10 samples each sits this much below the true rms, roughly. */
@@ -31,11 +36,16 @@ export class NoiseFloor {
   private lastValue = Number.NaN;
   private floor = 0;
 
+  constructor(private readonly differences = true) {}
+
   /** Feeds one reading of the signal at time t (s). Returns the floor (rms of the noise; 0 while unknown). */
   update(t: number, value: number): number {
     if (!Number.isFinite(value) || !Number.isFinite(t)) return this.floor;
     if (Number.isNaN(this.windowStart)) this.windowStart = t;
-    if (t - this.lastT > 0 && t - this.lastT <= MAX_PAIR_GAP_S) {
+    if (!this.differences) {
+      this.sumSq += 2 * value * value;
+      this.count++;
+    } else if (t - this.lastT > 0 && t - this.lastT <= MAX_PAIR_GAP_S) {
       const d = value - this.lastValue;
       this.sumSq += d * d;
       this.count++;
@@ -61,6 +71,7 @@ export class NoiseFloor {
     this.windowsDone++;
     let min = Infinity;
     for (const w of this.windows) if (w < min) min = w;
-    this.floor = min * MINIMUM_BIAS;
+    // One or two windows may both hold a transient (a first sample taken mid-movement): no floor from them.
+    this.floor = this.windowsDone >= MIN_WINDOWS ? min * MINIMUM_BIAS : 0;
   }
 }

@@ -30,6 +30,8 @@ export const DEFAULT_STILLNESS: StillnessParams = Object.freeze({
  */
 const ACC_NOISE_SIGMAS = 4.5;
 const GYRO_NOISE_SIGMAS = 5.5;
+/** A standing lifter's sway peaks at about this many times its rms. */
+const SWAY_FACTOR = 2;
 /** For axis noise σ, consecutive norms of a still gyroscope differ by about this many σ rms /√2 (chi, 3 dof). */
 const GYRO_NORM_SPREAD = 0.674;
 /** The adaptive thresholds never exceed these (0.1 m/s², 1 °/s rms noise need about that; a squat moves more). */
@@ -39,6 +41,11 @@ const MAX_GYRO_RAD_S = 0.11;
 const GRAVITY_TAU_S = 2;
 /** How long the gyroscope must stay quiet, with |f| steady, before gravity may be re-seeded, s. */
 const RESEED_S = 2;
+/** Until the sensor has been still once, a quiet, steady stretch this long re-seeds gravity, s. */
+const RESEED_BEFORE_FIRST_REST_S = 1;
+const STANDARD_GRAVITY = 9.80665;
+/** A first sample further than this from the standard gravity was taken in a movement, m/s². */
+const MAX_FIRST_SAMPLE_DEVIATION = 0.3;
 /** A gap between samples longer than this, s, is not taken as quiet. */
 const MAX_QUIET_GAP_S = 0.1;
 /** Room for a window's worth of samples at the highest output rate (400 Hz). */
@@ -56,6 +63,7 @@ export class StillnessDetector {
   private lastT = 0;
   private gravity = Number.NaN;
   private stillNow = false;
+  private everStill = false;
   // Recent |f| and t: gravity is learned from the oldest sample of a still window — one with quiet on both
   // sides — because the first instants of a smooth movement stay under the thresholds for a moment.
   private readonly normHistory = new Float64Array(HISTORY);
@@ -65,6 +73,8 @@ export class StillnessDetector {
   private tail = 0;
   private readonly accNoise = new NoiseFloor();
   private readonly gyroNoise = new NoiseFloor();
+  /** The angular rate of the quietest moments: a lifter's standing sway. */
+  private readonly sway = new NoiseFloor(false);
   private maxGyro: number;
   private maxAccDeviation: number;
 
@@ -77,7 +87,10 @@ export class StillnessDetector {
   update(t: number, accNorm: number, gyroNorm: number): boolean {
     if (this.firstT === null) {
       this.firstT = t;
-      this.gravity = accNorm;
+      // The first sample's |f| absorbs the accelerometer's scale error when the lifter stands; taken mid-movement
+      // (a recording or connection that starts inside a rep) it can be off by a metre per second squared, and
+      // the standard gravity is the better start.
+      this.gravity = Math.abs(accNorm - STANDARD_GRAVITY) <= MAX_FIRST_SAMPLE_DEVIATION ? accNorm : STANDARD_GRAVITY;
       this.gyroQuietSince = t;
     }
     const dt = Math.max(0, t - this.lastT);
@@ -111,13 +124,15 @@ export class StillnessDetector {
         this.quietNormMin = min;
         this.quietNormMax = max;
         const mean = this.quietNormSum / this.quietNormCount;
-        if (t - this.gyroQuietSince >= RESEED_S && Math.abs(mean - this.gravity) > this.maxAccDeviation) this.gravity = mean;
+        const reseedAfter = this.everStill ? RESEED_S : RESEED_BEFORE_FIRST_REST_S;
+        if (t - this.gyroQuietSince >= reseedAfter && Math.abs(mean - this.gravity) > this.maxAccDeviation) this.gravity = mean;
       }
     }
     if (gyroNorm > this.maxGyro || Math.abs(accNorm - this.gravity) > this.maxAccDeviation) {
       this.lastMovingT = t;
     }
     this.stillNow = t - Math.max(this.lastMovingT, this.firstT) >= this.params.windowS;
+    if (this.stillNow) this.everStill = true;
     this.normHistory[this.head % HISTORY] = accNorm;
     this.timeHistory[this.head % HISTORY] = t;
     this.head++;
@@ -133,8 +148,9 @@ export class StillnessDetector {
   private adaptThresholds(t: number, accNorm: number, gyroNorm: number): void {
     const accSigma = this.accNoise.update(t, accNorm);
     const gyroSigma = this.gyroNoise.update(t, gyroNorm) / GYRO_NORM_SPREAD;
+    const swayRms = this.sway.update(t, gyroNorm);
     this.maxAccDeviation = Math.min(MAX_ACC_DEVIATION, Math.max(this.params.maxAccDeviation, ACC_NOISE_SIGMAS * accSigma));
-    this.maxGyro = Math.min(MAX_GYRO_RAD_S, Math.max(this.params.maxGyroRadS, GYRO_NOISE_SIGMAS * gyroSigma));
+    this.maxGyro = Math.min(MAX_GYRO_RAD_S, Math.max(this.params.maxGyroRadS, GYRO_NOISE_SIGMAS * gyroSigma, SWAY_FACTOR * swayRms));
   }
 
   /** Rms of this accelerometer's |f| noise, learned as it runs, m/s² (0 until known). */

@@ -69,9 +69,22 @@ describe('StillnessDetector', () => {
     let t = 0;
     d.update(t, 11.2, 0.05); // first sample: accelerating
     let still = false;
-    for (let i = 0; i < 300; i++) still = d.update((t += 0.01), 9.84, 0.01);
+    for (let i = 0; i < 60; i++) still = d.update((t += 0.01), 9.84, 0.01);
+    expect(still).toBe(true); // at once: the first sample's |f| was not taken for gravity
+    for (let i = 0; i < 600; i++) still = d.update((t += 0.01), 9.84, 0.01);
     expect(still).toBe(true);
     expect(d.gravityMagnitude).toBeCloseTo(9.84, 2);
+  });
+
+  it('re-seeds a wrong gravity after a short quiet stretch when it has never been still', () => {
+    // A sensor reading 10.3 m/s² at rest (a 5 % scale error) whose first sample was taken in a movement.
+    const d = new StillnessDetector();
+    let t = 0;
+    d.update(t, 11.5, 0.3);
+    let still = false;
+    for (let i = 0; i < 160; i++) still = d.update((t += 0.01), 10.3, 0.01);
+    expect(still).toBe(true); // within 1.6 s, not the 2 s + window of a sensor that has rested before
+    expect(d.gravityMagnitude).toBeCloseTo(10.3, 1);
   });
 
   it('learns the gravity magnitude its accelerometer reads at rest', () => {
