@@ -86,8 +86,10 @@ export class CoachingView {
     const focused = document.activeElement;
     const panel = [this.posture, this.depth, this.painDay, this.plan].find((p) => focused !== null && p.contains(focused));
     const place = panel ? [...panel.querySelectorAll(CONTROLS)].indexOf(focused!) : -1;
+    // A keyboard user keeps the visible focus ring on the new control (a programmatic focus may not show it).
+    const ringShown = focused instanceof HTMLElement && focused.matches(':focus-visible');
     this.draw();
-    if (panel && place >= 0) panel.querySelectorAll<HTMLElement>(CONTROLS)[place]?.focus();
+    if (panel && place >= 0) panel.querySelectorAll<HTMLElement>(CONTROLS)[place]?.focus({ focusVisible: ringShown } as FocusOptions);
   }
 
   private draw(): void {
