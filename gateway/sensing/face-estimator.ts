@@ -24,6 +24,8 @@ const TOP_SINK_M_S = 0.1;
 const AT_TOP_M = 0.03;
 /** Evidence needed for a decision, m/s·deg (one brisk 10 cm descent gives about 2). */
 const FACE_DECISION_EVIDENCE = 1.5;
+/** Inclination rates beyond this count as this much, °/s. */
+const MAX_EVIDENCE_RATE_DEG_S = 40;
 /** Old evidence is forgotten with this time constant, s. */
 const FORGET_S = 600;
 /** A step longer than this (a hole in the samples) restarts the velocity estimate, s. */
@@ -44,7 +46,10 @@ export class FaceEstimator {
    */
   update(dt: number, velocity: number, inclinationRateDegS: number): SensorFace | null {
     if (!(dt > 0) || !Number.isFinite(velocity) || !Number.isFinite(inclinationRateDegS)) return this.decided;
-    this.evidence = this.evidence * (1 - Math.min(1, dt / FORGET_S)) - velocity * inclinationRateDegS * dt;
+    // A squat tilts the pelvis at up to a few tens of °/s; a faster snap (a wink released at once, a knock on
+    // the sensor) counts no more than that, so one odd instant cannot outweigh whole descents.
+    const rate = Math.max(-MAX_EVIDENCE_RATE_DEG_S, Math.min(MAX_EVIDENCE_RATE_DEG_S, inclinationRateDegS));
+    this.evidence = this.evidence * (1 - Math.min(1, dt / FORGET_S)) - velocity * rate * dt;
     if (this.fixed === null) {
       if (this.evidence >= FACE_DECISION_EVIDENCE) this.decided = 'out';
       else if (this.evidence <= -FACE_DECISION_EVIDENCE) this.decided = 'in';

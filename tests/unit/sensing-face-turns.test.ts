@@ -59,6 +59,18 @@ describe('FaceEstimator', () => {
     for (let k = 0; k < 300; k++) fixed.update(0.01, -0.5, 20);
     expect(fixed.face).toBe('in');
   });
+
+  it('is not turned round by one fast snap of the pelvis against a whole rep', () => {
+    const face = new FaceEstimator();
+    for (let k = 0; k < 300; k++) {
+      const t = k / 100;
+      face.update(0.01, -0.5 * Math.sin((2 * Math.PI * t) / 3), 20 * Math.sin((2 * Math.PI * t) / 3));
+    }
+    expect(face.face).toBe('out');
+    // A wink released at once in a fast ascent: 16° in 60 ms (270 °/s) while rising at 1.5 m/s.
+    for (let k = 0; k < 6; k++) face.update(0.01, 1.5, 270);
+    expect(face.face).toBe('out');
+  });
 });
 
 describe('a sensor worn face in', () => {
