@@ -556,7 +556,10 @@ export class AthletePipeline {
       },
       this.winkThresholdDeg,
     );
-    const period = this.depthChannel!.filter.samplePeriod();
+    // The rep's own sample spacing (the median step: most steps are consecutive samples), not the orientation
+    // filter's period estimate, which a stream that began with a backlog (notifications squeezed in time while
+    // the clock mapping caught up) can leave at half the true period — every rep then looked half lost.
+    const period = medianStep(this.scratchT, start, end) ?? this.depthChannel!.filter.samplePeriod();
     let missing = 0;
     for (let k = start + 1; k <= end; k++) missing += Math.max(0, Math.round((this.scratchT[k] - this.scratchT[k - 1]) / period) - 1);
     const gapFraction = round3(missing / (missing + end - start + 1));
@@ -621,4 +624,13 @@ function round1(x: number): number {
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Median time step between consecutive entries of t[from..to], s; null with fewer than two steps. */
+function medianStep(t: Float64Array, from: number, to: number): number | null {
+  if (to - from < 2) return null;
+  const steps = new Float64Array(to - from);
+  for (let k = from + 1; k <= to; k++) steps[k - from - 1] = t[k] - t[k - 1];
+  steps.sort();
+  return steps[steps.length >> 1];
 }

@@ -9,8 +9,8 @@
  * 2001): some quiet moment (standing, the bottom of a pause, the top between reps) sets it, and a minimum of
  * noisy estimates is a little low, hence the correction factor.
  *
- * With `differences: false` it is the smallest window rms of the signal itself: how much a standing lifter
- * still sways (the angular rate of the quietest moments), which no sample-to-sample difference shows.
+ * The same minimum over the window rms of the signal itself is its level in the quietest moments: how much a
+ * standing lifter still sways (the angular rate), which no sample-to-sample difference shows.
  */
 
 /** Length of one estimate, s. */
@@ -27,51 +27,67 @@ const MINIMUM_BIAS = 1.15;
 const MAX_PAIR_GAP_S = 0.1;
 
 export class NoiseFloor {
-  private readonly windows = new Float64Array(WINDOWS_KEPT).fill(Number.NaN);
+  private readonly noiseWindows = new Float64Array(WINDOWS_KEPT).fill(Number.NaN);
+  private readonly levelWindows = new Float64Array(WINDOWS_KEPT).fill(Number.NaN);
   private windowsDone = 0;
+  private sumSqDiff = 0;
+  private pairs = 0;
   private sumSq = 0;
   private count = 0;
   private windowStart = Number.NaN;
   private lastT = Number.NaN;
   private lastValue = Number.NaN;
-  private floor = 0;
+  private noise = 0;
+  private level = 0;
 
-  constructor(private readonly differences = true) {}
-
-  /** Feeds one reading of the signal at time t (s). Returns the floor (rms of the noise; 0 while unknown). */
-  update(t: number, value: number): number {
-    if (!Number.isFinite(value) || !Number.isFinite(t)) return this.floor;
+  /** Feeds one reading of the signal at time t (s). */
+  update(t: number, value: number): void {
+    if (!Number.isFinite(value) || !Number.isFinite(t)) return;
     if (Number.isNaN(this.windowStart)) this.windowStart = t;
-    if (!this.differences) {
-      this.sumSq += 2 * value * value;
-      this.count++;
-    } else if (t - this.lastT > 0 && t - this.lastT <= MAX_PAIR_GAP_S) {
+    this.sumSq += value * value;
+    this.count++;
+    const dt = t - this.lastT;
+    if (dt > 0 && dt <= MAX_PAIR_GAP_S) {
       const d = value - this.lastValue;
-      this.sumSq += d * d;
-      this.count++;
+      this.sumSqDiff += d * d;
+      this.pairs++;
     }
     this.lastT = t;
     this.lastValue = value;
     if (t - this.windowStart >= WINDOW_S) {
-      if (this.count >= MIN_WINDOW_SAMPLES) this.closeWindow(Math.sqrt(this.sumSq / this.count / 2));
+      if (this.pairs >= MIN_WINDOW_SAMPLES) this.closeWindow(Math.sqrt(this.sumSqDiff / this.pairs / 2), Math.sqrt(this.sumSq / this.count));
+      this.sumSqDiff = 0;
+      this.pairs = 0;
       this.sumSq = 0;
       this.count = 0;
       this.windowStart = t;
     }
-    return this.floor;
   }
 
-  /** Rms of the signal's noise (0 until the first window is done). */
-  get rms(): number {
-    return this.floor;
+  /** Rms of the signal's white noise (0 until known). */
+  get noiseRms(): number {
+    return this.noise;
   }
 
-  private closeWindow(rms: number): void {
-    this.windows[this.windowsDone % WINDOWS_KEPT] = rms;
+  /** Rms of the signal itself in its quietest moments (0 until known). */
+  get levelRms(): number {
+    return this.level;
+  }
+
+  private closeWindow(noiseRms: number, levelRms: number): void {
+    const k = this.windowsDone % WINDOWS_KEPT;
+    this.noiseWindows[k] = noiseRms;
+    this.levelWindows[k] = levelRms;
     this.windowsDone++;
-    let min = Infinity;
-    for (const w of this.windows) if (w < min) min = w;
     // One or two windows may both hold a transient (a first sample taken mid-movement): no floor from them.
-    this.floor = this.windowsDone >= MIN_WINDOWS ? min * MINIMUM_BIAS : 0;
+    if (this.windowsDone < MIN_WINDOWS) return;
+    let noise = Infinity;
+    let level = Infinity;
+    for (let w = 0; w < WINDOWS_KEPT; w++) {
+      if (this.noiseWindows[w] < noise) noise = this.noiseWindows[w];
+      if (this.levelWindows[w] < level) level = this.levelWindows[w];
+    }
+    this.noise = noise * MINIMUM_BIAS;
+    this.level = level * MINIMUM_BIAS;
   }
 }

@@ -71,10 +71,9 @@ export class StillnessDetector {
   private head = 0;
   /** Index of the oldest sample inside the window (only moves forward: O(1) per sample). */
   private tail = 0;
-  private readonly accNoise = new NoiseFloor();
-  private readonly gyroNoise = new NoiseFloor();
-  /** The angular rate of the quietest moments: a lifter's standing sway. */
-  private readonly sway = new NoiseFloor(false);
+  private readonly accFloor = new NoiseFloor();
+  /** The gyroscope's noise, and the angular rate of the quietest moments (a lifter's standing sway). */
+  private readonly gyroFloor = new NoiseFloor();
   private maxGyro: number;
   private maxAccDeviation: number;
 
@@ -146,16 +145,18 @@ export class StillnessDetector {
   }
 
   private adaptThresholds(t: number, accNorm: number, gyroNorm: number): void {
-    const accSigma = this.accNoise.update(t, accNorm);
-    const gyroSigma = this.gyroNoise.update(t, gyroNorm) / GYRO_NORM_SPREAD;
-    const swayRms = this.sway.update(t, gyroNorm);
+    this.accFloor.update(t, accNorm);
+    this.gyroFloor.update(t, gyroNorm);
+    const accSigma = this.accFloor.noiseRms;
+    const gyroSigma = this.gyroFloor.noiseRms / GYRO_NORM_SPREAD;
+    const swayRms = this.gyroFloor.levelRms;
     this.maxAccDeviation = Math.min(MAX_ACC_DEVIATION, Math.max(this.params.maxAccDeviation, ACC_NOISE_SIGMAS * accSigma));
     this.maxGyro = Math.min(MAX_GYRO_RAD_S, Math.max(this.params.maxGyroRadS, GYRO_NOISE_SIGMAS * gyroSigma, SWAY_FACTOR * swayRms));
   }
 
   /** Rms of this accelerometer's |f| noise, learned as it runs, m/s² (0 until known). */
   get accNoiseRms(): number {
-    return this.accNoise.rms;
+    return this.accFloor.noiseRms;
   }
 
   /** The thresholds in use now (the configured ones, or higher for a noisy sensor): rad/s and m/s². */

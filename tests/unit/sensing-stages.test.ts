@@ -105,16 +105,34 @@ describe('NoiseFloor', () => {
         const motion = t < 10 ? 2 * Math.sin(2 * Math.PI * t) : 0;
         floor.update(t, 9.81 + motion + sigma * rng.gaussian());
       }
-      expect(floor.rms).toBeGreaterThan(0.8 * sigma);
-      expect(floor.rms).toBeLessThan(1.3 * sigma);
+      expect(floor.noiseRms).toBeGreaterThan(0.8 * sigma);
+      expect(floor.noiseRms).toBeLessThan(1.3 * sigma);
     }
   });
 
-  it('ignores non-finite readings and knows nothing before its first window', () => {
+  it('finds the level of a smooth signal in its quietest stretch (a lifter swaying while standing)', () => {
     const floor = new NoiseFloor();
-    expect(floor.update(0, 9.81)).toBe(0);
-    expect(floor.update(0.01, Number.NaN)).toBe(0);
-    expect(floor.update(0.02, Number.POSITIVE_INFINITY)).toBe(0);
+    // 10 s of squats turning at up to 0.5 rad/s, then 5 s of sway at 0.05 rad/s rms, at 100 Hz.
+    for (let i = 0; i < 1500; i++) {
+      const t = i / 100;
+      const rate = t < 10 ? 0.5 * Math.abs(Math.sin(Math.PI * t)) : 0.05 * Math.SQRT2 * Math.abs(Math.sin(2 * Math.PI * 0.7 * t));
+      floor.update(t, rate);
+    }
+    expect(floor.levelRms).toBeGreaterThan(0.04);
+    expect(floor.levelRms).toBeLessThan(0.07);
+    expect(floor.noiseRms).toBeLessThan(0.01); // smooth: no noise
+  });
+
+  it('ignores non-finite readings and knows nothing before its first windows', () => {
+    const floor = new NoiseFloor();
+    floor.update(0, 9.81);
+    floor.update(0.01, Number.NaN);
+    floor.update(0.02, Number.POSITIVE_INFINITY);
+    for (let i = 3; i < 150; i++) floor.update(i / 100, 9.81 + (i % 2) * 0.1);
+    expect(floor.noiseRms).toBe(0); // 1.5 s: fewer than 4 windows
+    for (let i = 150; i < 300; i++) floor.update(i / 100, 9.81 + (i % 2) * 0.1);
+    expect(floor.noiseRms).toBeGreaterThan(0.05);
+    expect(Number.isFinite(floor.levelRms)).toBe(true);
   });
 });
 
