@@ -47,17 +47,30 @@ export function classifyPelvicTilt(
   return null;
 }
 
-/** How far above the shallowest wink onset the suggested stopping depth lies, cm. */
+/** How far above the athlete's wink onset the suggested stopping depth lies, cm. */
 export const CUTOFF_MARGIN_CM = 2;
 
 /**
- * The suggested stopping depth: at or above the shallowest wink onset of the session, by at most 5 cm; null
- * when no rep winked. squatmon stops the lifter about 2 cm above that onset, rounded down to whole centimetres
+ * The athlete's wink onset (contract v1.1): the 25th percentile, linearly interpolated, of the winking reps'
+ * onset depths — where the back usually starts rounding, which one odd shallow rep cannot drag far. Null
+ * when no rep winked.
+ */
+export function winkOnsetCm(winkOnsetDepthsCm: readonly number[]): number | null {
+  const onsets = winkOnsetDepthsCm.filter(Number.isFinite).sort((a, b) => a - b);
+  if (onsets.length === 0) return null;
+  const h = 0.25 * (onsets.length - 1);
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, onsets.length - 1);
+  return onsets[lo] + (h - lo) * (onsets[hi] - onsets[lo]);
+}
+
+/**
+ * The suggested stopping depth: at or above the athlete's wink onset (winkOnsetCm), by at most 5 cm; null when
+ * no rep winked. squatmon stops the lifter about 2 cm above that onset, rounded down to whole centimetres
  * (a number a lifter remembers): a margin for rep-to-rep variation that still trains nearly the whole range.
  */
 export function suggestedCutoffCm(winkOnsetDepthsCm: readonly number[]): number | null {
-  if (winkOnsetDepthsCm.length === 0) return null;
-  const shallowest = Math.min(...winkOnsetDepthsCm);
+  const onset = winkOnsetCm(winkOnsetDepthsCm);
   // floor(x − 2) lies in (x − 3, x − 2]: within the contract's 5 cm bound by construction.
-  return Math.max(0, Math.floor(shallowest - CUTOFF_MARGIN_CM));
+  return onset === null ? null : Math.max(0, Math.floor(onset - CUTOFF_MARGIN_CM));
 }
