@@ -116,6 +116,9 @@ export class AthletePipeline {
   private readonly scratchDepth = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchPelvis = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchFlexion = new Float64Array(BUFFER_CAPACITY);
+  private readonly scratchObserveT = new Float64Array(BUFFER_CAPACITY);
+  /** Up x, y, z, (unused: the constant), vertical acceleration of a rep window, for the bias model. */
+  private readonly scratchObserve = [0, 1, 2, 3, 4].map((c) => new Float64Array(c === 3 ? 0 : BUFFER_CAPACITY));
 
   constructor(options: AthletePipelineOptions) {
     for (const info of options.sensors) {
@@ -196,7 +199,8 @@ export class AthletePipeline {
 
     const sacrumDeg = this.sacrum ? this.sacrum.inclinationDeg : Number.NaN;
     const trunkDeg = this.trunk ? (this.trunk === channel ? this.trunk.inclinationDeg : this.trunk.inclinationAt(t)) : Number.NaN;
-    this.posture.update(t, standing, this.sacrum?.restInclinationDeg ?? Number.NaN, this.trunk?.restInclinationDeg ?? Number.NaN);
+    // The accelerometer's inclinations are only averaged while standing (asin per sample otherwise wasted).
+    this.posture.update(t, standing, standing ? (this.sacrum?.restInclinationDeg ?? Number.NaN) : Number.NaN, standing ? (this.trunk?.restInclinationDeg ?? Number.NaN) : Number.NaN);
     if (standing) this.updateLiveReference(dt, sacrumDeg, trunkDeg);
     if (t <= this.maxFlexionTestUntil) {
       const flexion = this.trunkSign * (trunkDeg - this.liveRefTrunk) - this.sacrumSign * (sacrumDeg - this.liveRefSacrum);
@@ -428,21 +432,28 @@ export class AthletePipeline {
     const b = this.buffer;
     const single = this.repSingle.fill(0);
     const double = this.repDouble.fill(0);
-    const channels = ['upX', 'upY', 'upZ', 't', 'rawVerticalAcc'] as const;
-    const t0 = b.get('t', startSeq);
-    for (let q = startSeq + 1; q <= endSeq; q++) {
-      const dt = b.get('t', q) - b.get('t', q - 1);
+    const n = endSeq - startSeq + 1;
+    // Columns copied once (typed-array loops), in the bias model's order: up x, y, z, the constant 1, acceleration.
+    const columns = this.scratchObserve;
+    b.copy('upX', startSeq, endSeq + 1, columns[0]);
+    b.copy('upY', startSeq, endSeq + 1, columns[1]);
+    b.copy('upZ', startSeq, endSeq + 1, columns[2]);
+    b.copy('rawVerticalAcc', startSeq, endSeq + 1, columns[4]);
+    const t = this.scratchObserveT;
+    b.copy('t', startSeq, endSeq + 1, t);
+    for (let k = 1; k < n; k++) {
+      const dt = t[k] - t[k - 1];
       for (let c = 0; c < 5; c++) {
-        // The 't' slot integrates the constant 1: ∫1 = T, ∬1 = T²/2.
-        const v0 = c === 3 ? 1 : b.get(channels[c], q - 1);
-        const v1 = c === 3 ? 1 : b.get(channels[c], q);
+        // The constant slot integrates 1: ∫1 = T, ∬1 = T²/2.
+        const sum = c === 3 ? 2 : columns[c][k - 1] + columns[c][k];
         const before = single[c];
-        single[c] += 0.5 * (v0 + v1) * dt;
+        single[c] += 0.5 * sum * dt;
         double[c] += 0.5 * (before + single[c]) * dt;
       }
     }
-    if (b.get('t', endSeq) - t0 > 0) this.biasModel.observeRep(single, double);
+    if (t[n - 1] - t[0] > 0) this.biasModel.observeRep(single, double);
   }
+
 
   /** The maximum flexion test's result, once it has ended with a usable value (deg), else null. */
   private testedMaxFlexion(): number | null {
@@ -538,11 +549,12 @@ export class AthletePipeline {
     this.repReferenceSum[1] += refTrunk;
     this.repReferenceSum[2]++;
     const twoSensors = this.sacrum !== null && this.trunk !== null;
+    b.copy('pelvicTiltRaw', window.startSeq, window.endSeq + 1, this.scratchPelvis);
+    b.copy('trunkRaw', window.startSeq, window.endSeq + 1, this.scratchFlexion);
     for (let k = 0; k < n; k++) {
-      const q = window.startSeq + k;
-      const pelvis = this.sacrumSign * (b.get('pelvicTiltRaw', q) - refSacrum);
+      const pelvis = this.sacrumSign * (this.scratchPelvis[k] - refSacrum);
+      this.scratchFlexion[k] = twoSensors ? this.trunkSign * (this.scratchFlexion[k] - refTrunk) - pelvis : 0;
       this.scratchPelvis[k] = this.sacrum ? pelvis : 0;
-      this.scratchFlexion[k] = twoSensors ? this.trunkSign * (b.get('trunkRaw', q) - refTrunk) - pelvis : 0;
     }
 
     const m = computeRepMetrics(

@@ -25,7 +25,8 @@ export class SensorChannel {
   private theta = Number.NaN;
   private prevT = Number.NaN;
   private prevTheta = Number.NaN;
-  private accTheta = Number.NaN;
+  /** The latest accelerometer z reading (the rest inclination is computed from it only when asked). */
+  private az = Number.NaN;
   private norm = Number.NaN;
 
   constructor(readonly info: SensorInfo) {
@@ -51,7 +52,7 @@ export class SensorChannel {
     if (!this.stillness.still && !Number.isNaN(this.prevTheta)) {
       this.flexionAxis.update(gx, gy, this.inclinationRateDegS);
     }
-    this.accTheta = norm > 0 ? Math.asin(Math.max(-1, Math.min(1, s.az / norm))) * RAD : Number.NaN;
+    this.az = s.az;
     return true;
   }
 
@@ -84,7 +85,8 @@ export class SensorChannel {
    * drift early in a recording. Meaningless while moving.
    */
   get restInclinationDeg(): number {
-    return this.accTheta;
+    const norm = this.norm;
+    return norm > 0 ? Math.asin(Math.max(-1, Math.min(1, this.az / norm))) * RAD : Number.NaN;
   }
 
   /** Skin inclination at time t, linearly extrapolated from the last two samples (up to 50 ms), degrees. */
