@@ -64,6 +64,8 @@ const PLAUSIBLE_LIVE_DEPTH_CM: readonly [number, number] = [-30, 90];
 /** A cycle between two upright tops this long teaches the live depth's bias (a rep, touch-and-go), s. */
 const MIN_CYCLE_S = 0.8;
 const MAX_CYCLE_S = 8;
+/** The depth-per-degree rate is used once its Σx² reaches this (a few reps' worth of upper descents), deg². */
+const MIN_SLOPE_EVIDENCE_DEG2 = 200;
 /** A rep that starts at an upright turn (no rest) takes its angle reference from this many samples around it. */
 const TURN_REFERENCE_HALF_SAMPLES = 2;
 
@@ -96,6 +98,8 @@ export class AthletePipeline {
   private lastTurnSeq = -1;
   /** Sums of the raw standing references of reps (sacrum, trunk, count): the posture when nobody stood still. */
   private readonly repReferenceSum = new Float64Array(3);
+  /** Σ x·depth and Σ x² over the upper descents of the reps (x: forward pelvic tilt since the rep's start). */
+  private readonly depthSlopeSums = new Float64Array(2);
   private lastT = Number.NaN;
   private cuedThisRep = false;
   private wasStill = false;
@@ -335,6 +339,42 @@ export class AthletePipeline {
     return b.get('rawVerticalAcc', seq) - this.biasModel.error(b.get('upX', seq), b.get('upY', seq), b.get('upZ', seq));
   }
 
+  /**
+   * A touch-and-go lifter often does not stand all the way up between reps, so the upright tops a rep's
+   * depth is integrated between lie a few centimetres below the standing height that depth is measured from
+   * (INTERFACES.md §2). How far, the pelvis tells: in the upper part of a descent its forward inclination grows
+   * about in proportion to the depth, at a rate learned from this lifter's own reps (depthPerDegree); a top
+   * still inclined by ΔF beyond the quiet standing's lies about rate × ΔF below it. The rep's depth profile
+   * (scratchDepth) is raised by that offset, linearly between its two ends; an end at rest needs none. Only
+   * with the sacrum as the depth sensor and a quiet standing to compare with.
+   */
+  private measureFromStanding(window: RepWindow, start: number, end: number): void {
+    if (this.depthChannel !== this.sacrum || this.sacrum === null) return;
+    const b = this.buffer;
+    const n = window.endSeq - window.startSeq + 1;
+    // Learn: depth against inclination change over the upper half of the descent.
+    let bottom = start;
+    for (let k = start; k <= end; k++) if (this.scratchDepth[k] > this.scratchDepth[bottom]) bottom = k;
+    const half = 0.5 * this.scratchDepth[bottom];
+    for (let k = start; k <= bottom && this.scratchDepth[k] <= half; k++) {
+      const x = this.scratchPelvis[k] - this.scratchPelvis[start];
+      this.depthSlopeSums[0] += x * this.scratchDepth[k];
+      this.depthSlopeSums[1] += x * x;
+    }
+    if (!(this.depthSlopeSums[1] >= MIN_SLOPE_EVIDENCE_DEG2) || !this.posture.hasQuietStanding()) return;
+    const depthPerDegree = this.depthSlopeSums[0] / this.depthSlopeSums[1];
+    const standingRaw = this.posture.sacralInclinationDeg();
+    if (!(depthPerDegree > 0) || standingRaw === null) return;
+    const below = (seq: number): number =>
+      b.get('still', seq) === 1 ? 0 : Math.max(0, depthPerDegree * this.sacrumSign * (b.get('pelvicTiltRaw', seq) - standingRaw));
+    const first = below(window.startSeq);
+    const last = below(window.endSeq);
+    if (first === 0 && last === 0) return;
+    const t0 = this.scratchT[0];
+    const span = this.scratchT[n - 1] - t0;
+    for (let k = 0; k < n; k++) this.scratchDepth[k] += first + (span > 0 ? ((last - first) * (this.scratchT[k] - t0)) / span : 0);
+  }
+
   /** Was the depth sensor at rest at any buffered sample from time t up to `seq`? */
   private restedSince(t: number, seq: number): boolean {
     for (let q = seq; q >= this.buffer.oldest && this.buffer.get('t', q) >= t; q--) if (this.buffer.get('still', q) === 1) return true;
@@ -556,6 +596,8 @@ export class AthletePipeline {
       this.scratchFlexion[k] = twoSensors ? this.trunkSign * (this.scratchFlexion[k] - refTrunk) - pelvis : 0;
       this.scratchPelvis[k] = this.sacrum ? pelvis : 0;
     }
+
+    if (bridged === null) this.measureFromStanding(window, start, end);
 
     const m = computeRepMetrics(
       {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulateRecording } from '../../firmware-sim/simulate-recording.ts';
+import { randomizedSetSpec, simulateRandomizedSet } from '../../firmware-sim/randomized-sets.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
 import type { RepEvent, SessionSummary } from '../../gateway/sensing/events.ts';
@@ -110,10 +111,26 @@ describe('touch-and-go reps', () => {
     const { reps } = run([...sim.sensors], sim.samples);
     expect(reps).toHaveLength(sim.truth.reps.length);
     // Without a rest the refined depth closes its integration at the upright turns, where the velocity is only
-    // about zero: a few cm on single reps (measured MAE here 3.2 cm, worst 4.6 cm; ACCURACY.md has the broadened figures).
+    // about zero (measured here: MAE 0.6 cm, worst 1.3 cm; ACCURACY.md has the broadened figures).
     const errors = reps.map((r, i) => Math.abs(r.depth_cm - sim.truth.reps[i].depth_cm));
-    expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(3.5);
-    expect(Math.max(...errors)).toBeLessThan(7);
+    expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(2);
+    expect(Math.max(...errors)).toBeLessThan(4);
+  });
+
+  it('are measured from the standing height, not from tops the lifter never fully stands up to', () => {
+    // A randomised touch-and-go set of the tuning range whose lifter stays a few cm below standing between
+    // reps: measured from the tops, every rep came out 2–6 cm short (MAE 3.8 cm); from standing, MAE 0.8 cm.
+    const spec = randomizedSetSpec(2_000_025, 'touch-and-go');
+    const sim = simulateRandomizedSet(spec);
+    const { reps } = run([...sim.sensors], sim.samples);
+    const errors = sim.truth.reps.map((truth) => {
+      const rep = reps.find((r) => Math.abs(r.t_bottom - truth.t_bottom) < 0.6);
+      expect(rep).toBeDefined();
+      return rep!.depth_cm - truth.depth_cm;
+    });
+    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+    expect(Math.abs(mean)).toBeLessThan(1); // no systematic shortfall
+    expect(errors.reduce((a, b) => a + Math.abs(b), 0) / errors.length).toBeLessThan(2);
   });
 });
 
