@@ -361,18 +361,26 @@ export class AthletePipeline {
       this.depthSlopeSums[0] += x * this.scratchDepth[k];
       this.depthSlopeSums[1] += x * x;
     }
-    if (!(this.depthSlopeSums[1] >= MIN_SLOPE_EVIDENCE_DEG2) || !this.posture.hasQuietStanding()) return;
-    const depthPerDegree = this.depthSlopeSums[0] / this.depthSlopeSums[1];
-    const standingRaw = this.posture.sacralInclinationDeg();
-    if (!(depthPerDegree > 0) || standingRaw === null) return;
-    const below = (seq: number): number =>
-      b.get('still', seq) === 1 ? 0 : Math.max(0, depthPerDegree * this.sacrumSign * (b.get('pelvicTiltRaw', seq) - standingRaw));
+    const below = (seq: number): number => (b.get('still', seq) === 1 ? 0 : this.belowStandingCm(seq));
     const first = below(window.startSeq);
     const last = below(window.endSeq);
     if (first === 0 && last === 0) return;
     const t0 = this.scratchT[0];
     const span = this.scratchT[n - 1] - t0;
     for (let k = 0; k < n; k++) this.scratchDepth[k] += first + (span > 0 ? ((last - first) * (this.scratchT[k] - t0)) / span : 0);
+  }
+
+  /**
+   * How far below the standing height the lifter is at a buffered sample where the velocity is about zero (an
+   * upright top), from the pelvis's forward inclination beyond the quiet standing's and the learned
+   * depth-per-degree (measureFromStanding), cm; 0 when that is not known.
+   */
+  private belowStandingCm(seq: number): number {
+    if (this.depthChannel !== this.sacrum || !(this.depthSlopeSums[1] >= MIN_SLOPE_EVIDENCE_DEG2)) return 0;
+    const depthPerDegree = this.depthSlopeSums[0] / this.depthSlopeSums[1];
+    const standingRaw = this.posture.hasQuietStanding() ? this.posture.sacralInclinationDeg() : null;
+    if (!(depthPerDegree > 0) || standingRaw === null) return 0;
+    return Math.max(0, depthPerDegree * this.sacrumSign * (this.buffer.get('pelvicTiltRaw', seq) - standingRaw));
   }
 
   /** Was the depth sensor at rest at any buffered sample from time t up to `seq`? */
