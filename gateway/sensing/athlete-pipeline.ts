@@ -101,7 +101,9 @@ export class AthletePipeline {
   /** Σ x·depth and Σ x² over the upper descents of the reps (x: forward pelvic tilt since the rep's start). */
   private readonly depthSlopeSums = new Float64Array(2);
   private lastT = Number.NaN;
-  private cuedThisRep = false;
+  /** Start (buffer sequence number) of the rep candidate that has had its cue, −1 for none: one cue a rep, and a
+   *  touch-and-go rep that starts in the very sample its predecessor ended still gets its own. */
+  private cuedCandidateStart = -1;
   private wasStill = false;
   private lastRestSeq = -1;
   private reps = 0;
@@ -233,12 +235,12 @@ export class AthletePipeline {
     const forward = this.forwardInclination(seq);
     const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow;
 
-    if (this.detector.descending && !this.cuedThisRep && this.cutoff !== null && liveDepthCm >= this.cutoff) {
-      this.cuedThisRep = true;
+    const cued = this.detector.candidateStartSeq === this.cuedCandidateStart;
+    if (this.detector.descending && !cued && this.cutoff !== null && liveDepthCm >= this.cutoff) {
+      this.cuedCandidateStart = this.detector.candidateStartSeq;
       const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
       this.onEvent(cue);
     }
-    if (!this.detector.inRep) this.cuedThisRep = false;
     if (window !== null) this.analyseRep(window);
 
     if (this.live) this.onEvent(this.liveFrame(t, liveDepthCm, sacrumDeg, trunkDeg));
@@ -399,8 +401,10 @@ export class AthletePipeline {
     b.copy('t', fromSeq, toSeq + 1, this.scratchT);
     b.copy('verticalAcc', fromSeq, toSeq + 1, this.scratchAcc);
     const end = integrateFromRest(this.scratchT, this.scratchAcc, n, this.scratchHeight);
-    for (let k = 0; k < n; k++) b.set('liveDepthCm', fromSeq + k, -this.scratchHeight[k] * 100);
-    this.kinematics.restart(end.p, end.v);
+    // The top may lie below standing (touch-and-go): depth, and the cue, count from standing.
+    const startDepthCm = this.belowStandingCm(fromSeq);
+    for (let k = 0; k < n; k++) b.set('liveDepthCm', fromSeq + k, startDepthCm - this.scratchHeight[k] * 100);
+    this.kinematics.restart(end.p - startDepthCm / 100, end.v);
   }
 
   /** Ends the session: returns (and emits) its summary. */

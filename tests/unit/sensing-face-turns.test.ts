@@ -132,6 +132,21 @@ describe('touch-and-go reps', () => {
     expect(Math.abs(mean)).toBeLessThan(1); // no systematic shortfall
     expect(errors.reduce((a, b) => a + Math.abs(b), 0) / errors.length).toBeLessThan(2);
   });
+
+  it('each get their own cue, also when a rep starts in the very sample its predecessor ended', () => {
+    // The same set with a stopping depth: the live depth counts from standing too, so the next candidate can
+    // start at once at a top below standing; with one cue flag for "the rep" it lost its cue (recall 0.72).
+    const spec = randomizedSetSpec(2_000_025, 'touch-and-go');
+    const sim = simulateRandomizedSet(spec);
+    const depths = sim.truth.reps.map((r) => r.depth_cm).sort((a, b) => a - b);
+    const cutoffCm = Math.round(0.75 * depths[depths.length >> 1]);
+    const events = analyzeSamples([...sim.sensors], sim.samples, { cutoffCm });
+    const cues = events.filter((e) => e.type === 'cue');
+    for (const truth of sim.truth.reps.filter((r) => r.depth_cm >= cutoffCm + 2)) {
+      const inRep = cues.filter((c) => c.t >= truth.t_start - 0.1 && c.t <= truth.t_bottom + 0.1);
+      expect(inRep, `rep ${truth.index}`).toHaveLength(1);
+    }
+  });
 });
 
 describe('a recording without reps', () => {
