@@ -74,3 +74,39 @@ export function suggestedCutoffCm(winkOnsetDepthsCm: readonly number[]): number 
   // floor(x − 2) lies in (x − 3, x − 2]: within the contract's 5 cm bound by construction.
   return onset === null ? null : Math.max(0, Math.floor(onset - CUTOFF_MARGIN_CM));
 }
+
+/** A winking rep's onset depth, with the rep's number in the session. */
+export interface WinkOnset {
+  readonly rep: number;
+  readonly onset_cm: number;
+}
+
+/** What the suggested stopping depth rests on: the athlete's onset and the reps near it. */
+export interface SuggestionBasis {
+  /** The 25th percentile of the winking reps' onsets (winkOnsetCm), cm. */
+  readonly onset_cm: number;
+  /** The reps whose onsets lie within SUGGESTION_BASIS_BAND_CM of it, in session order. */
+  readonly reps: readonly number[];
+  /** The range of those reps' onsets, cm. */
+  readonly onset_min_cm: number;
+  readonly onset_max_cm: number;
+}
+
+/** Reps whose onset lies this close to the athlete's onset are the ones the suggestion rests on, cm. */
+export const SUGGESTION_BASIS_BAND_CM = 2;
+
+/** The suggestion's basis (null when no rep winked), so that it can say which reps it rests on. */
+export function suggestionBasis(onsets: readonly WinkOnset[]): SuggestionBasis | null {
+  const onset = winkOnsetCm(onsets.map((o) => o.onset_cm));
+  if (onset === null) return null;
+  let near = onsets.filter((o) => Math.abs(o.onset_cm - onset) <= SUGGESTION_BASIS_BAND_CM);
+  // The interpolated onset may fall between two reps further apart than the band: the nearest one, then.
+  if (near.length === 0) near = [onsets.reduce((a, b) => (Math.abs(b.onset_cm - onset) < Math.abs(a.onset_cm - onset) ? b : a))];
+  const round1 = (x: number): number => Math.round(x * 10) / 10;
+  return {
+    onset_cm: round1(onset),
+    reps: near.map((o) => o.rep).sort((a, b) => a - b),
+    onset_min_cm: round1(Math.min(...near.map((o) => o.onset_cm))),
+    onset_max_cm: round1(Math.max(...near.map((o) => o.onset_cm))),
+  };
+}

@@ -57,7 +57,7 @@ export class CoachingView {
       if (change.kind === 'frame' && change.athlete === ctx.selection.id && change.frame.cutoff_cm !== this.shownCutoff) return this.render();
       if (change.kind !== 'summary' || change.athlete !== ctx.selection.id) return;
       const summary = ctx.live.get(change.athlete)?.summary;
-      const key = `${summary?.pelvic_tilt}|${summary?.suggested_cutoff_cm}|${summary?.sacral_inclination_deg?.toFixed(0)}`;
+      const key = `${summary?.pelvic_tilt}|${summary?.suggested_cutoff_cm}|${JSON.stringify(summary?.suggestion_basis ?? null)}|${summary?.sacral_inclination_deg?.toFixed(0)}`;
       if (key === this.shownSummary) return;
       this.shownSummary = key;
       this.render();
@@ -100,9 +100,11 @@ export class CoachingView {
     const shown = this.browsing ?? measured;
     this.renderPosture(measured, live?.sacral_inclination_deg ?? null, live?.standing_lordosis_deg ?? null);
     const suggested = live?.suggested_cutoff_cm ?? this.stored?.stopping_depth?.suggested_cutoff_cm ?? null;
+    // The advice says what the suggestion rests on: from the running session, else as the stored plan gives it.
+    const advice = live !== null ? stoppingDepthAdvice(live.suggested_cutoff_cm, live.suggestion_basis) : (this.stored?.stopping_depth?.advice ?? null);
     const current = entry?.latest?.cutoff_cm ?? entry?.athlete.cutoffCm ?? this.stored?.current_cutoff_cm ?? null;
     this.shownCutoff = entry?.latest ? entry.latest.cutoff_cm : undefined;
-    this.renderDepth(suggested, current, live !== null || this.stored?.stopping_depth != null);
+    this.renderDepth(suggested, current, advice);
     this.renderPainDay();
     this.renderPlan(shown === null ? null : correctivePlan(shown), measured);
   }
@@ -143,7 +145,7 @@ export class CoachingView {
     );
   }
 
-  private renderDepth(suggested: number | null, current: number | null, known: boolean): void {
+  private renderDepth(suggested: number | null, current: number | null, advice: string | null): void {
     const apply = async () => {
       const id = this.ctx.selection.id;
       if (id === null || suggested === null) return;
@@ -160,7 +162,7 @@ export class CoachingView {
       this.depth,
       h('h3', {}, 'Stopping depth'),
       h('div', { class: 'big-number', 'data-testid': 'suggested-cutoff' }, suggested === null ? '–' : cm(suggested)),
-      h('p', {}, known ? stoppingDepthAdvice(suggested) : 'No session yet: squat a set so squatmon can see where your back starts to round.'),
+      h('p', { 'data-testid': 'stopping-depth-advice' }, advice ?? 'No session yet: squat a set so squatmon can see where your back starts to round.'),
       h('p', { class: 'muted', 'data-testid': 'current-cutoff' }, `Current live cutoff: ${cm(current)}`),
       suggested !== null
         ? h('button', { type: 'button', 'data-testid': 'apply-suggested', disabled: suggested === current, onclick: () => void apply() }, suggested === current ? 'Applied as live cutoff' : `Use ${cm(suggested)} as the live cutoff`)

@@ -10,6 +10,7 @@ import { fill, h } from './dom.ts';
 import { cm, deg } from './format.ts';
 import type { AthleteLive } from './live-store.ts';
 import { depthIsUncertain } from '../../shared/rep.ts';
+import { stoppingDepthAdvice } from '../../gateway/coach/stopping-depth.ts';
 import { RepTable, repDepth } from './rep-table.ts';
 import { SensorPanel } from './sensor-panel.ts';
 import { TraceChart } from './trace-chart.ts';
@@ -130,6 +131,7 @@ export class LiveView {
         this.suggestion,
         `Suggested stopping depth: ${cm(suggested)} `,
         h('button', { type: 'button', class: 'small', 'data-testid': 'live-apply-suggested', onclick: () => void this.applyCutoff(suggested) }, 'Apply'),
+        h('span', { class: 'muted suggestion-advice', 'data-testid': 'live-suggestion-advice' }, ` ${stoppingDepthAdvice(suggested, entry?.summary?.suggestion_basis)}`),
       );
     }
   }

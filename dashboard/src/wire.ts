@@ -49,7 +49,12 @@ export interface PlanResponse {
   readonly pelvic_tilt: PelvicTilt | null;
   readonly plan: CorrectivePlan | null;
   readonly message: string | null;
-  readonly stopping_depth: { readonly session: string; readonly suggested_cutoff_cm: number | null; readonly advice: string } | null;
+  readonly stopping_depth: {
+    readonly session: string;
+    readonly suggested_cutoff_cm: number | null;
+    readonly suggestion_basis?: unknown;
+    readonly advice: string;
+  } | null;
   readonly current_cutoff_cm: number | null;
   readonly disclaimer: string;
 }

@@ -50,7 +50,7 @@ export function formatAnalysisReport(path: string, reps: RepEvent[], cues: CueEv
       : `${session.pelvic_tilt} pelvic tilt — sacral inclination ${cell(session.sacral_inclination_deg)}°, standing lordosis ${cell(session.standing_lordosis_deg)}°`;
   out.push(`Standing posture: ${posture}`);
   out.push(`Suggested stopping depth: ${session.suggested_cutoff_cm === null ? 'none (no butt wink)' : `${session.suggested_cutoff_cm} cm`}`);
-  out.push(`  ${stoppingDepthAdvice(session.suggested_cutoff_cm)}`);
+  out.push(`  ${stoppingDepthAdvice(session.suggested_cutoff_cm, session.suggestion_basis)}`);
   if (session.pelvic_tilt !== null && session.pelvic_tilt !== 'neutral') {
     const plan = correctivePlan(session.pelvic_tilt);
     out.push('');

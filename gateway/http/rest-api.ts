@@ -151,7 +151,12 @@ export function restApi({ store, commands, recordingsDir, logger }: RestApiOptio
       stopping_depth:
         depthSession === null
           ? null
-          : { session: depthSession.id, suggested_cutoff_cm: suggested, advice: stoppingDepthAdvice(suggested) },
+          : {
+              session: depthSession.id,
+              suggested_cutoff_cm: suggested,
+              suggestion_basis: depthSession.summary?.suggestion_basis ?? null,
+              advice: stoppingDepthAdvice(suggested, depthSession.summary?.suggestion_basis),
+            },
       current_cutoff_cm: athlete.cutoffCm,
       disclaimer: DISCLAIMER,
     });

@@ -8,7 +8,8 @@
  * flexion relative to the standing just before it, the wink metrics → rep event. At the end: the session.
  */
 import type { ImuSample, SensorFace, SensorInfo } from '../../shared/imu.ts';
-import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG, suggestedCutoffCm } from '../../shared/posture.ts';
+import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG, suggestedCutoffCm, suggestionBasis } from '../../shared/posture.ts';
+import type { WinkOnset } from '../../shared/posture.ts';
 import type { TiltThresholds } from '../../shared/posture.ts';
 import { depthIsUncertain } from '../../shared/rep.ts';
 import { drillsFor } from '../coach/plan.ts';
@@ -107,7 +108,7 @@ export class AthletePipeline {
   private wasStill = false;
   private lastRestSeq = -1;
   private reps = 0;
-  private readonly winkOnsets: number[] = [];
+  private readonly winkOnsets: WinkOnset[] = [];
   private liveRefSacrum = Number.NaN;
   private liveRefTrunk = Number.NaN;
   /** Maximum lumbar flexion test: running until this time (s), and the largest flexion it saw (deg). */
@@ -437,7 +438,8 @@ export class AthletePipeline {
       standing_lordosis_deg: lordosis === null ? null : round1(lordosis),
       sacral_inclination_deg: sacral === null ? null : round1(sacral),
       pelvic_tilt: tilt,
-      suggested_cutoff_cm: suggestedCutoffCm(this.winkOnsets),
+      suggested_cutoff_cm: suggestedCutoffCm(this.winkOnsets.map((o) => o.onset_cm)),
+      suggestion_basis: suggestionBasis(this.winkOnsets),
       max_lumbar_flexion_deg: this.testedMaxFlexion() === null ? null : round1(this.testedMaxFlexion()!),
       drills: drillsFor(tilt ?? 'neutral'),
       no_reps_reason: this.reps === 0 ? this.diagnostics.noRepsReason(this.depthChannel?.stillness.accNoiseRms ?? 0) : null,
@@ -632,7 +634,7 @@ export class AthletePipeline {
 
     this.reps++;
     // A depth estimated across a hole must not move the lifter's suggested stopping depth.
-    if (m.butt_wink && m.wink_onset_depth_cm !== null && !depthIsUncertain(gapFraction)) this.winkOnsets.push(m.wink_onset_depth_cm);
+    if (m.butt_wink && m.wink_onset_depth_cm !== null && !depthIsUncertain(gapFraction)) this.winkOnsets.push({ rep: this.reps, onset_cm: round1(m.wink_onset_depth_cm) });
     let peakTilt = -Infinity;
     for (let k = start; k <= m.bottomEndIndex; k++) peakTilt = Math.max(peakTilt, this.scratchPelvis[k]);
     const rep: RepEvent = {

@@ -4,7 +4,7 @@
  */
 import type { SensorFace, SensorInfo } from '../../shared/imu.ts';
 import type { RepFields } from '../../shared/rep.ts';
-import type { PelvicTilt } from '../../shared/posture.ts';
+import type { PelvicTilt, SuggestionBasis } from '../../shared/posture.ts';
 import type { Drills } from '../coach/plan.ts';
 
 /** A rep (index: 1-based, in the order reps end) with two extension fields. */
@@ -68,6 +68,8 @@ export interface SessionSummary {
   /** Null when it cannot be told (no quiet standing seen, or no sacrum sensor and no lordosis). */
   readonly pelvic_tilt: PelvicTilt | null;
   readonly suggested_cutoff_cm: number | null;
+  /** What the suggestion rests on (the onset, the reps near it and their onsets). Extension; absent in older summaries. */
+  readonly suggestion_basis?: SuggestionBasis | null;
   /** The lifter's maximum lumbar flexion from a maximum flexion test in this session, null without one. Extension. */
   readonly max_lumbar_flexion_deg?: number | null;
   readonly drills: Drills;

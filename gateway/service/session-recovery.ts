@@ -4,7 +4,8 @@
  * the last stored rep's end (or the session's start), and the summary is what the stored reps tell — rep count
  * and suggested stopping depth; the standing posture, measured only live, stays unknown (null).
  */
-import { suggestedCutoffCm } from '../../shared/posture.ts';
+import { suggestedCutoffCm, suggestionBasis } from '../../shared/posture.ts';
+import { depthIsUncertain } from '../../shared/rep.ts';
 import { drillsFor } from '../coach/plan.ts';
 import type { SessionSummary } from '../sensing/events.ts';
 import type { HistoryStore } from '../store/history-store.ts';
@@ -22,6 +23,10 @@ export async function closeInterruptedSessions(store: HistoryStore, athlete: Ath
     const endedAt = session.startedAt + Math.round(lastEndS * 1000);
     const detail = await store.getSession(session.id);
     for (const set of detail?.sets ?? []) if (set.endedAt === null) await store.endSet(session.id, set.set, endedAt);
+    // As the live pipeline does: winking reps whose depth was measured (not estimated across a hole).
+    const onsets = reps
+      .filter((r) => r.butt_wink && r.wink_onset_depth_cm !== null && !depthIsUncertain(r.gap_fraction))
+      .map((r) => ({ rep: r.index, onset_cm: r.wink_onset_depth_cm! }));
     const summary: SessionSummary = {
       type: 'session',
       reps: reps.length,
@@ -29,7 +34,8 @@ export async function closeInterruptedSessions(store: HistoryStore, athlete: Ath
       standing_lordosis_deg: null,
       sacral_inclination_deg: null,
       pelvic_tilt: null,
-      suggested_cutoff_cm: suggestedCutoffCm(reps.filter((r) => r.butt_wink && r.wink_onset_depth_cm !== null).map((r) => r.wink_onset_depth_cm!)),
+      suggested_cutoff_cm: suggestedCutoffCm(onsets.map((o) => o.onset_cm)),
+      suggestion_basis: suggestionBasis(onsets),
       drills: drillsFor('neutral'),
     };
     await store.endSession(session.id, endedAt, summary);

@@ -148,6 +148,9 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     });
     const suggested = numbers(await page.getByTestId('suggested-cutoff').textContent())[0];
     expect(suggested).toBeLessThan(oldCutoff);
+    // The suggestion says what it rests on (issue 11): the reps near the athlete's onset, and their onsets.
+    const saysWhy = /tucking under at \d+(–\d+)? cm in reps? \d+((, \d+)* and \d+)?\./;
+    expect(await page.getByTestId('stopping-depth-advice').textContent()).toMatch(saysWhy);
     await page.getByTestId('posture-result').waitFor();
     await apply.click();
     // The suggestion follows the session's reps (contract v1.1: the 25th percentile of the wink onsets), so a rep
@@ -163,6 +166,7 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     await fullPageScreenshot(page, 'coaching-plan-anterior.png');
 
     await page.goto(`${baseUrl}/#live`);
+    expect(await page.getByTestId('live-suggestion-advice').textContent()).toMatch(saysWhy);
     // The gauge's cutoff line comes from the live frames: the gateway is cueing at the new depth.
     await page.locator(`.gauge-cutoff[data-cutoff="${applied}"]`).waitFor({ timeout: 20_000 });
     const announcer = page.getByTestId('cue-announcer');
