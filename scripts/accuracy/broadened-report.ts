@@ -38,6 +38,7 @@ export function renderRandomizedSection(ev: RandomizedEvaluation, strict: boolea
       mae(m.standingLordosisMaeDeg),
       mae(m.sacralInclinationMaeDeg),
       m.winkF1.value === null ? '–' : m.winkF1.value.toFixed(3),
+      share(m.suggestionInBand),
       share(m.cueRecall),
       share(m.cuePrecision),
       ms(m.cueTiming.medianS),
@@ -75,7 +76,7 @@ ${strict ? 'They fail the exit code (`--strict-broad`).' : 'Reported only: they 
 
 ${table(
   ['Group', 'Sets', 'Reps', 'Rep recall', 'Rep precision', 'Depth MAE cm', 'Flexion MAE °', 'Tilt class', 'Lordosis MAE °',
-    'Sacral MAE °', 'Wink F1', 'Cue recall', 'Cue precision', 'Cue median ms', 'Cue p90 \\|dt\\| ms', 'Targets'],
+    'Sacral MAE °', 'Wink F1', 'Suggestion in band', 'Cue recall', 'Cue precision', 'Cue median ms', 'Cue p90 \\|dt\\| ms', 'Targets'],
   rows,
 )}
 

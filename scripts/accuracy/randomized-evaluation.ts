@@ -126,6 +126,7 @@ export const BROAD_TARGETS = {
   cuePrecision: 0.97,
   cueP90AbsMs: 80,
   cueMedianAbsMs: 20,
+  suggestionInBand: 0.95,
 } as const;
 
 /**
@@ -157,6 +158,7 @@ export function checkBroadenedTargets(m: AccuracyMetrics): TargetCheck[] {
     atMost('Standing lordosis MAE', m.standingLordosisMaeDeg, T.standingMaeDeg, '°'),
     atMost('Sacral inclination MAE', m.sacralInclinationMaeDeg, T.standingMaeDeg, '°'),
     atLeast('Wink F1', m.winkF1.value, T.winkF1, ` (TP ${m.winkF1.tp}, FP ${m.winkF1.fp}, FN ${m.winkF1.fn})`),
+    atLeast('Suggestion in band', m.suggestionInBand.value, T.suggestionInBand, ratioDetail(m.suggestionInBand)),
     atLeast('Cue recall', m.cueRecall.value, T.cueRecall, ratioDetail(m.cueRecall)),
     atLeast('Cue precision', m.cuePrecision.value, T.cuePrecision, ratioDetail(m.cuePrecision)),
     t.p90AbsS === null

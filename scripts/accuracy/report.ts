@@ -45,7 +45,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
 function breakdownTable(groups: readonly { readonly label: string; readonly metrics: AccuracyMetrics }[]): string {
   return table(
     ['Group', 'Sets', 'Rep recall', 'Rep precision', 'Depth MAE cm', 'Flexion MAE °', 'Wink F1', 'Onset MAE cm',
-      'Tilt class', 'Lordosis MAE °', 'Sacral MAE °', 'Cue recall', 'Cue precision', 'Cue ≤ 80 ms', 'Cue median ms', 'Cue p90 |err| ms'],
+      'Tilt class', 'Lordosis MAE °', 'Sacral MAE °', 'Suggestion in band', 'Cue recall', 'Cue precision', 'Cue ≤ 80 ms', 'Cue median ms', 'Cue p90 |err| ms'],
     groups.map(({ label, metrics: m }) => [
       label,
       String(m.sets),
@@ -58,6 +58,7 @@ function breakdownTable(groups: readonly { readonly label: string; readonly metr
       share(m.tiltAccuracy),
       mae(m.standingLordosisMaeDeg),
       mae(m.sacralInclinationMaeDeg),
+      share(m.suggestionInBand),
       share(m.cueRecall),
       share(m.cuePrecision),
       share(m.cueTiming.withinTolerance),

@@ -6,6 +6,7 @@
 import type { MovementTruth, RepTruth, SetTruth } from '../../firmware-sim/model/index.ts';
 import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SessionSummary } from '../../gateway/sensing/events.ts';
 import type { PelvicTilt } from '../../shared/posture.ts';
+import { winkOnsetCm } from '../../shared/posture.ts';
 
 /** Reps whose TRUE wink is this close to the threshold are left out of the butt-wink F1, deg. */
 export const WINK_EXCLUSION_BAND_DEG = 2.5;
@@ -13,6 +14,8 @@ export const WINK_EXCLUSION_BAND_DEG = 2.5;
 export const CUE_DEPTH_MARGIN_CM = 2;
 /** A cue is on time within this of the true crossing, s. */
 export const CUE_TIME_TOLERANCE_S = 0.08;
+/** The suggested cutoff may lie this far above (shallower than) the wink onset (contract v1.1), cm. */
+export const SUGGESTION_BAND_CM = 5;
 
 export type TruthRep = Pick<
   RepTruth,
@@ -99,6 +102,9 @@ export interface SetScore {
   readonly truthSacralDeg: number;
   readonly detectedSacralDeg: number | null;
   readonly winkThresholdDeg: number;
+  /** The athlete's true wink onset (contract v1.1: 25th percentile of the true onsets), null when no rep winked. */
+  readonly truthOnsetCm: number | null;
+  readonly detectedCutoffCm: number | null;
 }
 
 const within = (t: number, start: number, end: number): boolean => t >= start && t <= end;
@@ -241,6 +247,8 @@ export function scoreSet(input: SetScoringInput): SetScore {
     truthSacralDeg: input.truth.sacral_inclination_deg,
     detectedSacralDeg: session.sacral_inclination_deg,
     winkThresholdDeg: input.winkThresholdDeg,
+    truthOnsetCm: winkOnsetCm(input.truth.reps.flatMap((r) => (r.butt_wink && r.wink_onset_depth_cm !== null ? [r.wink_onset_depth_cm] : []))),
+    detectedCutoffCm: session.suggested_cutoff_cm,
   };
 }
 
@@ -291,6 +299,8 @@ export interface AccuracyMetrics {
   readonly cueRecall: Ratio;
   readonly cuePrecision: Ratio;
   readonly cueTiming: CueTiming;
+  /** Winking sets whose suggested cutoff lies in [true onset − 5 cm, true onset] (contract v1.1). */
+  readonly suggestionInBand: Ratio;
   /** Diagnostic (needs live frames): causal peak depth − true depth over the cue targets, cm. */
   readonly causalPeakBiasCm: number | null;
   readonly causalPeakMaeCm: MeanAbsError;
@@ -386,6 +396,10 @@ export function summarize(scores: readonly SetScore[]): AccuracyMetrics {
       p90AbsS: percentile(errors.map(Math.abs), 90),
       withinTolerance: ratio(errors.filter((e) => Math.abs(e) <= CUE_TIME_TOLERANCE_S).length, errors.length),
     },
+    suggestionInBand: ratio(
+      scores.filter((s) => s.truthOnsetCm !== null && s.detectedCutoffCm !== null && s.detectedCutoffCm <= s.truthOnsetCm && s.detectedCutoffCm >= s.truthOnsetCm - SUGGESTION_BAND_CM).length,
+      scores.filter((s) => s.truthOnsetCm !== null).length,
+    ),
     causalPeakBiasCm: mean(cueTargets.flatMap((c) => (c.causalPeakCm === null ? [] : [c.causalPeakCm - c.truth.depth_cm]))),
     causalPeakMaeCm: meanAbsError(cueTargets.flatMap((c) => (c.causalPeakCm === null ? [] : [[c.truth.depth_cm, c.causalPeakCm] as const]))),
   };

@@ -54,6 +54,7 @@ export function checkSimulatorTargets(m: AccuracyMetrics): TargetCheck[] {
     atLeast('Cue recall (reps ≥ cutoff + 2 cm)', m.cueRecall, 0.95),
     atLeast('Cue precision (cues outside the ±2 cm band)', m.cuePrecision, 0.95),
     atLeast('Cue within 80 ms of the true crossing', m.cueTiming.withinTolerance, 0.9),
+    atLeast('Suggested cutoff within 5 cm above the wink onset (winking sets)', m.suggestionInBand, 0.95),
   ];
 }
 

@@ -82,7 +82,8 @@ function session(changes: Partial<SessionSummary> = {}): SessionSummary {
     standing_lordosis_deg: TRUTH.standing_lordosis_deg,
     sacral_inclination_deg: TRUTH.sacral_inclination_deg,
     pelvic_tilt: TRUTH.pelvic_tilt,
-    suggested_cutoff_cm: null,
+    // Onsets 32 and 33 cm (depth − 8): the athlete's onset 32.25 cm, the suggestion 30 cm.
+    suggested_cutoff_cm: 30,
     drills: { strengthen: [], stretch: [] },
     ...changes,
   };
@@ -129,7 +130,15 @@ describe('accuracy scoring', () => {
     expect(m.cuePrecision).toMatchObject({ value: 1, total: 2 });
     expect(m.cueTiming.medianS).toBeCloseTo(0, 9);
     expect(m.cueTiming.withinTolerance.value).toBe(1);
+    expect(m.suggestionInBand).toMatchObject({ value: 1, total: 1 });
     expect(checkSimulatorTargets(m).every((c) => c.pass)).toBe(true);
+  });
+
+  it('counts a suggestion outside [onset − 5 cm, onset] as a miss (contract v1.1)', () => {
+    for (const [cutoff, inBand] of [[30, true], [27.3, true], [27, false], [33, false], [null, false]] as const) {
+      const events = perfectEvents().map((e) => (e.type === 'session' ? session({ suggested_cutoff_cm: cutoff }) : e));
+      expect(score(events).suggestionInBand.value).toBe(inBand ? 1 : 0);
+    }
   });
 
   it('lowers recall, not precision, for a missed rep', () => {
