@@ -20,6 +20,7 @@ const TILT_LABEL: Record<PelvicTilt, string> = {
   posterior: 'Posterior pelvic tilt (flat back)',
 };
 
+const TILTS = ['anterior', 'neutral', 'posterior'] as const;
 const PAIN_DAY_KEY = 'squatmon.pain-day';
 /** What the keyboard can focus in a panel: a control keeps its place among these across a redraw. */
 const CONTROLS = 'button, a[href], input, select, textarea';
@@ -27,6 +28,25 @@ const CONTROLS = 'button, a[href], input, select, textarea';
 export class CoachingView {
   readonly element: HTMLElement;
   private readonly posture = h('div', { class: 'panel', 'data-testid': 'posture' });
+  /** The posture panel's text, redrawn as the session goes on. */
+  private readonly postureContent = h('div');
+  /** Its buttons are made once and only updated: a keyboard user's focus must survive the redraws after each rep. */
+  private readonly postureButtons = TILTS.map((t) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'small secondary',
+        'aria-pressed': 'false',
+        onclick: () => {
+          this.browsing = t === this.measuredTilt ? null : t;
+          this.render();
+        },
+      },
+      t,
+    ),
+  );
+  private measuredTilt: PelvicTilt | null = null;
   private readonly depth = h('div', { class: 'panel', 'data-testid': 'stopping-depth' });
   private readonly plan = h('div', { class: 'panel', 'data-testid': 'plan' });
   private readonly painDay = h('div', { class: 'panel pain-day-panel' });
@@ -51,6 +71,11 @@ export class CoachingView {
         h('p', {}, correctivePlan('neutral').disclaimer),
         h('p', {}, 'If your back hurts during or after squats, have it looked at by a physical therapist before you push on.'),
       ),
+    );
+    fill(
+      this.posture,
+      this.postureContent,
+      h('div', { class: 'button-row', role: 'group', 'aria-label': 'Show the plan for a posture' }, h('span', {}, 'Show the plan for:'), ...this.postureButtons),
     );
     // A summary follows every rep: redraw only when what this view shows changed (a running breath guide survives).
     ctx.live.listen((change) => {
@@ -111,8 +136,9 @@ export class CoachingView {
 
   private renderPosture(tilt: PelvicTilt | null, sacralDeg: number | null, lordosisDeg: number | null): void {
     const plan = tilt === null ? null : correctivePlan(tilt);
+    this.measuredTilt = tilt;
     fill(
-      this.posture,
+      this.postureContent,
       h('h3', {}, 'Standing posture'),
       tilt === null
         ? h('p', {}, this.stored?.message ?? 'Not measured yet: stand still for a few seconds before a set.')
@@ -122,27 +148,9 @@ export class CoachingView {
         : null,
       plan ? h('p', {}, plan.summary) : null,
       h('p', { class: 'muted' }, correctivePlan('neutral').selfCheck),
-      h(
-        'div',
-        { class: 'button-row', role: 'group', 'aria-label': 'Show the plan for a posture' },
-        h('span', {}, 'Show the plan for:'),
-        ...(['anterior', 'neutral', 'posterior'] as const).map((t) =>
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'small secondary',
-              'aria-pressed': String((this.browsing ?? tilt) === t),
-              onclick: () => {
-                this.browsing = t === tilt ? null : t;
-                this.render();
-              },
-            },
-            t,
-          ),
-        ),
-      ),
     );
+    const pressed = this.browsing ?? tilt;
+    this.postureButtons.forEach((button, k) => button.setAttribute('aria-pressed', String(TILTS[k] === pressed)));
   }
 
   private renderDepth(suggested: number | null, current: number | null, advice: string | null): void {
