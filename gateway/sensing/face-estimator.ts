@@ -5,31 +5,19 @@
  * hips go down and back while they come up, so the rate of the outward-normal inclination θ̇ and the vertical
  * velocity v have opposite signs through most of a rep. The evidence is ∫ −v·θ̇ dt, positive for face out.
  *
- * v is the depth sensor's vertical acceleration, less its long-run mean, integrated with a leak (LeakyVelocity):
+ * v is the depth sensor's vertical acceleration, less its long-run mean, integrated with a leak (leaky-motion.ts):
  * a bias of the acceleration would otherwise add a constant to v. Sway and fidgets give small evidence of
  * either sign; one descent gives several units. Evidence decays slowly (FORGET_S) so a sensor re-clipped the
  * other way round in a long session is found again.
  */
 import type { SensorFace } from '../../shared/imu.ts';
 
-/** Leak of the velocity estimate, s: longer than a descent, short enough to forget a bias. */
-const LEAK_S = 1;
-/** Time constant of the acceleration's long-run mean, s: a few reps. */
-const MEAN_ACC_S = 4;
-/** Leak of the height estimate, s: about a rep. */
-const HEIGHT_LEAK_S = 2;
-/** The recent top sinks this fast when the sensor stays lower, m/s (forgets the top of a few reps ago). */
-const TOP_SINK_M_S = 0.1;
-/** A maximum of the height this close to the recent top is a top, m. */
-const AT_TOP_M = 0.03;
 /** Evidence needed for a decision, m/s·deg (one brisk 10 cm descent gives about 2). */
 const FACE_DECISION_EVIDENCE = 1.5;
 /** Inclination rates beyond this count as this much, °/s. */
 const MAX_EVIDENCE_RATE_DEG_S = 40;
 /** Old evidence is forgotten with this time constant, s. */
 const FORGET_S = 600;
-/** A step longer than this (a hole in the samples) restarts the velocity estimate, s. */
-const MAX_STEP_S = 0.5;
 
 export class FaceEstimator {
   private evidence = 0;
@@ -64,55 +52,5 @@ export class FaceEstimator {
   /** +1 for face out (or not yet known), −1 for face in: the factor that turns raw θ into the contract's θ. */
   get sign(): 1 | -1 {
     return this.decided === 'in' ? -1 : 1;
-  }
-}
-
-/**
- * The vertical motion the face estimate needs, free of any bias drift: the acceleration, less its long-run mean
- * (a squat's true vertical acceleration averages to zero over a few seconds, an uncorrected bias does not),
- * integrated with a leak into a velocity, and that again with a leak into a height. The height is distorted
- * (high-passed) but never drifts, so it can still tell the upper part of a movement: the depth below the
- * recent top, a running maximum of the height that sinks slowly (TOP_SINK_M_S).
- */
-export class LeakyMotion {
-  private v = 0;
-  private h = 0;
-  private top = 0;
-  private meanAcc = Number.NaN;
-  private rising = false;
-  private topNow = false;
-
-  update(dt: number, verticalAcc: number): void {
-    this.topNow = false;
-    if (!Number.isFinite(verticalAcc)) return;
-    if (Number.isNaN(this.meanAcc)) this.meanAcc = verticalAcc;
-    if (dt > 0 && dt < MAX_STEP_S) {
-      this.meanAcc += Math.min(1, dt / MEAN_ACC_S) * (verticalAcc - this.meanAcc);
-      this.v += (verticalAcc - this.meanAcc - this.v / LEAK_S) * dt;
-      const dh = (this.v - this.h / HEIGHT_LEAK_S) * dt;
-      this.h += dh;
-      this.top = Math.max(this.h, this.top - TOP_SINK_M_S * dt);
-      this.topNow = this.rising && dh <= 0 && this.top - this.h < AT_TOP_M;
-      this.rising = dh > 0;
-    } else if (!(dt < MAX_STEP_S)) {
-      this.v = 0;
-      this.h = 0;
-      this.top = 0;
-    }
-  }
-
-  /** Vertical velocity, m/s, positive up. */
-  get velocity(): number {
-    return this.v;
-  }
-
-  /** True on the sample where the height stopped rising at (about) the recent top: the lifter is up. */
-  get atTop(): boolean {
-    return this.topNow;
-  }
-
-  /** How far below the recent top the sensor is, m (≥ 0). */
-  get depthBelowTopM(): number {
-    return this.top - this.h;
   }
 }
