@@ -123,9 +123,8 @@ export class AthletePipeline {
   private readonly scratchDepth = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchPelvis = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchFlexion = new Float64Array(BUFFER_CAPACITY);
-  private readonly scratchObserveT = new Float64Array(BUFFER_CAPACITY);
-  /** Up x, y, z, (unused: the constant), vertical acceleration of a rep window, for the bias model. */
-  private readonly scratchObserve = [0, 1, 2, 3, 4].map((c) => new Float64Array(c === 3 ? 0 : BUFFER_CAPACITY));
+  /** Up x, y, z and the measured vertical acceleration over a rep window, for the bias model. */
+  private readonly scratchObserve = [0, 1, 2, 3].map(() => new Float64Array(BUFFER_CAPACITY));
 
   constructor(options: AthletePipelineOptions) {
     for (const info of options.sensors) {
@@ -194,10 +193,10 @@ export class AthletePipeline {
     const rz = 1 - 2 * (q[1] * q[1] + q[2] * q[2]);
     const rawAcc = rx * s.ax + ry * s.ay + rz * s.az - channel.stillness.gravityMagnitude;
     const verticalAcc = rawAcc - this.biasModel.error(rx, ry, rz);
-    this.leakyMotion.update(dt, verticalAcc);
     const standing = still && !this.detector.inRep;
     this.diagnostics.update(channel.inclinationDeg);
     this.kinematics.update(dt, verticalAcc, still);
+    this.leakyMotion.update(dt, verticalAcc, this.kinematics.motionMeanAcc);
     // Drifted out of any squat's range with nothing to anchor it (no rest, no upright turn): restart the live
     // depth at the next top of the leaky motion, where the lifter is up and about still.
     if (!this.liveDepthPlausible && this.leakyMotion.atTop) this.kinematics.restart(0, 0);
@@ -231,9 +230,9 @@ export class AthletePipeline {
     if (still) this.lastRestSeq = seq;
     this.wasStill = still;
     this.buffer.set('liveDepthCm', seq, -this.kinematics.heightM * 100);
-    const turnWindow = this.feedUprightTurns(seq, t);
-    const liveDepthCm = -this.kinematics.heightM * 100;
     const forward = this.forwardInclination(seq);
+    const turnWindow = this.feedUprightTurns(seq, t, forward);
+    const liveDepthCm = -this.kinematics.heightM * 100;
     const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow;
 
     const cued = this.detector.candidateStartSeq === this.cuedCandidateStart;
@@ -260,12 +259,13 @@ export class AthletePipeline {
   }
 
   /**
-   * Feeds the upright-turn detector with the newest sample (once the depth sensor's face is known; when it
+   * Feeds the upright-turn detector with the newest sample, its forward inclination `forwardDeg` (once the
+   * depth sensor's face is known; when it
    * is found or changes, the recent history is searched again with the new sign). A confirmed turn may end
    * the rep in progress (touch-and-go); when no rep is in progress afterwards, the live depth is re-anchored
    * at it. Returns the window the turn ended, or null.
    */
-  private feedUprightTurns(seq: number, t: number): RepWindow | null {
+  private feedUprightTurns(seq: number, t: number, forwardDeg: number): RepWindow | null {
     const face = this.depthChannel!.face;
     if (face.face === null) return null;
     let window: RepWindow | null = null;
@@ -280,7 +280,7 @@ export class AthletePipeline {
         if (turn !== null) window = this.applyUprightTurn(turn, seq) ?? window;
       }
     }
-    const turn = this.turns.update(seq, t, this.forwardInclination(seq));
+    const turn = this.turns.update(seq, t, forwardDeg);
     if (turn !== null) window = this.applyUprightTurn(turn, seq) ?? window;
     return window;
   }
@@ -482,24 +482,24 @@ export class AthletePipeline {
   }
 
   /** Time integrals of the up direction and the measured acceleration over a rep window, for the bias model. */
-  private observeRepWindow(startSeq: number, endSeq: number): void {
+  /** `t`: the window's sample times, already copied (analyseRep's scratchT). */
+  private observeRepWindow(startSeq: number, endSeq: number, t: Float64Array): void {
     const b = this.buffer;
     const single = this.repSingle.fill(0);
     const double = this.repDouble.fill(0);
     const n = endSeq - startSeq + 1;
-    // Columns copied once (typed-array loops), in the bias model's order: up x, y, z, the constant 1, acceleration.
-    const columns = this.scratchObserve;
-    b.copy('upX', startSeq, endSeq + 1, columns[0]);
-    b.copy('upY', startSeq, endSeq + 1, columns[1]);
-    b.copy('upZ', startSeq, endSeq + 1, columns[2]);
-    b.copy('rawVerticalAcc', startSeq, endSeq + 1, columns[4]);
-    const t = this.scratchObserveT;
-    b.copy('t', startSeq, endSeq + 1, t);
+    const [upX, upY, upZ, acc] = this.scratchObserve;
+    b.copy('upX', startSeq, endSeq + 1, upX);
+    b.copy('upY', startSeq, endSeq + 1, upY);
+    b.copy('upZ', startSeq, endSeq + 1, upZ);
+    b.copy('rawVerticalAcc', startSeq, endSeq + 1, acc);
+    // The bias model's order: up x, y, z, the constant 1 (∫1 = T, ∬1 = T²/2), the acceleration.
+    const columns = [upX, upY, upZ, null, acc];
     for (let k = 1; k < n; k++) {
       const dt = t[k] - t[k - 1];
       for (let c = 0; c < 5; c++) {
-        // The constant slot integrates 1: ∫1 = T, ∬1 = T²/2.
-        const sum = c === 3 ? 2 : columns[c][k - 1] + columns[c][k];
+        const column = columns[c];
+        const sum = column === null ? 2 : column[k - 1] + column[k];
         const before = single[c];
         single[c] += 0.5 * sum * dt;
         double[c] += 0.5 * (before + single[c]) * dt;
@@ -507,6 +507,7 @@ export class AthletePipeline {
     }
     if (t[n - 1] - t[0] > 0) this.biasModel.observeRep(single, double);
   }
+
 
 
   /** The maximum flexion test's result, once it has ended with a usable value (deg), else null. */
@@ -568,7 +569,7 @@ export class AthletePipeline {
     // Only a window between two rests is sure to start and end at zero velocity and the same height: one that
     // starts or ends at an upright turn (about zero velocity), or merges reps whose tops were missed, would
     // teach the bias model a wrong bias.
-    if (b.get('still', window.startSeq) === 1 && b.get('still', window.endSeq) === 1) this.observeRepWindow(window.startSeq, window.endSeq);
+    if (b.get('still', window.startSeq) === 1 && b.get('still', window.endSeq) === 1) this.observeRepWindow(window.startSeq, window.endSeq, this.scratchT);
 
     const edge = Math.max(0.5, REP_EDGE_FRACTION * maxDepth);
     let start = bottom;

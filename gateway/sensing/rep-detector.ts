@@ -233,7 +233,6 @@ export class RepDetector {
     return window;
   }
 
-
   /**
    * The samples end (a recording's last line, a session closed) at `lastSeq`. A rep in its ascent whose lifter
    * is back in the upper half ends there — at the top it reached, if it reached one — rather than being lost

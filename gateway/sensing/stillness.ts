@@ -97,10 +97,10 @@ export class StillnessDetector {
     this.adaptThresholds(t, accNorm, gyroNorm);
     // Nothing is known about a gap (lost packets): count it as movement, so rest needs a full quiet window after.
     if (dt > MAX_QUIET_GAP_S) this.lastMovingT = t;
-    // Gravity starts as the first sample's |f| (it absorbs the accelerometer's scale error); but a recording or
-    // a connection may begin mid-movement, and a wrong start would never let the sensor look still. So when
-    // the gyroscope has been quiet for RESEED_S and |f| stayed steady (static, not a slow movement) yet keeps
-    // disagreeing with gravity, gravity is re-seeded from it.
+    // Gravity may start wrong (a scale error beyond the first-sample check, or the standard value for a sensor
+    // that reads otherwise), and a wrong start would never let the sensor look still. So when the gyroscope has
+    // been quiet for RESEED_S (RESEED_BEFORE_FIRST_REST_S until the first rest) and |f| stayed steady (static,
+    // not a slow movement) yet keeps disagreeing with gravity, gravity is re-seeded from it.
     if (gyroNorm > this.maxGyro) {
       this.gyroQuietSince = t;
       this.quietNormSum = 0;

@@ -150,6 +150,11 @@ export class LiveVerticalKinematics {
   get verticalBias(): number {
     return this.bias;
   }
+
+  /** Running mean of the vertical acceleration over a few reps (MOTION_MEAN_TAU_S), m/s²; NaN before any sample. */
+  get motionMeanAcc(): number {
+    return this.motionMean;
+  }
 }
 
 /**
