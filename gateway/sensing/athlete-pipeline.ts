@@ -23,6 +23,7 @@ import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
 import { integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
 import { LeakyMotion } from './leaky-motion.ts';
+import { RestConfirmation } from './rest-confirmation.ts';
 import { UprightTurnDetector } from './upright-turns.ts';
 import { SignalDiagnostics } from './signal-diagnostics.ts';
 import type { UprightTurn } from './upright-turns.ts';
@@ -60,6 +61,11 @@ const TURN_REPLAY_S = 3;
 const RECENT_REST_S = 1;
 /** The face is told from the first this many cm of each descent and the last of each ascent. */
 const FACE_EVIDENCE_MAX_DEPTH_CM = 20;
+/** A step between samples longer than this is a hole (lost packets): what happened in it was not integrated, s. */
+const HOLE_S = 0.1;
+/** A rep's face vote looks at its descent down to the lesser of this depth (cm) and this share of its depth. */
+const FACE_VOTE_DEPTH_CM = 8;
+const FACE_VOTE_DEPTH_SHARE = 0.3;
 /** A live depth outside this range (cm) has drifted: no squat goes there. */
 const PLAUSIBLE_LIVE_DEPTH_CM: readonly [number, number] = [-30, 90];
 /** A cycle between two upright tops this long teaches the live depth's bias (a rep, touch-and-go), s. */
@@ -93,6 +99,7 @@ export class AthletePipeline {
   private readonly turns = new UprightTurnDetector();
   private readonly diagnostics = new SignalDiagnostics();
   private readonly leakyMotion = new LeakyMotion();
+  private readonly restConfirmation = new RestConfirmation();
   /** Face sign of the depth sensor the turn detector was fed with (0: face not known yet). */
   private turnSign = 0;
   /** Buffer sequence number of the last upright turn (−1: none yet). */
@@ -183,9 +190,7 @@ export class AthletePipeline {
     const t = s.t;
     const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
     this.lastT = t;
-    // Zero velocity is the depth sensor's own rest: the trunk sensor may move (a shrug, looking around) while
-    // the pelvis stays put, and requiring both would lose the rests that keep the depth integration short.
-    const still = channel.stillness.still;
+    if (dt > HOLE_S) this.detector.noteHole();
     // r: the earth's up direction in the sensor frame (third row of R).
     const q = channel.q;
     const rx = 2 * (q[1] * q[3] - q[0] * q[2]);
@@ -193,6 +198,10 @@ export class AthletePipeline {
     const rz = 1 - 2 * (q[1] * q[1] + q[2] * q[2]);
     const rawAcc = rx * s.ax + ry * s.ay + rz * s.az - channel.stillness.gravityMagnitude;
     const verticalAcc = rawAcc - this.biasModel.error(rx, ry, rz);
+    // Zero velocity is the depth sensor's own rest: the trunk sensor may move (a shrug, looking around) while
+    // the pelvis stays put, and requiring both would lose the rests that keep the depth integration short.
+    // A still moment whose mean acceleration says it is still moving slowly is no rest (rest-confirmation.ts).
+    const still = this.restConfirmation.update(dt, verticalAcc - this.kinematics.verticalBias, channel.stillness.still, channel.stillness.accNoiseRms);
     const standing = still && !this.detector.inRep;
     this.diagnostics.update(channel.inclinationDeg);
     this.kinematics.update(dt, verticalAcc, still);
@@ -600,6 +609,9 @@ export class AthletePipeline {
     }
     const refSacrum = sumS / count;
     const refTrunk = sumT / count;
+    // Only a rep that starts at rest votes: one that starts at an upright turn was cut where the face in use
+    // put the top, and a wrong face would vote for itself.
+    if (startedAtRest) this.voteFaces(window, n, maxDepth, refSacrum, refTrunk);
     this.repReferenceSum[0] += refSacrum;
     this.repReferenceSum[1] += refTrunk;
     this.repReferenceSum[2]++;
@@ -655,6 +667,28 @@ export class AthletePipeline {
       lumbar_flexion_pct_of_max: this.flexionPercent(m.lumbar_flexion_max_deg),
     };
     this.onEvent(rep);
+  }
+
+  /**
+   * Each sensor's face vote from this rep (face-estimator.ts): its raw inclination over the early descent —
+   * the samples between half of and the full early depth, the lesser of FACE_VOTE_DEPTH_CM and a share of the
+   * rep's depth, above any lifter's wink — less the standing reference before the rep. Before the rep's
+   * angles are computed, so a vote that settles the face already counts for this rep.
+   */
+  private voteFaces(window: RepWindow, n: number, depthCm: number, refSacrum: number, refTrunk: number): void {
+    const early = Math.min(FACE_VOTE_DEPTH_CM, FACE_VOTE_DEPTH_SHARE * depthCm);
+    let sumS = 0;
+    let sumT = 0;
+    let count = 0;
+    for (let k = 0; k < n && this.scratchDepth[k] < early; k++) {
+      if (this.scratchDepth[k] < 0.5 * early) continue;
+      sumS += this.buffer.get('pelvicTiltRaw', window.startSeq + k);
+      sumT += this.buffer.get('trunkRaw', window.startSeq + k);
+      count++;
+    }
+    if (count === 0) return;
+    this.sacrum?.face.observeRepDescent(sumS / count - refSacrum);
+    this.trunk?.face.observeRepDescent(sumT / count - refTrunk);
   }
 
   private get sacrumSign(): number {

@@ -9,6 +9,13 @@
  * a bias of the acceleration would otherwise add a constant to v. Sway and fidgets give small evidence of
  * either sign; one descent gives several units. Evidence decays slowly (FORGET_S) so a sensor re-clipped the
  * other way round in a long session is found again.
+ *
+ * That velocity evidence needs no rep to be found first, but it is weak: the leaky velocity is only an
+ * estimate, and near the bottom a lifter who winks rolls the pelvis back while still going down — for a big
+ * early wink, more than it tilted forward before. Once reps are found, their refined depth (integrated
+ * between two moments of zero velocity) gives a far better vote: how the raw inclination changed over the
+ * first centimetres of the descent, where every lifter's pelvis and trunk tilt forward and none has started to
+ * wink (observeRepDescent). A few reps' votes decide, and then the velocity evidence no longer can.
  */
 import type { SensorFace } from '../../shared/imu.ts';
 
@@ -18,10 +25,18 @@ const FACE_DECISION_EVIDENCE = 1.5;
 const MAX_EVIDENCE_RATE_DEG_S = 40;
 /** Old evidence is forgotten with this time constant, s. */
 const FORGET_S = 600;
+/** Rep votes decide once this many reps have voted and their sum reaches this many degrees. */
+const MIN_REP_VOTES = 2;
+const REP_DECISION_DEG = 2;
+/** Each rep keeps this share of the older votes (a sensor re-clipped the other way is found within a few reps). */
+const REP_VOTE_MEMORY = 0.85;
 
 export class FaceEstimator {
   private evidence = 0;
   private decided: SensorFace | null;
+  /** Forward tilt of the early descents (raw sign, deg, older reps decayed) and how many reps voted. */
+  private repTiltDeg = 0;
+  private repVotes = 0;
 
   /** `fixed`: the face given by the configuration, never changed by the evidence. */
   constructor(private readonly fixed: SensorFace | null = null) {
@@ -38,11 +53,27 @@ export class FaceEstimator {
     // the sensor) counts no more than that, so one odd instant cannot outweigh whole descents.
     const rate = Math.max(-MAX_EVIDENCE_RATE_DEG_S, Math.min(MAX_EVIDENCE_RATE_DEG_S, inclinationRateDegS));
     this.evidence = this.evidence * (1 - Math.min(1, dt / FORGET_S)) - velocity * rate * dt;
-    if (this.fixed === null) {
+    if (this.fixed === null && !this.repsDecide) {
       if (this.evidence >= FACE_DECISION_EVIDENCE) this.decided = 'out';
       else if (this.evidence <= -FACE_DECISION_EVIDENCE) this.decided = 'in';
     }
     return this.decided;
+  }
+
+  /**
+   * One rep's vote: the change of this sensor's raw inclination from the standing before the rep to the early
+   * part of its descent (deg, as the sensor's own z axis gives it): positive for face out.
+   */
+  observeRepDescent(rawTiltDeg: number): SensorFace | null {
+    if (!Number.isFinite(rawTiltDeg)) return this.decided;
+    this.repTiltDeg = REP_VOTE_MEMORY * this.repTiltDeg + rawTiltDeg;
+    this.repVotes++;
+    if (this.fixed === null && this.repsDecide) this.decided = this.repTiltDeg > 0 ? 'out' : 'in';
+    return this.decided;
+  }
+
+  private get repsDecide(): boolean {
+    return this.repVotes >= MIN_REP_VOTES && Math.abs(this.repTiltDeg) >= REP_DECISION_DEG;
   }
 
   get face(): SensorFace | null {

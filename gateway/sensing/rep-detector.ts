@@ -24,7 +24,7 @@ export interface RepDetectorParams {
   readonly maxRepS: number;
   /** A candidate that comes to rest before reaching this depth was a dip, not a rep (e.g. a step), cm. */
   readonly minRestDepthCm: number;
-  /** At rest this long after the turn, the rep is over whatever the live depth says, s. */
+  /** At rest this long after the turn, neither at the top nor at the bottom, the rep is over, s. */
   readonly endRestS: number;
 }
 
@@ -65,6 +65,8 @@ export interface TurnDepth {
  * pelvis rolling back at the bottom (a butt wink), not the top.
  */
 const UPRIGHT_TURN_SHARE = 0.5;
+/** A rest after the turn at least this share of the deepest live depth down is a pause at the bottom. */
+const BOTTOM_PAUSE_SHARE = 0.8;
 /** With upright turns found, a rep back near the top with neither a turn nor a rest ends after this long, s. */
 const TOP_WAIT_WITH_TURNS_S = 2;
 
@@ -87,6 +89,7 @@ export class RepDetector {
   private topInclination = Number.NaN;
   private maxDepthSeq = 0;
   private lastDepthCm = Number.NaN;
+  private holeInCandidate = false;
   /** Whether upright turns come (the depth sensor's face is known), see uprightTurn. */
   uprightTurnsFound = false;
 
@@ -141,6 +144,7 @@ export class RepDetector {
         const tilted = this.uprightTurnsFound && inclinationDeg - this.anchorInclination >= p.startTiltDeg;
         if (((liveDepthCm >= p.startDepthCm && velocity < 0) || tilted) && this.lastStillSeq >= 0) {
           this.state = 'descent';
+          this.holeInCandidate = false;
           this.startSeq = this.lastStillSeq;
           this.startT = this.lastStillT;
           this.startInclination = this.anchorInclination;
@@ -174,7 +178,20 @@ export class RepDetector {
         if (t - this.startT > p.maxRepS) return this.abandon(seq, t);
         // Still after the turn, in the upper half: back at the top (the live depth may have drifted a few cm;
         // the refined depth does not need it to be exact).
-        if (still && (liveDepthCm <= 0.5 * this.maxDepth || t - this.stillSinceT >= p.endRestS)) return this.finish(seq);
+        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
+        // Still, and the depth corrected at the rest (athlete-pipeline.ts) says as deep as the deepest point or
+        // deeper: the turn was the live depth's drift in a slow descent, and this is a pause at the bottom.
+        // Ending the rep here would take the bottom for standing. Not after a hole in the samples: nothing of
+        // what happened in it was integrated, and the correction across it is what is in doubt.
+        if (still && liveDepthCm >= BOTTOM_PAUSE_SHARE * this.maxDepth && !this.holeInCandidate) {
+          this.state = 'descent';
+          this.phaseNow = 'bottom';
+          if (liveDepthCm > this.maxDepth) this.maxDepthSeq = seq;
+          this.maxDepth = Math.max(this.maxDepth, liveDepthCm);
+          return null;
+        }
+        // In between, the correction itself is in doubt (a burst of lost packets): a rest that lasts is the top.
+        if (still && t - this.stillSinceT >= p.endRestS) return this.finish(seq);
         const nearTop = liveDepthCm <= p.topFraction * this.maxDepth + 2;
         if (nearTop && liveDepthCm < this.topDepth) {
           this.topDepth = liveDepthCm;
@@ -231,6 +248,11 @@ export class RepDetector {
       this.anchorInclination = inclinationDeg;
     }
     return window;
+  }
+
+  /** The samples of the candidate in progress have a hole (lost packets): see the bottom pause in `ascent`. */
+  noteHole(): void {
+    this.holeInCandidate = true;
   }
 
   /**

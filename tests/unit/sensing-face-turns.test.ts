@@ -74,6 +74,29 @@ describe('FaceEstimator', () => {
   });
 });
 
+describe('FaceEstimator rep votes', () => {
+  it('let a few reps early descents decide against the velocity evidence of a big winker, and never a configured face', () => {
+    const face = new FaceEstimator();
+    // Velocity evidence for face in: the pelvis of a big early winker rolls back while the hips still go down.
+    for (let k = 0; k < 300; k++) face.update(0.01, -0.5, -20);
+    expect(face.face).toBe('in');
+    // Two reps whose raw inclination rose by 2° over their first centimetres: face out, and it stays so.
+    face.observeRepDescent(2);
+    expect(face.face).toBe('in');
+    face.observeRepDescent(2);
+    expect(face.face).toBe('out');
+    for (let k = 0; k < 300; k++) face.update(0.01, -0.5, -20);
+    expect(face.face).toBe('out');
+    // A sensor re-clipped the other way round is found again within a few reps.
+    for (let r = 0; r < 4; r++) face.observeRepDescent(-2);
+    expect(face.face).toBe('in');
+
+    const fixed = new FaceEstimator('out');
+    for (let r = 0; r < 5; r++) fixed.observeRepDescent(-3);
+    expect(fixed.face).toBe('out');
+  });
+});
+
 describe('a sensor worn face in', () => {
   const sim = simulateRecording({ profile: profileByName('neutral-wink'), seed: 5, reps: 5, sensors: 'both', rateHz: 100 });
   const out = run([...sim.sensors], sim.samples);

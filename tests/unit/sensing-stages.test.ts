@@ -8,6 +8,7 @@ import { SignalBuffer, SIGNAL_CHANNELS } from '../../gateway/sensing/signal-buff
 import { StandingPosture } from '../../gateway/sensing/standing-posture.ts';
 import { VerticalBiasModel } from '../../gateway/sensing/vertical-bias-model.ts';
 import { RepDetector } from '../../gateway/sensing/rep-detector.ts';
+import { RestConfirmation } from '../../gateway/sensing/rest-confirmation.ts';
 import { quatFromRotationVector, quatMultiply } from '../../gateway/sensing/orientation/index.ts';
 
 const DEG = Math.PI / 180;
@@ -321,10 +322,62 @@ describe('RepDetector', () => {
     expect(run(new RepDetector(), trace)).toHaveLength(2);
   });
 
+  it('takes a rest that the corrected depth puts at the bottom for a pause there, not for the top', () => {
+    // A slow descent whose live depth turned early (drift): it shows an ascent from 30 cm down to 24 cm…
+    const detector = new RepDetector();
+    for (let k = 0; k < 100; k++) detector.update(k, k / 100, 0, 0, true);
+    for (let k = 100; k <= 300; k++) detector.update(k, k / 100, 0.15 * (k - 100), -0.2, false);
+    for (let k = 301; k <= 360; k++) detector.update(k, k / 100, 30 - 0.1 * (k - 300), 0.1, false);
+    expect(detector.descending).toBe(false);
+    // …then the lifter pauses at the bottom, and the rest's correction says 45 cm: the rep goes on.
+    for (let k = 361; k <= 700; k++) expect(detector.update(k, k / 100, 45, 0, true)).toBeNull();
+    expect(detector.inRep).toBe(true);
+    expect(detector.candidateDepthCm).toBe(45);
+    // The real ascent and the rest at the top end it.
+    for (let k = 701; k <= 1000; k++) detector.update(k, k / 100, 45 * (1 - (k - 700) / 300), 0.3, false);
+    let window = null;
+    for (let k = 1001; k <= 1100 && window === null; k++) window = detector.update(k, k / 100, 0, 0, true);
+    expect(window).toEqual({ startSeq: 99, endSeq: 1001 });
+  });
+
   it('abandons a descent that never comes back (sitting down)', () => {
     const down = rep(50, 2).slice(0, 100);
     const sit = Array.from({ length: 3500 }, () => ({ depth: 50, v: 0, still: true }));
     expect(run(new RepDetector(), [...stand(1), ...down, ...sit])).toHaveLength(0);
+  });
+});
+
+describe('RestConfirmation', () => {
+  const dt = 0.005;
+  const rng = new Rng(11);
+  /** Feeds `s` seconds of acceleration less bias `mean` + white noise (rms 0.08) that the stillness calls still. */
+  function feed(c: RestConfirmation, seconds: number, mean: number, still = true): boolean[] {
+    return Array.from({ length: Math.round(seconds / dt) }, () => c.update(dt, mean + 0.08 * rng.gaussian(), still, 0.08));
+  }
+
+  it('takes every still moment for a rest until a long rest has taught the bias', () => {
+    const c = new RestConfirmation();
+    expect(feed(c, 0.5, -0.12).every(Boolean)).toBe(true);
+  });
+
+  it('then refuses a still moment that keeps accelerating one way (a slow squat under noisy thresholds)', () => {
+    const c = new RestConfirmation();
+    feed(c, 2, 0); // a real rest: the bias is learned
+    feed(c, 0.3, -0.18, false); // a slow descent starts (3 s, 30 cm), caught by the thresholds at first…
+    const slow = feed(c, 0.8, -0.18); // …then "still" by them, but the hips keep speeding down
+    expect(slow.some(Boolean)).toBe(false);
+    feed(c, 0.5, 0, false);
+    // A real rest after movement is confirmed at once.
+    expect(feed(c, 0.1, 0).slice(-1)[0]).toBe(true);
+  });
+
+  it('confirms a still stretch that lasts, whatever its mean (the bias itself changed)', () => {
+    const c = new RestConfirmation();
+    feed(c, 2, 0);
+    feed(c, 0.3, 0.18, false);
+    const long = feed(c, 1.5, 0.18);
+    expect(long.slice(0, 100).some(Boolean)).toBe(false);
+    expect(long.slice(-1)[0]).toBe(true);
   });
 });
 

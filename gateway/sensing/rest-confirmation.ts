@@ -1,0 +1,55 @@
+/**
+ * A second look at a still moment before the depth takes it for zero velocity. The stillness detector
+ * (stillness.ts) tests each sample against thresholds a few times the sensor's noise; a slow squat's first or
+ * last half second accelerates less than that (a 4 s descent of 30 cm peaks near 0.1 m/s²), and a noisy
+ * sensor's thresholds are 0.3 m/s² and more. Taken for a rest, such a moment stops the velocity and, worse,
+ * teaches the live depth that acceleration as its bias: the rest of the rep then drifts by centimetres.
+ *
+ * What tells them apart is the mean: at rest the vertical acceleration, less its learned bias, averages to
+ * zero within the noise; in a slow movement it holds one sign. Averaged over a tenth of a second the noise
+ * shrinks by √N, below a slow squat's acceleration. A still moment whose mean is off is not confirmed —
+ * unless it lasts REST_CONFIRM_S, longer than any part of a squat can stay that quiet: then it is a rest and
+ * the bias was what had changed (a pause at the bottom in a pose the bias model has not learned yet). Until a
+ * first rest that long has taught the bias, there is nothing to compare with, and every still moment counts.
+ */
+
+/**
+ * Time constant of the mean, s: long enough to average the noise down (√(2τ/dt) samples), short enough that
+ * the end of a movement the stillness window already lets through (the last of a stand-up's deceleration)
+ * is forgotten by the time the stillness says still, so a real rest is confirmed at once.
+ */
+const MEAN_TAU_S = 0.1;
+/** The mean may stray this far (m/s²) — what the bias model leaves at a new pose, the last of a stand-up's
+ * deceleration — or this many of its σ. */
+const MIN_MEAN_TOLERANCE = 0.09;
+const MEAN_SIGMAS = 4;
+/** A still moment this long is a rest whatever its mean, s. */
+const REST_CONFIRM_S = 1.2;
+
+export class RestConfirmation {
+  private mean = 0;
+  private stillForS = 0;
+  private confirmed = false;
+  /** A rest of REST_CONFIRM_S has been seen: the live bias is learned and the mean can be trusted. */
+  private biasLearned = false;
+
+  /**
+   * One sample: dt (s), the vertical acceleration less the live bias (m/s²), whether the stillness detector
+   * says still, and the accelerometer's noise rms per sample (m/s²). Returns whether this is a rest.
+   */
+  update(dt: number, accLessBias: number, still: boolean, noiseRms: number): boolean {
+    if (Number.isFinite(accLessBias) && dt > 0) this.mean += Math.min(1, dt / MEAN_TAU_S) * (accLessBias - this.mean);
+    if (!still) {
+      this.stillForS = 0;
+      this.confirmed = false;
+      return false;
+    }
+    this.stillForS += dt > 0 ? dt : 0;
+    // The mean's noise: an exponential average over τ of white noise keeps σ·√(dt / 2τ) of it.
+    const tolerance = Math.max(MIN_MEAN_TOLERANCE, MEAN_SIGMAS * noiseRms * Math.sqrt(Math.max(dt, 0) / (2 * MEAN_TAU_S)));
+    // Once confirmed, a rest stays one until the stillness ends (its mean settles on the new bias).
+    if (this.stillForS >= REST_CONFIRM_S) this.biasLearned = true;
+    if (!this.confirmed) this.confirmed = !this.biasLearned || Math.abs(this.mean) <= tolerance || this.stillForS >= REST_CONFIRM_S;
+    return this.confirmed;
+  }
+}
