@@ -20,6 +20,7 @@ import type { RepWindow, TurnDepth } from './rep-detector.ts';
 import { computeRepMetrics } from './rep-metrics.ts';
 import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
+import type { SignalChannel } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
 import { integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
 import { LeakyMotion } from './leaky-motion.ts';
@@ -61,6 +62,21 @@ const TURN_REPLAY_S = 3;
 const RECENT_REST_S = 1;
 /** The face is told from the first this many cm of each descent and the last of each ascent. */
 const FACE_EVIDENCE_MAX_DEPTH_CM = 20;
+/**
+ * A recording or connection that begins inside a rep (mid-set) has no anchor before it: the rep is recovered
+ * backwards from the first rest once that rest has lasted this long (its bias learned), s, looking back at most
+ * RECOVERY_LOOKBACK_S, and only if the depth sensor's inclination moved at least RECOVERY_MIN_TILT_DEG.
+ */
+const RECOVERY_REST_S = 0.5;
+/** The look-back bridges holes in the samples up to this long (the acceleration taken as linear across), s. */
+const RECOVERY_MAX_HOLE_S = 0.25;
+/** A shorter rest looks back as it ends if it lasted at least this long, s. */
+const RECOVERY_MIN_REST_S = 0.2;
+const RECOVERY_LOOKBACK_S = 6;
+const RECOVERY_MIN_TILT_DEG = 4;
+/** …and if the bottom lies at least this far (cm, or this share of the depth) below the first sample. */
+const RECOVERY_MIN_DESCENT_CM = 1.5;
+const RECOVERY_MIN_DESCENT_SHARE = 0.03;
 /** A step between samples longer than this is a hole (lost packets): what happened in it was not integrated, s. */
 const HOLE_S = 0.1;
 /** A rep's face vote looks at its descent down to the lesser of this depth (cm) and this share of its depth. */
@@ -114,6 +130,9 @@ export class AthletePipeline {
   private cuedCandidateStart = -1;
   private wasStill = false;
   private lastRestSeq = -1;
+  /** Where the current (or last) rest began, and the last rest that looked back for a rep (recoverRepBeforeFirstRest). */
+  private restStartSeq = -1;
+  private recoveryRestSeq = -1;
   private reps = 0;
   private readonly winkOnsets: WinkOnset[] = [];
   private liveRefSacrum = Number.NaN;
@@ -233,11 +252,22 @@ export class AthletePipeline {
     row[7] = sacrumDeg;
     row[8] = trunkDeg;
     row[9] = still ? 1 : 0;
+    row[10] = channel.stillness.gravityMagnitude;
     const seq = this.buffer.push(row);
     // From the last moment of known height: a rest, or a later upright top the live depth was anchored at.
     if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(Math.max(this.lastRestSeq, this.lastTurnSeq), seq);
+    if (still && !this.wasStill) this.restStartSeq = seq;
     if (still) this.lastRestSeq = seq;
     this.wasStill = still;
+    // Until the first rep, each rest looks back for a rep begun before the samples: once it has lasted long
+    // enough to learn the bias, or as it ends if it was shorter (the next rep may start from it).
+    if (this.reps === 0 && this.restStartSeq >= 0 && this.recoveryRestSeq !== this.restStartSeq) {
+      const restS = (still ? t : this.buffer.get('t', seq - 1)) - this.buffer.get('t', this.restStartSeq);
+      if ((still && restS >= RECOVERY_REST_S) || (!still && restS >= RECOVERY_MIN_REST_S)) {
+        this.recoveryRestSeq = this.restStartSeq;
+        if (!this.detector.inRep || !still) this.recoverRepBeforeFirstRest(this.restStartSeq, still ? seq : seq - 1);
+      }
+    }
     this.buffer.set('liveDepthCm', seq, -this.kinematics.heightM * 100);
     const forward = this.forwardInclination(seq);
     const turnWindow = this.feedUprightTurns(seq, t, forward);
@@ -550,17 +580,25 @@ export class AthletePipeline {
     };
   }
 
-  private analyseRep(window: RepWindow): void {
+  /**
+   * Measures a finished window and emits it as a rep if it is one. `recovered`: a rep recovered backwards from
+   * the first rest (recoverRepBeforeFirstRest), whose heights are already in scratchHeight and whose angles
+   * are referred to the samples refStart…refEnd of that rest; null for the usual window between two anchors.
+   */
+  private analyseRep(window: RepWindow, recovered: { readonly refStart: number; readonly refEnd: number } | null = null): void {
     const b = this.buffer;
     if (window.startSeq < b.oldest) return;
     const n = window.endSeq - window.startSeq + 1;
     b.copy('t', window.startSeq, window.endSeq + 1, this.scratchT);
-    b.copy('verticalAcc', window.startSeq, window.endSeq + 1, this.scratchAcc);
-    b.copy('still', window.startSeq, window.endSeq + 1, this.scratchStill);
-    // The window's ends are rests by construction.
-    this.scratchStill[0] = 1;
-    this.scratchStill[n - 1] = 1;
-    const bridge = refinedHeights(this.scratchT, this.scratchAcc, this.scratchStill, n, this.scratchHeight);
+    let bridge: ReturnType<typeof refinedHeights> = null;
+    if (recovered === null) {
+      b.copy('verticalAcc', window.startSeq, window.endSeq + 1, this.scratchAcc);
+      b.copy('still', window.startSeq, window.endSeq + 1, this.scratchStill);
+      // The window's ends are rests by construction.
+      this.scratchStill[0] = 1;
+      this.scratchStill[n - 1] = 1;
+      bridge = refinedHeights(this.scratchT, this.scratchAcc, this.scratchStill, n, this.scratchHeight);
+    }
     let maxDepth = 0;
     let bottom = 0;
     for (let k = 0; k < n; k++) {
@@ -594,21 +632,15 @@ export class AthletePipeline {
 
     // Angles relative to the standing just before the rep: the still half second before it, or, for a rep
     // that starts at an upright turn (touch-and-go, a lifter who never stands still), the top itself.
+    // A recovered rep (no standing seen before it) takes the rest after it.
     const startedAtRest = b.get('still', window.startSeq) === 1;
-    const refStart = startedAtRest
-      ? Math.max(b.oldest, this.firstSeqAfter(window.startSeq, this.scratchT[0] - STANDING_REFERENCE_S))
-      : Math.max(b.oldest, window.startSeq - TURN_REFERENCE_HALF_SAMPLES);
-    const refEnd = startedAtRest ? window.startSeq : Math.min(window.endSeq, window.startSeq + TURN_REFERENCE_HALF_SAMPLES);
-    let sumS = 0;
-    let sumT = 0;
-    let count = 0;
-    for (let q = refStart; q <= refEnd; q++) {
-      sumS += b.get('pelvicTiltRaw', q);
-      sumT += b.get('trunkRaw', q);
-      count++;
-    }
-    const refSacrum = sumS / count;
-    const refTrunk = sumT / count;
+    const refStart =
+      recovered?.refStart ??
+      (startedAtRest ? Math.max(b.oldest, this.firstSeqAfter(window.startSeq, this.scratchT[0] - STANDING_REFERENCE_S)) : Math.max(b.oldest, window.startSeq - TURN_REFERENCE_HALF_SAMPLES));
+    const refEnd = recovered?.refEnd ?? (startedAtRest ? window.startSeq : Math.min(window.endSeq, window.startSeq + TURN_REFERENCE_HALF_SAMPLES));
+    // Each sensor's own samples: in the first instants of a recording the other sensor may not have sent one yet.
+    const refSacrum = this.finiteMean('pelvicTiltRaw', refStart, refEnd);
+    const refTrunk = this.finiteMean('trunkRaw', refStart, refEnd);
     // Only a rep that starts at rest votes: one that starts at an upright turn was cut where the face in use
     // put the top, and a wrong face would vote for itself.
     if (startedAtRest) this.voteFaces(window, n, maxDepth, refSacrum, refTrunk);
@@ -646,8 +678,10 @@ export class AthletePipeline {
     const gapFraction = round3(missing / (missing + end - start + 1));
 
     this.reps++;
-    // A depth estimated across a hole must not move the lifter's suggested stopping depth.
-    if (m.butt_wink && m.wink_onset_depth_cm !== null && !depthIsUncertain(gapFraction)) this.winkOnsets.push({ rep: this.reps, onset_cm: round1(m.wink_onset_depth_cm) });
+    // A depth estimated across a hole must not move the lifter's suggested stopping depth, nor the onset of a
+    // rep whose descent began before the samples did.
+    const descentSeen = recovered === null || this.scratchDepth[0] < edge;
+    if (m.butt_wink && m.wink_onset_depth_cm !== null && !depthIsUncertain(gapFraction) && descentSeen) this.winkOnsets.push({ rep: this.reps, onset_cm: round1(m.wink_onset_depth_cm) });
     let peakTilt = -Infinity;
     for (let k = start; k <= m.bottomEndIndex; k++) peakTilt = Math.max(peakTilt, this.scratchPelvis[k]);
     const rep: RepEvent = {
@@ -667,6 +701,64 @@ export class AthletePipeline {
       lumbar_flexion_pct_of_max: this.flexionPercent(m.lumbar_flexion_max_deg),
     };
     this.onEvent(rep);
+  }
+
+  /**
+   * The samples began inside a rep (a recording or a connection that starts mid-set), so no anchor came
+   * before it and the rep detector could not follow it. At the first rest, once it has taught the bias, that
+   * rep is recovered backwards: the vertical acceleration — with today's gravity and bias model, and the bias of
+   * this rest — is integrated from the rest (zero velocity, standing height) back to the first sample (at most
+   * RECOVERY_LOOKBACK_S, and not across a hole longer than RECOVERY_MAX_HOLE_S). Without a velocity at the far end nothing corrects the drift,
+   * but the bias is the rest's own and the bottom lies only a second or two back. A deepest point of at least
+   * MIN_REP_DEPTH_CM, where the depth sensor's inclination differs from the rest's by RECOVERY_MIN_TILT_DEG
+   * (the body bent, not a drift), is a rep; it is analysed as any other, its angles referred to this rest.
+   */
+  private recoverRepBeforeFirstRest(restStart: number, now: number): void {
+    const b = this.buffer;
+    if (restStart - b.oldest < 3) return;
+    const tRest = b.get('t', restStart);
+    let from = restStart;
+    while (from > b.oldest && tRest - b.get('t', from - 1) <= RECOVERY_LOOKBACK_S && b.get('t', from) - b.get('t', from - 1) <= RECOVERY_MAX_HOLE_S) from--;
+    // Both sensors' angles are needed from the window's first sample (the other sensor's first samples may
+    // come a little later).
+    while (from < restStart && !(Number.isFinite(b.get('pelvicTiltRaw', from)) || this.sacrum === null)) from++;
+    while (from < restStart && !(Number.isFinite(b.get('trunkRaw', from)) || this.trunk === null)) from++;
+    const n = restStart - from + 1;
+    if (n < 3) return;
+    const gravity = this.depthChannel!.stillness.gravityMagnitude;
+    const acc = (q: number): number =>
+      b.get('rawVerticalAcc', q) + b.get('gravity', q) - gravity - this.biasModel.error(b.get('upX', q), b.get('upY', q), b.get('upZ', q));
+    let bias = 0;
+    for (let q = restStart; q <= now; q++) bias += acc(q);
+    bias /= now - restStart + 1;
+    // Backwards from the rest: height 0 and velocity 0 at its first sample.
+    const h = this.scratchHeight;
+    let v = 0;
+    h[n - 1] = 0;
+    let deepest = n - 1;
+    for (let k = n - 1; k > 0; k--) {
+      const dt = b.get('t', from + k) - b.get('t', from + k - 1);
+      const v0 = v - 0.5 * (acc(from + k) + acc(from + k - 1) - 2 * bias) * dt;
+      h[k - 1] = h[k] - 0.5 * (v + v0) * dt;
+      v = v0;
+      if (h[k - 1] < h[deepest]) deepest = k - 1;
+    }
+    const depthCm = -h[deepest] * 100;
+    if (depthCm < MIN_REP_DEPTH_CM || depthCm > PLAUSIBLE_LIVE_DEPTH_CM[1]) return;
+    // The bottom must be seen, with some descent before it: a rep whose bottom came before the samples is only
+    // an ascent, not a rep of this set (contract v1.1 §2: a descent and the return).
+    if (depthCm + h[0] * 100 < Math.max(RECOVERY_MIN_DESCENT_CM, RECOVERY_MIN_DESCENT_SHARE * depthCm)) return;
+    // The body bent (a winker's pelvis may be back near standing at the bottom: anywhere in the window counts).
+    const channel = this.depthChannel === this.sacrum ? 'pelvicTiltRaw' : 'trunkRaw';
+    const restDeg = b.get(channel, restStart);
+    let bent = 0;
+    for (let q = from; q < restStart; q++) bent = Math.max(bent, Math.abs(b.get(channel, q) - restDeg));
+    if (!(bent >= RECOVERY_MIN_TILT_DEG)) return;
+    // The rep starts where the depth was last near standing before its bottom, else at the first sample.
+    let start = deepest;
+    while (start > 0 && -h[start - 1] * 100 >= REP_EDGE_FRACTION * depthCm) start--;
+    if (start > 0) h.copyWithin(0, start, n);
+    this.analyseRep({ startSeq: from + start, endSeq: restStart }, { refStart: restStart, refEnd: now });
   }
 
   /**
@@ -711,6 +803,20 @@ export class AthletePipeline {
       return [mean(this.repReferenceSum[0]), mean(this.repReferenceSum[1])];
     }
     return [this.posture.sacralInclinationDeg(), this.posture.trunkInclinationDeg()];
+  }
+
+  /** Mean of a buffered channel's finite values over the samples from…to (NaN when there is none). */
+  private finiteMean(channel: SignalChannel, from: number, to: number): number {
+    let sum = 0;
+    let count = 0;
+    for (let q = from; q <= to; q++) {
+      const x = this.buffer.get(channel, q);
+      if (Number.isFinite(x)) {
+        sum += x;
+        count++;
+      }
+    }
+    return sum / count;
   }
 
   /** The first buffered sequence number at or after time t, searching back from `seq`. */

@@ -18,6 +18,8 @@ export const SIGNAL_CHANNELS = [
   'trunkRaw',
   /** 1 when the lifter was at rest (zero velocity), else 0. */
   'still',
+  /** The gravity magnitude subtracted in rawVerticalAcc, m/s² (it changes when the sensor learns it at rest). */
+  'gravity',
 ] as const;
 export type SignalChannel = (typeof SIGNAL_CHANNELS)[number];
 

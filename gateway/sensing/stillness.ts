@@ -124,7 +124,8 @@ export class StillnessDetector {
         this.quietNormMax = max;
         const mean = this.quietNormSum / this.quietNormCount;
         const reseedAfter = this.everStill ? RESEED_S : RESEED_BEFORE_FIRST_REST_S;
-        if (t - this.gyroQuietSince >= reseedAfter && Math.abs(mean - this.gravity) > this.maxAccDeviation) this.gravity = mean;
+        // Half the threshold already: an offset that large leaves the noise too little room to ever pass.
+        if (t - this.gyroQuietSince >= reseedAfter && Math.abs(mean - this.gravity) > 0.5 * this.maxAccDeviation) this.gravity = mean;
       }
     }
     if (gyroNorm > this.maxGyro || Math.abs(accNorm - this.gravity) > this.maxAccDeviation) {

@@ -172,6 +172,28 @@ describe('touch-and-go reps', () => {
   });
 });
 
+describe('a recording that begins inside a rep', () => {
+  const sim = simulateRecording({ profile: profileByName('neutral'), seed: 4, reps: 3, sensors: 'sacrum', rateHz: 100 });
+  const first = sim.truth.reps[0];
+  const from = (t: number) => run([...sim.sensors], sim.samples.filter((s) => s.t >= t));
+
+  it('still counts that rep, recovered backwards from the first rest, with about its depth', () => {
+    // The recording starts a third of the way into the first descent: no standing, no anchor before it.
+    const { reps } = from(first.t_start + (first.t_bottom - first.t_start) / 3);
+    expect(reps).toHaveLength(3);
+    expect(Math.abs(reps[0].t_bottom - first.t_bottom)).toBeLessThan(0.3);
+    // Depth below the standing after it; the part of the descent before the samples is not seen, but the rep
+    // is measured from where the lifter ends up standing.
+    expect(Math.abs(reps[0].depth_cm - first.depth_cm)).toBeLessThan(4);
+  });
+
+  it('does not count a rep whose bottom came before the samples (only its ascent is seen)', () => {
+    const { reps } = from(first.t_bottom + 0.3);
+    expect(reps).toHaveLength(2);
+    expect(reps[0].t_bottom).toBeGreaterThan(first.t_end);
+  });
+});
+
 describe('a recording without reps', () => {
   it('says why', () => {
     const sim = simulateRecording({ profile: profileByName('neutral'), seed: 1, reps: 1, sensors: 'sacrum', rateHz: 100 });
