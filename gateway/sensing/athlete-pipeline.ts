@@ -209,7 +209,12 @@ export class AthletePipeline {
     const t = s.t;
     const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
     this.lastT = t;
-    if (dt > HOLE_S) this.detector.noteHole();
+    if (dt > HOLE_S) {
+      this.detector.noteHole();
+      // The orientation was bridged across the hole (a fast rotation in it leaves the filter a few degrees off
+      // for seconds), so the vertical acceleration is in doubt too.
+      this.restConfirmation.distrustBias();
+    }
     // r: the earth's up direction in the sensor frame (third row of R).
     const q = channel.q;
     const rx = 2 * (q[1] * q[3] - q[0] * q[2]);
@@ -369,10 +374,13 @@ export class AthletePipeline {
     if (!(span >= MIN_CYCLE_S && span <= MAX_CYCLE_S)) return;
     let integral = 0;
     for (let q = from + 1; q <= turn.seq; q++) {
-      if (this.buffer.get('still', q) === 1) return;
+      // Not across a rest (then the rest taught the bias) nor a hole (its acceleration is unknown).
+      if (this.buffer.get('still', q) === 1 || this.buffer.get('t', q) - this.buffer.get('t', q - 1) > HOLE_S) return;
       integral += 0.5 * (this.modelledVerticalAcc(q - 1) + this.modelledVerticalAcc(q)) * (this.buffer.get('t', q) - this.buffer.get('t', q - 1));
     }
     this.kinematics.learnCycleBias(integral / span);
+    // A bias learned without a rest is only about right: the next rest must not be refused for disagreeing.
+    this.restConfirmation.distrustBias();
   }
 
   /** The vertical acceleration at a buffered sample with the bias model's correction but not the live bias. */

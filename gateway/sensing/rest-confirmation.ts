@@ -34,6 +34,16 @@ export class RestConfirmation {
   private biasLearned = false;
 
   /**
+   * The live bias was just learned some other way than at a rest (a touch-and-go cycle), or the vertical itself
+   * is in doubt (the orientation bridged across a hole in the samples): until a rest of REST_CONFIRM_S has
+   * confirmed it, every still moment counts again — an acceleration off by 0.15 m/s² would otherwise refuse
+   * every short rest, and nothing would correct it.
+   */
+  distrustBias(): void {
+    this.biasLearned = false;
+  }
+
+  /**
    * One sample: dt (s), the vertical acceleration less the live bias (m/s²), whether the stillness detector
    * says still, and the accelerometer's noise rms per sample (m/s²). Returns whether this is a rest.
    */
