@@ -11,6 +11,8 @@
  * unless it lasts REST_CONFIRM_S, longer than any part of a squat can stay that quiet: then it is a rest and
  * the bias was what had changed (a pause at the bottom in a pose the bias model has not learned yet). Until a
  * first rest that long has taught the bias, there is nothing to compare with, and every still moment counts.
+ * The mean is watched through the rest as well: a slow squat that starts from standing stays under the
+ * stillness thresholds for its first half second, and its mean leaving the tolerance ends the rest there.
  */
 
 /**
@@ -30,6 +32,8 @@ export class RestConfirmation {
   private mean = 0;
   private stillForS = 0;
   private confirmed = false;
+  /** The rest's mean has been within the tolerance of a learned bias, and is watched for a slow movement. */
+  private watchMean = false;
   /** A rest of REST_CONFIRM_S has been seen: the live bias is learned and the mean can be trusted. */
   private biasLearned = false;
 
@@ -52,14 +56,27 @@ export class RestConfirmation {
     if (!still) {
       this.stillForS = 0;
       this.confirmed = false;
+      this.watchMean = false;
       return false;
     }
     this.stillForS += dt > 0 ? dt : 0;
     // The mean's noise: an exponential average over τ of white noise keeps σ·√(dt / 2τ) of it.
     const tolerance = Math.max(MIN_MEAN_TOLERANCE, MEAN_SIGMAS * noiseRms * Math.sqrt(Math.max(dt, 0) / (2 * MEAN_TAU_S)));
-    // Once confirmed, a rest stays one until the stillness ends (its mean settles on the new bias).
     if (this.stillForS >= REST_CONFIRM_S) this.biasLearned = true;
-    if (!this.confirmed) this.confirmed = !this.biasLearned || Math.abs(this.mean) <= tolerance || this.stillForS >= REST_CONFIRM_S;
+    const within = this.biasLearned && Math.abs(this.mean) <= tolerance;
+    if (!this.confirmed) {
+      this.confirmed = !this.biasLearned || within || this.stillForS >= REST_CONFIRM_S;
+    } else if (this.watchMean && !within) {
+      // A rest whose mean has left the tolerance: a slow movement has begun under the thresholds (a slow
+      // shallow squat starts at 0.05–0.1 m/s²). It ends the rest now, before the bias learns it.
+      this.confirmed = false;
+      this.watchMean = false;
+      this.stillForS = 0;
+      return false;
+    }
+    // Watched once its mean is within the tolerance of a learned bias: not while a rest confirmed by its
+    // length is still teaching the bias anew.
+    if (this.confirmed && within) this.watchMean = true;
     return this.confirmed;
   }
 }

@@ -371,6 +371,15 @@ describe('RestConfirmation', () => {
     expect(feed(c, 0.1, 0).slice(-1)[0]).toBe(true);
   });
 
+  it('ends a confirmed rest as soon as its mean leaves the tolerance (a slow squat starting from standing)', () => {
+    const c = new RestConfirmation();
+    expect(feed(c, 2, 0).slice(-1)[0]).toBe(true);
+    // The stillness still says still (a slow, shallow descent under its thresholds): the mean does not.
+    const starting = feed(c, 0.4, -0.18);
+    expect(starting[0]).toBe(true);
+    expect(starting.slice(-40).some(Boolean)).toBe(false);
+  });
+
   it('confirms a still stretch that lasts, whatever its mean (the bias itself changed)', () => {
     const c = new RestConfirmation();
     feed(c, 2, 0);
