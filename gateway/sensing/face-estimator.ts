@@ -15,7 +15,7 @@
  * early wink, more than it tilted forward before. Once reps are found, their refined depth (integrated
  * between two moments of zero velocity) gives a far better vote: how the raw inclination changed over the
  * first centimetres of the descent, where every lifter's pelvis and trunk tilt forward and none has started to
- * wink (observeRepDescent). A few reps' votes decide, and then the velocity evidence no longer can.
+ * wink (observeRepDescent). The votes decide once they sum to 2°, and then the velocity evidence no longer can.
  */
 import type { SensorFace } from '../../shared/imu.ts';
 
@@ -25,8 +25,11 @@ const FACE_DECISION_EVIDENCE = 1.5;
 const MAX_EVIDENCE_RATE_DEG_S = 40;
 /** Old evidence is forgotten with this time constant, s. */
 const FORGET_S = 600;
-/** Rep votes decide once this many reps have voted and their sum reaches this many degrees. */
-const MIN_REP_VOTES = 2;
+/**
+ * Rep votes decide once this many reps have voted and their sum reaches this many degrees. One is enough: in a
+ * touch-and-go set only the first rep starts at rest, and its 2–6° of early forward tilt is clear.
+ */
+const MIN_REP_VOTES = 1;
 const REP_DECISION_DEG = 2;
 /** Each rep keeps this share of the older votes (a sensor re-clipped the other way is found within a few reps). */
 const REP_VOTE_MEMORY = 0.85;
