@@ -63,18 +63,18 @@ const RECENT_REST_S = 1;
 /** The face is told from the first this many cm of each descent and the last of each ascent. */
 const FACE_EVIDENCE_MAX_DEPTH_CM = 20;
 /**
- * A recording or connection that begins inside a rep (mid-set) has no anchor before it: the rep is recovered
- * backwards from the first rest once that rest has lasted this long (its bias learned), s, looking back at most
- * RECOVERY_LOOKBACK_S, and only if the depth sensor's inclination moved at least RECOVERY_MIN_TILT_DEG.
+ * A recording or connection that begins inside a rep (mid-set) has no anchor before it: until the first rep,
+ * each rest looks back for it (recoverRepBegunBeforeSamples) once it has lasted RECOVERY_REST_S (its bias
+ * learned), or as it ends if it lasted RECOVERY_MIN_REST_S, s. The look-back spans at most RECOVERY_LOOKBACK_S
+ * and bridges holes up to RECOVERY_MAX_HOLE_S (the acceleration taken as linear across), s. It finds a rep if the
+ * depth sensor's inclination moved at least RECOVERY_MIN_TILT_DEG and the bottom lies at least
+ * RECOVERY_MIN_DESCENT_CM (or RECOVERY_MIN_DESCENT_SHARE of the depth) below the first sample.
  */
 const RECOVERY_REST_S = 0.5;
-/** The look-back bridges holes in the samples up to this long (the acceleration taken as linear across), s. */
-const RECOVERY_MAX_HOLE_S = 0.25;
-/** A shorter rest looks back as it ends if it lasted at least this long, s. */
 const RECOVERY_MIN_REST_S = 0.2;
 const RECOVERY_LOOKBACK_S = 6;
+const RECOVERY_MAX_HOLE_S = 0.25;
 const RECOVERY_MIN_TILT_DEG = 4;
-/** …and if the bottom lies at least this far (cm, or this share of the depth) below the first sample. */
 const RECOVERY_MIN_DESCENT_CM = 1.5;
 const RECOVERY_MIN_DESCENT_SHARE = 0.03;
 /** A step between samples longer than this is a hole (lost packets): what happened in it was not integrated, s. */
@@ -130,7 +130,7 @@ export class AthletePipeline {
   private cuedCandidateStart = -1;
   private wasStill = false;
   private lastRestSeq = -1;
-  /** Where the current (or last) rest began, and the last rest that looked back for a rep (recoverRepBeforeFirstRest). */
+  /** Where the current (or last) rest began, and the last rest that looked back for a rep (recoverRepBegunBeforeSamples). */
   private restStartSeq = -1;
   private recoveryRestSeq = -1;
   private reps = 0;
@@ -270,7 +270,7 @@ export class AthletePipeline {
       const restS = (still ? t : this.buffer.get('t', seq - 1)) - this.buffer.get('t', this.restStartSeq);
       if ((still && restS >= RECOVERY_REST_S) || (!still && restS >= RECOVERY_MIN_REST_S)) {
         this.recoveryRestSeq = this.restStartSeq;
-        if (!this.detector.inRep || !still) this.recoverRepBeforeFirstRest(this.restStartSeq, still ? seq : seq - 1);
+        if (!this.detector.inRep || !still) this.recoverRepBegunBeforeSamples(this.restStartSeq, still ? seq : seq - 1);
       }
     }
     this.buffer.set('liveDepthCm', seq, -this.kinematics.heightM * 100);
@@ -590,7 +590,7 @@ export class AthletePipeline {
 
   /**
    * Measures a finished window and emits it as a rep if it is one. `recovered`: a rep recovered backwards from
-   * the first rest (recoverRepBeforeFirstRest), whose heights are already in scratchHeight and whose angles
+   * a rest (recoverRepBegunBeforeSamples), whose heights are already in scratchHeight and whose angles
    * are referred to the samples refStart…refEnd of that rest; null for the usual window between two anchors.
    */
   private analyseRep(window: RepWindow, recovered: { readonly refStart: number; readonly refEnd: number } | null = null): void {
@@ -712,16 +712,17 @@ export class AthletePipeline {
   }
 
   /**
-   * The samples began inside a rep (a recording or a connection that starts mid-set), so no anchor came
-   * before it and the rep detector could not follow it. At the first rest, once it has taught the bias, that
-   * rep is recovered backwards: the vertical acceleration — with today's gravity and bias model, and the bias of
-   * this rest — is integrated from the rest (zero velocity, standing height) back to the first sample (at most
-   * RECOVERY_LOOKBACK_S, and not across a hole longer than RECOVERY_MAX_HOLE_S). Without a velocity at the far end nothing corrects the drift,
-   * but the bias is the rest's own and the bottom lies only a second or two back. A deepest point of at least
-   * MIN_REP_DEPTH_CM, where the depth sensor's inclination differs from the rest's by RECOVERY_MIN_TILT_DEG
-   * (the body bent, not a drift), is a rep; it is analysed as any other, its angles referred to this rest.
+   * The samples may have begun inside a rep (a recording or a connection that starts mid-set): no anchor came
+   * before it, so the rep detector could not follow it. At a rest before the first rep (`restStart`…`now`),
+   * that rep is recovered backwards: the vertical acceleration — re-referred to today's gravity (each sample
+   * keeps the one it was taken with) and bias model, less this rest's mean — is integrated from the rest (zero
+   * velocity, standing height) back towards the first sample (RECOVERY_* above). Without a velocity at the far
+   * end nothing corrects the drift, but the bias is the rest's own and the bottom lies only a second or two
+   * back. A deepest point of at least MIN_REP_DEPTH_CM, seen with some descent before it, in a window where the
+   * depth sensor's inclination moved (the body bent, not a drift), is a rep; it is analysed as any other, its
+   * angles referred to this rest.
    */
-  private recoverRepBeforeFirstRest(restStart: number, now: number): void {
+  private recoverRepBegunBeforeSamples(restStart: number, now: number): void {
     const b = this.buffer;
     if (restStart - b.oldest < 3) return;
     const tRest = b.get('t', restStart);
