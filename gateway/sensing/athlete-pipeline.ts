@@ -225,7 +225,7 @@ export class AthletePipeline {
     // Zero velocity is the depth sensor's own rest: the trunk sensor may move (a shrug, looking around) while
     // the pelvis stays put, and requiring both would lose the rests that keep the depth integration short.
     // A still moment whose mean acceleration says it is still moving slowly is no rest (rest-confirmation.ts).
-    const still = this.restConfirmation.update(dt, verticalAcc - this.kinematics.verticalBias, channel.stillness.still, channel.stillness.accNoiseRms);
+    const still = this.restConfirmation.update(dt, verticalAcc - this.kinematics.verticalBias, channel.stillness.still, channel.stillness.accNoiseRms, channel.inclinationRateDegS);
     const standing = still && !this.detector.inRep;
     this.diagnostics.update(channel.inclinationDeg);
     this.kinematics.update(dt, verticalAcc, still);

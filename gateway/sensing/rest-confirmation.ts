@@ -13,6 +13,11 @@
  * first rest that long has taught the bias, there is nothing to compare with, and every still moment counts.
  * The mean is watched through the rest as well: a slow squat that starts from standing stays under the
  * stillness thresholds for its first half second, and its mean leaving the tolerance ends the rest there.
+ *
+ * The pelvis tells the same from its side: a slow shallow squat (13 cm in 2.5 s) accelerates at 0.1 m/s² at
+ * most, but tilts the pelvis steadily at 2–8 °/s, under the stillness's per-sample gyroscope threshold yet far
+ * from the zero mean of a rest. So the mean inclination rate must also stay within max(1 °/s, 3 × its rms over
+ * this lifter's rests): a lifter who sways at rest raises it by as much as the sway needs.
  */
 
 /**
@@ -27,9 +32,17 @@ const MIN_MEAN_TOLERANCE = 0.09;
 const MEAN_SIGMAS = 4;
 /** A still moment this long is a rest whatever its mean, s. */
 const REST_CONFIRM_S = 1.2;
+/** The mean inclination rate may stray this far (°/s), or this many of its rms over the lifter's rests (sway). */
+const MIN_RATE_TOLERANCE_DEG_S = 1;
+const RATE_SPREAD_FACTOR = 3;
+/** Time constant (of rest time) of that rms, s. */
+const RATE_SPREAD_TAU_S = 5;
 
 export class RestConfirmation {
   private mean = 0;
+  /** Mean of the depth sensor's inclination rate over the same time, °/s, and its mean square over rests. */
+  private rateMean = 0;
+  private restRateSquare = Number.NaN;
   private stillForS = 0;
   private confirmed = false;
   /** The rest's mean has been within the tolerance of a learned bias, and is watched for a slow movement. */
@@ -49,10 +62,12 @@ export class RestConfirmation {
 
   /**
    * One sample: dt (s), the vertical acceleration less the live bias (m/s²), whether the stillness detector
-   * says still, and the accelerometer's noise rms per sample (m/s²). Returns whether this is a rest.
+   * says still, the accelerometer's noise rms per sample (m/s²) and the sensor's inclination rate (°/s).
+   * Returns whether this is a rest.
    */
-  update(dt: number, accLessBias: number, still: boolean, noiseRms: number): boolean {
+  update(dt: number, accLessBias: number, still: boolean, noiseRms: number, inclinationRateDegS = 0): boolean {
     if (Number.isFinite(accLessBias) && dt > 0) this.mean += Math.min(1, dt / MEAN_TAU_S) * (accLessBias - this.mean);
+    if (Number.isFinite(inclinationRateDegS) && dt > 0) this.rateMean += Math.min(1, dt / MEAN_TAU_S) * (inclinationRateDegS - this.rateMean);
     if (!still) {
       this.stillForS = 0;
       this.confirmed = false;
@@ -63,7 +78,8 @@ export class RestConfirmation {
     // The mean's noise: an exponential average over τ of white noise keeps σ·√(dt / 2τ) of it.
     const tolerance = Math.max(MIN_MEAN_TOLERANCE, MEAN_SIGMAS * noiseRms * Math.sqrt(Math.max(dt, 0) / (2 * MEAN_TAU_S)));
     if (this.stillForS >= REST_CONFIRM_S) this.biasLearned = true;
-    const within = this.biasLearned && Math.abs(this.mean) <= tolerance;
+    const rateTolerance = Number.isNaN(this.restRateSquare) ? Infinity : Math.max(MIN_RATE_TOLERANCE_DEG_S, RATE_SPREAD_FACTOR * Math.sqrt(this.restRateSquare));
+    const within = this.biasLearned && Math.abs(this.mean) <= tolerance && Math.abs(this.rateMean) <= rateTolerance;
     if (!this.confirmed) {
       this.confirmed = !this.biasLearned || within || this.stillForS >= REST_CONFIRM_S;
     } else if (this.watchMean && !within) {
@@ -77,6 +93,10 @@ export class RestConfirmation {
     // Watched once its mean is within the tolerance of a learned bias: not while a rest confirmed by its
     // length is still teaching the bias anew.
     if (this.confirmed && within) this.watchMean = true;
+    if (this.watchMean && dt > 0) {
+      const r2 = this.rateMean * this.rateMean;
+      this.restRateSquare = Number.isNaN(this.restRateSquare) ? r2 : this.restRateSquare + Math.min(1, dt / RATE_SPREAD_TAU_S) * (r2 - this.restRateSquare);
+    }
     return this.confirmed;
   }
 }

@@ -351,8 +351,8 @@ describe('RestConfirmation', () => {
   const dt = 0.005;
   const rng = new Rng(11);
   /** Feeds `s` seconds of acceleration less bias `mean` + white noise (rms 0.08) that the stillness calls still. */
-  function feed(c: RestConfirmation, seconds: number, mean: number, still = true): boolean[] {
-    return Array.from({ length: Math.round(seconds / dt) }, () => c.update(dt, mean + 0.08 * rng.gaussian(), still, 0.08));
+  function feed(c: RestConfirmation, seconds: number, mean: number, still = true, rate: (t: number) => number = () => 0.2 * rng.gaussian()): boolean[] {
+    return Array.from({ length: Math.round(seconds / dt) }, (_, k) => c.update(dt, mean + 0.08 * rng.gaussian(), still, 0.08, rate(k * dt)));
   }
 
   it('takes every still moment for a rest until a long rest has taught the bias', () => {
@@ -378,6 +378,21 @@ describe('RestConfirmation', () => {
     const starting = feed(c, 0.4, -0.18);
     expect(starting[0]).toBe(true);
     expect(starting.slice(-40).some(Boolean)).toBe(false);
+  });
+
+  it('refuses a still moment whose pelvis keeps turning slowly one way, unless this lifter sways that much at rest', () => {
+    const quiet = new RestConfirmation();
+    feed(quiet, 2, 0);
+    // A slow shallow squat: the acceleration too small to tell, the pelvis tilting on at 2.5 °/s from its start
+    // (caught by the thresholds for a moment) into a stretch the thresholds call still.
+    feed(quiet, 0.3, 0, false, () => 2.5);
+    expect(feed(quiet, 0.8, 0, true, () => 2.5).some(Boolean)).toBe(false);
+
+    const swaying = new RestConfirmation();
+    const sway = (t: number) => 4 * Math.sin(2 * Math.PI * t);
+    feed(swaying, 3, 0, true, sway);
+    feed(swaying, 0.3, 0, false);
+    expect(feed(swaying, 0.8, 0, true, sway).slice(-1)[0]).toBe(true);
   });
 
   it('confirms a still stretch that lasts, whatever its mean (the bias itself changed)', () => {
