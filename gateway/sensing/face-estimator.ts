@@ -15,7 +15,7 @@
  * early wink, more than it tilted forward before. Once reps are found, their refined depth (integrated
  * between two moments of zero velocity) gives a far better vote: how the raw inclination changed over the
  * first centimetres of the descent, where every lifter's pelvis and trunk tilt forward and none has started to
- * wink (observeRepDescent). The votes decide once they sum to 2°, and then the velocity evidence no longer can.
+ * wink (observeRepDescent). The votes decide once they sum to 1.5°, and then the velocity evidence no longer can.
  */
 import type { SensorFace } from '../../shared/imu.ts';
 
@@ -27,10 +27,11 @@ const MAX_EVIDENCE_RATE_DEG_S = 40;
 const FORGET_S = 600;
 /**
  * Rep votes decide once this many reps have voted and their sum reaches this many degrees. One is enough: in a
- * touch-and-go set only the first rep starts at rest, and its 2–6° of early forward tilt is clear.
+ * touch-and-go set only the first rep starts at rest. 1.5°: the least a lifter's early descent gives (0.25° of
+ * pelvic tilt per cm over the window's 4–8 cm).
  */
 const MIN_REP_VOTES = 1;
-const REP_DECISION_DEG = 2;
+const REP_DECISION_DEG = 1.5;
 /** Each rep keeps this share of the older votes (a sensor re-clipped the other way is found within a few reps). */
 const REP_VOTE_MEMORY = 0.85;
 

@@ -80,11 +80,11 @@ describe('FaceEstimator rep votes', () => {
     // Velocity evidence for face in: the pelvis of a big early winker rolls back while the hips still go down.
     for (let k = 0; k < 300; k++) face.update(0.01, -0.5, -20);
     expect(face.face).toBe('in');
-    // Reps whose raw inclination rose over their first centimetres: 1.5° is not enough on its own, two such
+    // Reps whose raw inclination rose over their first centimetres: 1° is not enough on its own, two such
     // reps are — face out, and it stays so.
-    face.observeRepDescent(1.5);
+    face.observeRepDescent(1);
     expect(face.face).toBe('in');
-    face.observeRepDescent(1.5);
+    face.observeRepDescent(1);
     expect(face.face).toBe('out');
     for (let k = 0; k < 300; k++) face.update(0.01, -0.5, -20);
     expect(face.face).toBe('out');
