@@ -555,8 +555,6 @@ export class AthletePipeline {
     if (t[n - 1] - t[0] > 0) this.biasModel.observeRep(single, double);
   }
 
-
-
   /** The maximum flexion test's result, once it has ended with a usable value (deg), else null. */
   private testedMaxFlexion(): number | null {
     const done = Number.isFinite(this.maxFlexionTestUntil) && this.lastT > this.maxFlexionTestUntil;
@@ -745,11 +743,14 @@ export class AthletePipeline {
     let v = 0;
     h[n - 1] = 0;
     let deepest = n - 1;
+    let later = acc(restStart) - bias;
     for (let k = n - 1; k > 0; k--) {
+      const earlier = acc(from + k - 1) - bias;
       const dt = b.get('t', from + k) - b.get('t', from + k - 1);
-      const v0 = v - 0.5 * (acc(from + k) + acc(from + k - 1) - 2 * bias) * dt;
+      const v0 = v - 0.5 * (later + earlier) * dt;
       h[k - 1] = h[k] - 0.5 * (v + v0) * dt;
       v = v0;
+      later = earlier;
       if (h[k - 1] < h[deepest]) deepest = k - 1;
     }
     const depthCm = -h[deepest] * 100;

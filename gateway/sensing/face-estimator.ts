@@ -26,11 +26,10 @@ const MAX_EVIDENCE_RATE_DEG_S = 40;
 /** Old evidence is forgotten with this time constant, s. */
 const FORGET_S = 600;
 /**
- * Rep votes decide once this many reps have voted and their sum reaches this many degrees. One is enough: in a
- * touch-and-go set only the first rep starts at rest. 1.5°: the least a lifter's early descent gives (0.25° of
- * pelvic tilt per cm over the window's 4–8 cm).
+ * Rep votes decide once their sum reaches this many degrees — one rep's may: in a touch-and-go set only the
+ * first rep starts at rest. 1.5°: the least a lifter's early descent gives (0.25° of pelvic tilt per cm over the
+ * window's 4–8 cm).
  */
-const MIN_REP_VOTES = 1;
 const REP_DECISION_DEG = 1.5;
 /** Each rep keeps this share of the older votes (a sensor re-clipped the other way is found within a few reps). */
 const REP_VOTE_MEMORY = 0.85;
@@ -38,9 +37,8 @@ const REP_VOTE_MEMORY = 0.85;
 export class FaceEstimator {
   private evidence = 0;
   private decided: SensorFace | null;
-  /** Forward tilt of the early descents (raw sign, deg, older reps decayed) and how many reps voted. */
+  /** Forward tilt of the early descents (raw sign, deg, older reps decayed). */
   private repTiltDeg = 0;
-  private repVotes = 0;
 
   /** `fixed`: the face given by the configuration, never changed by the evidence. */
   constructor(private readonly fixed: SensorFace | null = null) {
@@ -71,13 +69,12 @@ export class FaceEstimator {
   observeRepDescent(rawTiltDeg: number): SensorFace | null {
     if (!Number.isFinite(rawTiltDeg)) return this.decided;
     this.repTiltDeg = REP_VOTE_MEMORY * this.repTiltDeg + rawTiltDeg;
-    this.repVotes++;
     if (this.fixed === null && this.repsDecide) this.decided = this.repTiltDeg > 0 ? 'out' : 'in';
     return this.decided;
   }
 
   private get repsDecide(): boolean {
-    return this.repVotes >= MIN_REP_VOTES && Math.abs(this.repTiltDeg) >= REP_DECISION_DEG;
+    return Math.abs(this.repTiltDeg) >= REP_DECISION_DEG;
   }
 
   get face(): SensorFace | null {
