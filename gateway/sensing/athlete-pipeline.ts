@@ -262,13 +262,14 @@ export class AthletePipeline {
     // From the last moment of known height: a rest, or a later upright top the live depth was anchored at.
     if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(Math.max(this.lastRestSeq, this.lastTurnSeq), seq);
     if (still && !this.wasStill) this.restStartSeq = seq;
+    const restEndedNow = !still && this.wasStill;
     if (still) this.lastRestSeq = seq;
     this.wasStill = still;
     // Until the first rep, each rest looks back for a rep begun before the samples: once it has lasted long
-    // enough to learn the bias, or as it ends if it was shorter (the next rep may start from it).
-    if (this.reps === 0 && this.restStartSeq >= 0 && this.recoveryRestSeq !== this.restStartSeq) {
+    // enough to learn the bias, or on the sample it ends if it was shorter (the next rep may start from it).
+    if (this.reps === 0 && (still || restEndedNow) && this.recoveryRestSeq !== this.restStartSeq) {
       const restS = (still ? t : this.buffer.get('t', seq - 1)) - this.buffer.get('t', this.restStartSeq);
-      if ((still && restS >= RECOVERY_REST_S) || (!still && restS >= RECOVERY_MIN_REST_S)) {
+      if ((still && restS >= RECOVERY_REST_S) || (restEndedNow && restS >= RECOVERY_MIN_REST_S)) {
         this.recoveryRestSeq = this.restStartSeq;
         if (!this.detector.inRep || !still) this.recoverRepBegunBeforeSamples(this.restStartSeq, still ? seq : seq - 1);
       }
