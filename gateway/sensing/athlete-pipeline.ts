@@ -129,6 +129,18 @@ export class AthletePipeline {
    *  touch-and-go rep that starts in the very sample its predecessor ended still gets its own. */
   private cuedCandidateStart = -1;
   private wasStill = false;
+  /**
+   * The gravity magnitude the depth sensor's vertical acceleration is taken against: the stillness detector's
+   * at the first sample, then fixed. Whatever it gets wrong is a constant offset of the vertical acceleration,
+   * which the live bias learns at every rest (vertical-kinematics.ts). The stillness detector keeps its own
+   * estimate for its thresholds, and learns it whenever they say still — which the first and last second of a
+   * slow descent (under 0.1 m/s² and 3°/s) can pass: taken over from there, a slow squat's own acceleration
+   * became "gravity" and its depth came out a quarter short; taken over at rests only, its changes while the
+   * live bias was not learning (a short rest) moved the depth of the next rep by centimetres.
+   */
+  private depthGravity = Number.NaN;
+  /** The depth sensor's latest up direction (sensor frame). */
+  private readonly upNow = new Float64Array([0, 0, 1]);
   private lastRestSeq = -1;
   /** Where the current (or last) rest began, and the last rest that looked back for a rep (recoverRepBegunBeforeSamples). */
   private restStartSeq = -1;
@@ -220,7 +232,11 @@ export class AthletePipeline {
     const rx = 2 * (q[1] * q[3] - q[0] * q[2]);
     const ry = 2 * (q[2] * q[3] + q[0] * q[1]);
     const rz = 1 - 2 * (q[1] * q[1] + q[2] * q[2]);
-    const rawAcc = rx * s.ax + ry * s.ay + rz * s.az - channel.stillness.gravityMagnitude;
+    if (Number.isNaN(this.depthGravity)) this.depthGravity = channel.stillness.gravityMagnitude;
+    const rawAcc = rx * s.ax + ry * s.ay + rz * s.az - this.depthGravity;
+    this.upNow[0] = rx;
+    this.upNow[1] = ry;
+    this.upNow[2] = rz;
     const verticalAcc = rawAcc - this.biasModel.error(rx, ry, rz);
     // Zero velocity is the depth sensor's own rest: the trunk sensor may move (a shrug, looking around) while
     // the pelvis stays put, and requiring both would lose the rests that keep the depth integration short.
@@ -257,7 +273,7 @@ export class AthletePipeline {
     row[7] = sacrumDeg;
     row[8] = trunkDeg;
     row[9] = still ? 1 : 0;
-    row[10] = channel.stillness.gravityMagnitude;
+    row[10] = this.depthGravity;
     const seq = this.buffer.push(row);
     // From the last moment of known height: a rest, or a later upright top the live depth was anchored at.
     if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(Math.max(this.lastRestSeq, this.lastTurnSeq), seq);
@@ -524,7 +540,7 @@ export class AthletePipeline {
     }
     const n = sum[4];
     if ((!still && n > 0) || n >= STILL_OBSERVATION_SAMPLES) {
-      this.biasModel.observeStill(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n);
+      this.teachBiasModel(() => this.biasModel.observeStill(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n));
       sum.fill(0);
     }
   }
@@ -553,7 +569,20 @@ export class AthletePipeline {
         double[c] += 0.5 * (before + single[c]) * dt;
       }
     }
-    if (t[n - 1] - t[0] > 0) this.biasModel.observeRep(single, double);
+    if (t[n - 1] - t[0] > 0) this.teachBiasModel(() => this.biasModel.observeRep(single, double));
+  }
+
+  /**
+   * Updates the vertical-bias model without a step in the live depth: the live bias has already learned the
+   * error at the current pose, so whatever the model now explains there is taken off the live bias. The model
+   * adds what it knows about other poses; at a rest's end (when a still period is observed, the lifter has
+   * just begun to move) a step would have gone straight into the rep's depth.
+   */
+  private teachBiasModel(update: () => void): void {
+    const [x, y, z] = this.upNow;
+    const before = this.biasModel.error(x, y, z);
+    update();
+    this.kinematics.shiftAcceleration(before - this.biasModel.error(x, y, z));
   }
 
   /** The maximum flexion test's result, once it has ended with a usable value (deg), else null. */
@@ -733,7 +762,7 @@ export class AthletePipeline {
     while (from < restStart && !(Number.isFinite(b.get('trunkRaw', from)) || this.trunk === null)) from++;
     const n = restStart - from + 1;
     if (n < 3) return;
-    const gravity = this.depthChannel!.stillness.gravityMagnitude;
+    const gravity = this.depthGravity;
     const acc = (q: number): number =>
       b.get('rawVerticalAcc', q) + b.get('gravity', q) - gravity - this.biasModel.error(b.get('upX', q), b.get('upY', q), b.get('upZ', q));
     let bias = 0;

@@ -162,7 +162,7 @@ export class RepDetector {
         }
         // At rest but nowhere near the deepest point: the lifter is back up (the turn was missed, e.g. live
         // depth drifted across lost packets until the rest correction).
-        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
+        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq, t);
         if (still && this.maxDepth < p.minRestDepthCm) return this.abandon(seq, t);
         // At rest at the bottom the live depth has just been corrected (athlete-pipeline.ts): it is the best
         // estimate of the deepest point, so a drop from a drifted maximum is no turn.
@@ -178,7 +178,7 @@ export class RepDetector {
         if (t - this.startT > p.maxRepS) return this.abandon(seq, t);
         // Still after the turn, in the upper half: back at the top (the live depth may have drifted a few cm;
         // the refined depth does not need it to be exact).
-        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq);
+        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq, t);
         // Still, and the depth corrected at the rest (athlete-pipeline.ts) says as deep as the deepest point or
         // deeper: the turn was the live depth's drift in a slow descent, and this is a pause at the bottom.
         // Ending the rep here would take the bottom for standing. Not after a hole in the samples: nothing of
@@ -191,7 +191,7 @@ export class RepDetector {
           return null;
         }
         // In between, the correction itself is in doubt (a burst of lost packets): a rest that lasts is the top.
-        if (still && t - this.stillSinceT >= p.endRestS) return this.finish(seq);
+        if (still && t - this.stillSinceT >= p.endRestS) return this.finish(seq, t);
         const nearTop = liveDepthCm <= p.topFraction * this.maxDepth + 2;
         if (nearTop && liveDepthCm < this.topDepth) {
           this.topDepth = liveDepthCm;
@@ -206,7 +206,7 @@ export class RepDetector {
           const nextDescent = !this.uprightTurnsFound && liveDepthCm > this.topDepth + p.startDepthCm;
           const waited = t - this.topT > (this.uprightTurnsFound ? TOP_WAIT_WITH_TURNS_S : p.topWithoutRestS);
           if (nextDescent || waited) {
-            const window = this.finish(this.topSeq);
+            const window = this.finish(this.topSeq, this.topT);
             this.lastStillSeq = this.topSeq;
             this.lastStillT = this.topT;
             this.anchorInclination = this.topInclination;
@@ -234,15 +234,15 @@ export class RepDetector {
     if (this.state === 'ascent') {
       // The top comes after the bottom (a turn found late, e.g. when the face was found, may be older).
       if (!(depthBack && tiltBack) || seq <= this.maxDepthSeq) return null;
-      window = this.finish(seq);
+      window = this.finish(seq, t);
     } else if (this.state === 'descent') {
       // A minimum in the descent is mostly the pelvis rolling back near the bottom (a butt wink), never the
       // top — unless the depth bridged between zero velocities says the lifter went down and came back up
       // (the live depth drifted and missed the ascent; at a wink the bridged depth stays near the deepest).
       if (!(depth.bridged && deepest >= this.params.minRestDepthCm && depthBack && tiltBack)) return null;
-      window = this.finish(seq);
+      window = this.finish(seq, t);
     }
-    if (seq > this.lastStillSeq) {
+    if (seq >= this.lastStillSeq) {
       this.lastStillSeq = seq;
       this.lastStillT = t;
       this.anchorInclination = inclinationDeg;
@@ -262,12 +262,19 @@ export class RepDetector {
    */
   endOfData(lastSeq: number): RepWindow | null {
     if (this.state !== 'ascent') return null;
-    if (this.topDepth !== Infinity) return this.finish(this.topSeq);
-    return this.lastDepthCm <= UPRIGHT_TURN_SHARE * this.maxDepth ? this.finish(lastSeq) : null;
+    if (this.topDepth !== Infinity) return this.finish(this.topSeq, this.topT);
+    return this.lastDepthCm <= UPRIGHT_TURN_SHARE * this.maxDepth ? this.finish(lastSeq, Number.NaN) : null;
   }
 
-  private finish(endSeq: number): RepWindow {
+  private finish(endSeq: number, endT: number): RepWindow {
     const window = { startSeq: this.startSeq, endSeq };
+    // The rep's end is the anchor the next one starts from, never a rest before it: a rest confirmed and then
+    // refused at once (a slow movement's mean) would otherwise start a candidate at the old anchor, and the
+    // same rep would be found again.
+    if (endSeq > this.lastStillSeq) {
+      this.lastStillSeq = endSeq;
+      this.lastStillT = endT;
+    }
     this.state = 'idle';
     this.phaseNow = 'standing';
     this.maxDepth = 0;

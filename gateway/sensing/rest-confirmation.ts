@@ -30,8 +30,30 @@ const MEAN_TAU_S = 0.1;
  * deceleration — or this many of its σ. */
 const MIN_MEAN_TOLERANCE = 0.09;
 const MEAN_SIGMAS = 4;
+/**
+ * Through a confirmed rest the mean is held to less: the learned bias is what it is compared with, and a slow
+ * squat's first half second (0.02–0.09 m/s²) must end the rest before it teaches the bias or hides the onset.
+ * At least this much (m/s²), or this many times its rms over this lifter's rests (a lifter who sways moves
+ * the hips up and down a few millimetres: 0.05 m/s² and more).
+ */
+const MIN_WATCH_TOLERANCE = 0.025;
+const ACC_SPREAD_FACTOR = 3;
 /** A still moment this long is a rest whatever its mean, s. */
 const REST_CONFIRM_S = 1.2;
+/**
+ * A still moment whose mean has held steady this long (within the watch tolerance), with the pelvis not
+ * turning, is a rest at a pose whose bias the live estimate has not learned (a pause at the bottom): a slow
+ * movement's acceleration keeps changing (a squat's jerk is never zero for long), a rest's stays put, s.
+ */
+const STEADY_REST_S = 0.4;
+/** Within the loose tolerance (MIN_MEAN_TOLERANCE), a mean steady this long is enough, s. */
+const STEADY_NEAR_REST_S = 0.2;
+/**
+ * …and only within this of the learned bias (m/s²): an accelerometer bias of 0.15 m/s² per axis, seen at a pose
+ * 45° from the one it was learned at, moves the vertical by about that much; a mean held further off is a
+ * movement (or a bias only the long rule should trust).
+ */
+const MAX_STEADY_MEAN = 0.15;
 /** The mean inclination rate may stray this far (°/s), or this many of its rms over the lifter's rests (sway). */
 const MIN_RATE_TOLERANCE_DEG_S = 1;
 const RATE_SPREAD_FACTOR = 3;
@@ -43,7 +65,11 @@ export class RestConfirmation {
   /** Mean of the depth sensor's inclination rate over the same time, °/s, and its mean square over rests. */
   private rateMean = 0;
   private restRateSquare = Number.NaN;
+  private restAccSquare = Number.NaN;
   private stillForS = 0;
+  /** The mean where it last moved by more than the watch tolerance, and for how long it has stayed there. */
+  private steadyMean = Number.NaN;
+  private steadyForS = 0;
   private confirmed = false;
   /** The rest's mean has been within the tolerance of a learned bias, and is watched for a slow movement. */
   private watchMean = false;
@@ -70,6 +96,7 @@ export class RestConfirmation {
     if (Number.isFinite(inclinationRateDegS) && dt > 0) this.rateMean += Math.min(1, dt / MEAN_TAU_S) * (inclinationRateDegS - this.rateMean);
     if (!still) {
       this.stillForS = 0;
+      this.steadyMean = Number.NaN;
       this.confirmed = false;
       this.watchMean = false;
       return false;
@@ -80,9 +107,22 @@ export class RestConfirmation {
     if (this.stillForS >= REST_CONFIRM_S) this.biasLearned = true;
     const rateTolerance = Number.isNaN(this.restRateSquare) ? Infinity : Math.max(MIN_RATE_TOLERANCE_DEG_S, RATE_SPREAD_FACTOR * Math.sqrt(this.restRateSquare));
     const within = this.biasLearned && Math.abs(this.mean) <= tolerance && Math.abs(this.rateMean) <= rateTolerance;
+    const watchTolerance = Number.isNaN(this.restAccSquare)
+      ? tolerance
+      : Math.max(MIN_WATCH_TOLERANCE, MEAN_SIGMAS * noiseRms * Math.sqrt(Math.max(dt, 0) / (2 * MEAN_TAU_S)), ACC_SPREAD_FACTOR * Math.sqrt(this.restAccSquare));
+    const withinWatch = within && Math.abs(this.mean) <= watchTolerance;
+    if (!(Math.abs(this.mean - this.steadyMean) <= watchTolerance)) {
+      this.steadyMean = this.mean;
+      this.steadyForS = 0;
+    } else if (dt > 0) {
+      this.steadyForS += dt;
+    }
+    const steadyRest =
+      Math.abs(this.rateMean) <= rateTolerance &&
+      ((this.steadyForS >= STEADY_REST_S && Math.abs(this.mean) <= MAX_STEADY_MEAN) || (this.steadyForS >= STEADY_NEAR_REST_S && Math.abs(this.mean) <= tolerance));
     if (!this.confirmed) {
-      this.confirmed = !this.biasLearned || within || this.stillForS >= REST_CONFIRM_S;
-    } else if (this.watchMean && !within) {
+      this.confirmed = !this.biasLearned || withinWatch || steadyRest || this.stillForS >= REST_CONFIRM_S;
+    } else if (this.watchMean && !withinWatch) {
       // A rest whose mean has left the tolerance: a slow movement has begun under the thresholds (a slow
       // shallow squat starts at 0.05–0.1 m/s²). It ends the rest now, before the bias learns it.
       this.confirmed = false;
@@ -94,8 +134,11 @@ export class RestConfirmation {
     // length is still teaching the bias anew.
     if (this.confirmed && within) this.watchMean = true;
     if (this.watchMean && dt > 0) {
+      const gain = Math.min(1, dt / RATE_SPREAD_TAU_S);
       const r2 = this.rateMean * this.rateMean;
-      this.restRateSquare = Number.isNaN(this.restRateSquare) ? r2 : this.restRateSquare + Math.min(1, dt / RATE_SPREAD_TAU_S) * (r2 - this.restRateSquare);
+      this.restRateSquare = Number.isNaN(this.restRateSquare) ? r2 : this.restRateSquare + gain * (r2 - this.restRateSquare);
+      const a2 = this.mean * this.mean;
+      this.restAccSquare = Number.isNaN(this.restAccSquare) ? a2 : this.restAccSquare + gain * (a2 - this.restAccSquare);
     }
     return this.confirmed;
   }

@@ -47,6 +47,7 @@ export class LiveVerticalKinematics {
   private wasStill = true;
   private readonly accHistory = new Float64Array(HISTORY);
   private readonly dtHistory = new Float64Array(HISTORY);
+  private readonly stillHistory = new Uint8Array(HISTORY);
   private head = 0;
   /** Oldest history index within LOOKBACK_S, and the time from it to the newest sample (moves forward only). */
   private tail = 0;
@@ -63,6 +64,7 @@ export class LiveVerticalKinematics {
     const i = this.head % HISTORY;
     this.accHistory[i] = verticalAcc;
     this.dtHistory[i] = dt;
+    this.stillHistory[i] = still ? 1 : 0;
     this.head++;
     if (this.head > 1) this.tailAge += dt;
     // Keep [tail, head) within the look-back: drop the oldest while the span without it still covers it.
@@ -82,7 +84,11 @@ export class LiveVerticalKinematics {
     if (this.movingForS > NO_REST_BIAS_AFTER_S && this.cycleBiasAgeS > CYCLE_BIAS_HOLD_S) this.bias += Math.min(1, dt / NO_REST_BIAS_TAU_S) * (this.motionMean - this.bias);
     if (still) {
       this.velocity = 0;
-      this.bias += Math.min(1, dt / BIAS_TAU_S) * (this.lookbackAcc() - this.bias);
+      // From a sample that was at rest itself: in the first instants of a rest the sample that old is still the
+      // end of the movement (a slow squat decelerates at 0.05 m/s² into a pause at the bottom), so the rest's
+      // own newest sample is taught until the look-back lies inside the rest.
+      const learnFrom = this.stillHistory[this.tail % HISTORY] === 1 ? this.lookbackAcc() : verticalAcc;
+      this.bias += Math.min(1, dt / BIAS_TAU_S) * (learnFrom - this.bias);
     } else if (this.wasStill) {
       this.reintegrateLookback();
     } else {
@@ -118,6 +124,18 @@ export class LiveVerticalKinematics {
   learnCycleBias(meanAcc: number): void {
     this.bias += CYCLE_BIAS_GAIN * (meanAcc - this.bias);
     this.cycleBiasAgeS = 0;
+  }
+
+  /**
+   * The acceleration fed from now on will read `delta` (m/s²) higher than before for the same motion (the
+   * vertical-bias model learned something): the bias, the running mean and the look-back history move with it,
+   * so the depth does not see a step.
+   */
+  shiftAcceleration(delta: number): void {
+    if (!Number.isFinite(delta) || delta === 0) return;
+    this.bias += delta;
+    this.motionMean += delta;
+    for (let k = 0; k < HISTORY; k++) this.accHistory[k] += delta;
   }
 
   /** A better estimate of the height at a moment of rest (velocity zero). */

@@ -268,6 +268,21 @@ describe('RepDetector', () => {
     expect(windows[1].startSeq).toBeGreaterThan(windows[0].endSeq);
   });
 
+  it('starts the next candidate from the rep just ended, never from the rest before it (no rep found twice)', () => {
+    // A rep ends at its first rest sample; that rest is refused at once (a slow movement's mean) while the live
+    // depth, not yet reset to standing, still reads more than the start depth and goes down.
+    const ended = [...stand(1), ...rep(40, 3), { depth: 0, v: 0, still: true }];
+    const detector = new RepDetector();
+    const first = run(detector, ended);
+    expect(first).toHaveLength(1);
+    const k = ended.length;
+    detector.update(k, k / 100, 8, -0.05, false);
+    for (let i = 1; i <= 50; i++) detector.update(k + i, (k + i) / 100, 8 - 0.1 * i, 0.02, false);
+    const next = detector.update(k + 51, (k + 51) / 100, 0, 0, true);
+    expect(next).not.toBeNull();
+    expect(next!.startSeq).toBeGreaterThanOrEqual(first[0].endSeq);
+  });
+
   it('ends a rep whose lifter is back up when the samples end, and no rep still going down', () => {
     const trace = [...stand(1), ...rep(40, 3)];
     const detector = new RepDetector();
@@ -393,6 +408,26 @@ describe('RestConfirmation', () => {
     feed(swaying, 3, 0, true, sway);
     feed(swaying, 0.3, 0, false);
     expect(feed(swaying, 0.8, 0, true, sway).slice(-1)[0]).toBe(true);
+  });
+
+  it('confirms a still stretch whose mean holds steady near the learned bias (a pose whose bias is not learned yet), not one whose mean keeps changing', () => {
+    const steady = new RestConfirmation();
+    feed(steady, 2, 0);
+    feed(steady, 0.3, 0.1, false);
+    const pause = feed(steady, 0.8, 0.1);
+    expect(pause.slice(0, 20).some(Boolean)).toBe(false);
+    expect(pause.slice(-1)[0]).toBe(true);
+    expect(pause.findIndex(Boolean) * dt).toBeLessThan(0.7);
+
+    // The end of a slow descent (4 s, 32 cm: a jerk of 0.3 m/s³), seen by a good IMU: the acceleration falls
+    // from 0.12 m/s² to 0 in 0.4 s as the hips slow down. No rest while it is still above 0.06 m/s².
+    const slowing = new RestConfirmation();
+    const step = (mean: number, still: boolean) => slowing.update(dt, mean + 0.02 * rng.gaussian(), still, 0.02, 0.2 * rng.gaussian());
+    for (let k = 0; k < 400; k++) step(0, true);
+    for (let k = 0; k < 60; k++) step(0.12, false);
+    const tail = Array.from({ length: 160 }, (_, k) => step(0.12 * Math.max(0, 1 - k / 80), true));
+    expect(tail.slice(0, 40).some(Boolean)).toBe(false);
+    expect(tail.slice(-1)[0]).toBe(true);
   });
 
   it('confirms a still stretch that lasts, whatever its mean (the bias itself changed)', () => {
