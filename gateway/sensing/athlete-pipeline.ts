@@ -121,7 +121,8 @@ export class AthletePipeline {
   /** Buffer sequence number of the last upright turn (−1: none yet). */
   private lastTurnSeq = -1;
   /** Sums of the raw standing references of reps (sacrum, trunk, count): the posture when nobody stood still. */
-  private readonly repReferenceSum = new Float64Array(3);
+  /** Sums and counts of the reps' standing references, [sacrum sum, sacrum count, trunk sum, trunk count]. */
+  private readonly repReferenceSum = new Float64Array(4);
   /** Σ x·depth and Σ x² over the upper descents of the reps (x: forward pelvic tilt since the rep's start). */
   private readonly depthSlopeSums = new Float64Array(2);
   private lastT = Number.NaN;
@@ -675,14 +676,20 @@ export class AthletePipeline {
       (startedAtRest ? Math.max(b.oldest, this.firstSeqAfter(window.startSeq, this.scratchT[0] - STANDING_REFERENCE_S)) : Math.max(b.oldest, window.startSeq - TURN_REFERENCE_HALF_SAMPLES));
     const refEnd = recovered?.refEnd ?? (startedAtRest ? window.startSeq : Math.min(window.endSeq, window.startSeq + TURN_REFERENCE_HALF_SAMPLES));
     // Each sensor's own samples: in the first instants of a recording the other sensor may not have sent one yet.
-    const refSacrum = this.finiteMean('pelvicTiltRaw', refStart, refEnd);
-    const refTrunk = this.finiteMean('trunkRaw', refStart, refEnd);
+    const refSacrum = this.referenceAngle('pelvicTiltRaw', refStart, refEnd, window);
+    const refTrunk = this.referenceAngle('trunkRaw', refStart, refEnd, window);
     // Only a rep that starts at rest votes: one that starts at an upright turn was cut where the face in use
     // put the top, and a wrong face would vote for itself.
     if (startedAtRest) this.voteFaces(window, n, maxDepth, refSacrum, refTrunk);
-    this.repReferenceSum[0] += refSacrum;
-    this.repReferenceSum[1] += refTrunk;
-    this.repReferenceSum[2]++;
+    // Per sensor: a rep without one sensor's reference must not void the other's, nor the later reps'.
+    if (Number.isFinite(refSacrum)) {
+      this.repReferenceSum[0] += refSacrum;
+      this.repReferenceSum[1]++;
+    }
+    if (Number.isFinite(refTrunk)) {
+      this.repReferenceSum[2] += refTrunk;
+      this.repReferenceSum[3]++;
+    }
     const twoSensors = this.sacrum !== null && this.trunk !== null;
     b.copy('pelvicTiltRaw', window.startSeq, window.endSeq + 1, this.scratchPelvis);
     b.copy('trunkRaw', window.startSeq, window.endSeq + 1, this.scratchFlexion);
@@ -837,12 +844,28 @@ export class AthletePipeline {
    * (the upright tops between touch-and-go reps, INTERFACES.md §2 v1.1); else the longest standing seen.
    */
   private standingInclinationsRaw(): [number | null, number | null] {
-    const n = this.repReferenceSum[2];
-    if (!this.posture.hasQuietStanding() && n > 0) {
-      const mean = (x: number) => (Number.isFinite(x / n) ? x / n : null);
-      return [mean(this.repReferenceSum[0]), mean(this.repReferenceSum[1])];
+    const [sacrumSum, sacrumCount, trunkSum, trunkCount] = this.repReferenceSum;
+    if (!this.posture.hasQuietStanding() && sacrumCount + trunkCount > 0) {
+      const mean = (sum: number, count: number) => (count > 0 ? sum / count : null);
+      return [mean(sacrumSum, sacrumCount), mean(trunkSum, trunkCount)];
     }
     return [this.posture.sacralInclinationDeg(), this.posture.trunkInclinationDeg()];
+  }
+
+  /**
+   * A sensor's standing reference for a rep: its mean over the reference samples, or — when it had not sent a
+   * sample there yet (a recording that starts inside or just before the rep, the other sensor's first sample
+   * a little later) — its first sample in the rep's window, which starts at a rest or an upright top. NaN when
+   * the sensor sent nothing in the window either.
+   */
+  private referenceAngle(channel: SignalChannel, from: number, to: number, window: RepWindow): number {
+    const mean = this.finiteMean(channel, from, to);
+    if (Number.isFinite(mean)) return mean;
+    for (let q = window.startSeq; q <= window.endSeq; q++) {
+      const x = this.buffer.get(channel, q);
+      if (Number.isFinite(x)) return x;
+    }
+    return Number.NaN;
   }
 
   /** Mean of a buffered channel's finite values over the samples from…to (NaN when there is none). */

@@ -48,17 +48,21 @@ export function computeRepMetrics(s: RepSeries, winkThresholdDeg = DEFAULT_WINK_
   }
 
   // t_peak: the most anterior pelvis from the rep's start to the end of the bottom phase.
+  // Samples where a sensor had not reported yet (a recording that starts inside a rep, one sensor's first
+  // sample a little after the other's) are NaN and skipped: one of them must not make the whole rep's angle NaN.
   let peak = s.start;
-  for (let i = s.start + 1; i <= bottomEnd; i++) if (s.pelvicTiltDeg[i] > s.pelvicTiltDeg[peak]) peak = i;
+  while (peak < bottomEnd && !Number.isFinite(s.pelvicTiltDeg[peak])) peak++;
+  for (let i = peak + 1; i <= bottomEnd; i++) if (s.pelvicTiltDeg[i] > s.pelvicTiltDeg[peak]) peak = i;
   let minAfterPeak = s.pelvicTiltDeg[peak];
-  for (let i = peak + 1; i <= bottomEnd; i++) minAfterPeak = Math.min(minAfterPeak, s.pelvicTiltDeg[i]);
+  for (let i = peak + 1; i <= bottomEnd; i++) if (s.pelvicTiltDeg[i] < minAfterPeak) minAfterPeak = s.pelvicTiltDeg[i];
   const winkDeg = s.pelvicTiltDeg[peak] - minAfterPeak;
   const buttWink = winkDeg >= winkThresholdDeg;
 
   let flexionMax: number | null = null;
   if (s.lumbarFlexionDeg) {
-    flexionMax = -Infinity;
-    for (let i = s.start; i < s.end; i++) flexionMax = Math.max(flexionMax, s.lumbarFlexionDeg[i]);
+    let max = -Infinity;
+    for (let i = s.start; i < s.end; i++) if (s.lumbarFlexionDeg[i] > max) max = s.lumbarFlexionDeg[i];
+    flexionMax = Number.isFinite(max) ? max : null;
   }
 
   return {

@@ -44,6 +44,21 @@ describe('computeRepMetrics', () => {
     expect(m.lumbar_flexion_max_deg).toBeNull();
   });
 
+  it('skips the samples a sensor had not sent yet (NaN) instead of giving NaN angles', () => {
+    const rep = syntheticRep(40, 30, 20);
+    const whole = computeRepMetrics(rep);
+    // The recording began inside the rep: the first tenth of its samples lack the trunk, the first few the sacrum.
+    const n = rep.t.length;
+    const flex = Array.from(rep.lumbarFlexionDeg!, (v, i) => (i < n / 10 ? Number.NaN : v));
+    const tilt = Array.from(rep.pelvicTiltDeg, (v, i) => (i < 3 ? Number.NaN : v));
+    const late = computeRepMetrics({ ...rep, lumbarFlexionDeg: flex, pelvicTiltDeg: tilt });
+    expect(late.lumbar_flexion_max_deg).toBeCloseTo(whole.lumbar_flexion_max_deg!, 6);
+    expect(late.wink_deg).toBeCloseTo(whole.wink_deg, 6);
+    expect(late.butt_wink).toBe(true);
+    // A sensor that never reported in the rep gives null, not NaN or -Infinity.
+    expect(computeRepMetrics({ ...rep, lumbarFlexionDeg: flex.map(() => Number.NaN) }).lumbar_flexion_max_deg).toBeNull();
+  });
+
   it('applies the threshold as wink_deg ≥ threshold', () => {
     const rep = syntheticRep(40, 30, 20);
     const m = computeRepMetrics(rep);
