@@ -19,7 +19,8 @@ against a parse + npm 'ahrs' Madgwick pass, prints the table and rewrites the "S
 of docs/PERFORMANCE.md.
 
 Options:
-  --runs N        timed runs per pass, best reported (default 3)
+  --runs N        timed runs per pass, best reported (default 5: on a 2-core machine single rounds of the
+                  analyze ÷ Madgwick ratio range 1.2–1.8, and the best of 3 still moved by 0.15)
   --keep PATH     write the recording to PATH (.csv) and keep it (default: a temp folder, removed at the end)
   --seconds S     minimum recording length, s (default 1200: the 20-minute target)
   --doc PATH      Markdown file to update (default docs/PERFORMANCE.md)
@@ -45,7 +46,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   if (keep !== null && !keep.toLowerCase().endsWith('.csv')) throw new Error(`--keep needs a .csv path, got '${keep}'`);
   if (values['no-doc'] && values.doc !== undefined) throw new Error('give --doc or --no-doc, not both');
   return {
-    runs: positiveInteger(values.runs, 'runs', 3),
+    runs: positiveInteger(values.runs, 'runs', 5),
     keep,
     seconds: positiveInteger(values.seconds, 'seconds', 1200),
     doc: values['no-doc'] ? null : (values.doc ?? 'docs/PERFORMANCE.md'),
