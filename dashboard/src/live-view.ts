@@ -28,7 +28,7 @@ export class LiveView {
   private readonly setState = h('span', { class: 'set-state' });
   private readonly repAnnouncer = h('div', { class: 'sr-only', 'aria-live': 'polite' });
   private readonly cutoffInput: HTMLInputElement;
-  private readonly suggestion = h('div', { class: 'suggestion', hidden: true });
+  private readonly suggestion = h('div', { class: 'suggestion', hidden: true, 'data-testid': 'live-suggestion' });
   private visible = false;
   /** The rep that just landed, highlighted in the list. */
   private freshRepId: string | null = null;

@@ -9,8 +9,10 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stoppingDepthAdvice } from '../../gateway/coach/stopping-depth.ts';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
 import { buildDashboard } from '../../scripts/build-dashboard.ts';
 import { CHROMIUM, openBrowser, startSimGateway } from './browser.ts';
@@ -40,6 +42,53 @@ async function api<T>(path: string): Promise<T> {
   const response = await fetch(`${baseUrl}${path}`);
   expect(response.ok).toBe(true);
   return (await response.json()) as T;
+}
+
+interface SessionPayload {
+  readonly suggested_cutoff_cm: number | null;
+  readonly suggestion_basis?: { readonly reps: readonly number[]; readonly onset_min_cm: number; readonly onset_max_cm: number } | null;
+}
+
+/** Follows the athlete's retained MQTT `session` topic on the gateway's broker: the latest payload. */
+async function followSessionTopic(url: string): Promise<{ latest: () => SessionPayload | null; close: () => Promise<void> }> {
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5_000 });
+  let latest: SessionPayload | null = null;
+  client.on('message', (_topic, message) => {
+    latest = JSON.parse(message.toString()) as SessionPayload;
+  });
+  await client.subscribeAsync(`squatmon/athletes/${ATHLETE}/session`);
+  return { latest: () => latest, close: () => client.endAsync() };
+}
+
+/**
+ * Waits until a view's suggestion (its number and its advice text) equals the latest MQTT `session` payload's —
+ * a rep landing between the two readings may move both — and checks that the text names the payload's basis.
+ */
+async function expectSameAsMqtt(session: { latest: () => SessionPayload | null }, read: () => Promise<{ cutoff: number; advice: string }>): Promise<void> {
+  let seen = '';
+  await expect
+    .poll(
+      async () => {
+        const payload = session.latest();
+        const shown = await read();
+        if (payload === null || payload.suggested_cutoff_cm === null) return (seen = 'no suggestion on MQTT yet');
+        const advice = stoppingDepthAdvice(payload.suggested_cutoff_cm, payload.suggestion_basis);
+        seen = `page ${shown.cutoff} cm "${shown.advice}" / MQTT ${payload.suggested_cutoff_cm} cm "${advice}"`;
+        if (shown.cutoff !== Math.round(payload.suggested_cutoff_cm) || shown.advice !== advice) return seen;
+        // The text names the reps and onsets the payload rests on.
+        const basis = payload.suggestion_basis!;
+        expect(basis.reps.length).toBeGreaterThan(0);
+        for (const rep of basis.reps) expect(shown.advice).toMatch(new RegExp(`\\b${rep}\\b`));
+        expect(shown.advice).toContain(`${Math.round(basis.onset_min_cm)}`);
+        return 'equal';
+      },
+      { timeout: 30_000, interval: 250 },
+    )
+    .toBe('equal')
+    .catch((err: unknown) => {
+      console.error(`suggestion differs from MQTT: ${seen}`);
+      throw err;
+    });
 }
 
 /** From the top: the sticky header would otherwise sit in the middle of a full-page capture. */
@@ -146,11 +195,30 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
       console.error(`no suggestion yet; reps: ${reps.map((r) => `${r.id} wink=${r.butt_wink} onset=${r.wink_onset_depth_cm} gap=${r.gap_fraction}`).join('; ')}`);
       throw err;
     });
-    const suggested = numbers(await page.getByTestId('suggested-cutoff').textContent())[0];
+    let suggested = numbers(await page.getByTestId('suggested-cutoff').textContent())[0];
     expect(suggested).toBeLessThan(oldCutoff);
     // The suggestion says what it rests on (issue 11): the reps near the athlete's onset, and their onsets.
     const saysWhy = /tucking under at \d+(–\d+)? cm in reps? \d+((, \d+)* and \d+)?\./;
     expect(await page.getByTestId('stopping-depth-advice').textContent()).toMatch(saysWhy);
+    // During the running session, the same suggestion and explanation as the MQTT `session` payload (issue 11).
+    const sessionTopic = await followSessionTopic(gateway!.mqttUrl);
+    try {
+      await expectSameAsMqtt(sessionTopic, async () => ({
+        cutoff: numbers(await page.getByTestId('suggested-cutoff').textContent())[0],
+        advice: (await page.getByTestId('stopping-depth-advice').textContent()) ?? '',
+      }));
+      await page.goto(`${baseUrl}/#live`);
+      await page.getByTestId('live-suggestion').waitFor();
+      await expectSameAsMqtt(sessionTopic, async () => ({
+        cutoff: numbers(await page.getByTestId('live-suggestion').textContent())[0],
+        advice: ((await page.getByTestId('live-suggestion-advice').textContent()) ?? '').trim(),
+      }));
+    } finally {
+      await sessionTopic.close();
+    }
+    await page.goto(`${baseUrl}/#coaching`);
+    await apply.waitFor();
+    suggested = numbers(await page.getByTestId('suggested-cutoff').textContent())[0];
     await page.getByTestId('posture-result').waitFor();
     await apply.click();
     // The suggestion follows the session's reps (contract v1.1: the 25th percentile of the wink onsets), so a rep
