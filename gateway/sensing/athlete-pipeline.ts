@@ -118,6 +118,8 @@ export class AthletePipeline {
   private readonly restConfirmation = new RestConfirmation();
   /** Face sign of the depth sensor the turn detector was fed with (0: face not known yet). */
   private turnSign = 0;
+  /** The candidate (by its start) whose face vote was cast live (voteFacesLive). */
+  private liveVoteStartSeq = -1;
   /** Buffer sequence number of the last upright turn (−1: none yet). */
   private lastTurnSeq = -1;
   /** Sums of the raw standing references of reps (sacrum, trunk, count): the posture when nobody stood still. */
@@ -303,6 +305,7 @@ export class AthletePipeline {
       const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
       this.onEvent(cue);
     }
+    if (this.detector.descending && liveDepthCm >= FACE_VOTE_DEPTH_CM) this.voteFacesLive(seq);
     if (window !== null) this.analyseRep(window);
 
     if (this.live) this.onEvent(this.liveFrame(t, liveDepthCm, sacrumDeg, trunkDeg));
@@ -680,7 +683,7 @@ export class AthletePipeline {
     const refTrunk = this.referenceAngle('trunkRaw', refStart, refEnd, window);
     // Only a rep that starts at rest votes: one that starts at an upright turn was cut where the face in use
     // put the top, and a wrong face would vote for itself.
-    if (startedAtRest) this.voteFaces(window, n, maxDepth, refSacrum, refTrunk);
+    if (startedAtRest && window.startSeq !== this.liveVoteStartSeq) this.voteFaces(window, n, maxDepth, refSacrum, refTrunk);
     // Per sensor: a rep without one sensor's reference must not void the other's, nor the later reps'.
     if (Number.isFinite(refSacrum)) {
       this.repReferenceSum[0] += refSacrum;
@@ -814,6 +817,35 @@ export class AthletePipeline {
    * rep's depth, above any lifter's wink — less the standing reference before the rep. Before the rep's
    * angles are computed, so a vote that settles the face already counts for this rep.
    */
+  /**
+   * The same vote, cast during the descent of a candidate that started at rest, once its live depth passes
+   * FACE_VOTE_DEPTH_CM: so soon after a rest the live depth is as good as the refined one over the first
+   * centimetres, and the face — and with it the upright tops that end touch-and-go reps — is known before the
+   * first ascent instead of at the first rest after it, which a touch-and-go lifter may never give (their first
+   * reps merged into one window). The rep is not voted again when it is analysed.
+   */
+  private voteFacesLive(seq: number): void {
+    const start = this.detector.candidateStartSeq;
+    const b = this.buffer;
+    if (start === this.liveVoteStartSeq || start < b.oldest || b.get('still', start) !== 1) return;
+    this.liveVoteStartSeq = start;
+    const low = 0.5 * FACE_VOTE_DEPTH_CM;
+    let sumS = 0;
+    let sumT = 0;
+    let count = 0;
+    for (let q = start; q <= seq; q++) {
+      const depth = b.get('liveDepthCm', q);
+      if (depth < low || depth > FACE_VOTE_DEPTH_CM) continue;
+      sumS += b.get('pelvicTiltRaw', q);
+      sumT += b.get('trunkRaw', q);
+      count++;
+    }
+    if (count === 0) return;
+    const refStart = Math.max(b.oldest, this.firstSeqAfter(start, b.get('t', start) - STANDING_REFERENCE_S));
+    this.sacrum?.face.observeRepDescent(sumS / count - this.finiteMean('pelvicTiltRaw', refStart, start));
+    this.trunk?.face.observeRepDescent(sumT / count - this.finiteMean('trunkRaw', refStart, start));
+  }
+
   private voteFaces(window: RepWindow, n: number, depthCm: number, refSacrum: number, refTrunk: number): void {
     const early = Math.min(FACE_VOTE_DEPTH_CM, FACE_VOTE_DEPTH_SHARE * depthCm);
     let sumS = 0;
