@@ -14,8 +14,12 @@
  * correction of foot-mounted inertial navigation, with the height constraint as well.
  */
 
-/** Time constant of the vertical-bias estimate while still, s. */
-const BIAS_TAU_S = 0.3;
+/** Weight of the earlier rests' bias against a new rest's samples, s of rest (see update). */
+const BIAS_PRIOR_S = 1;
+/** Through a long rest the bias follows the acceleration with at most this time constant, s. */
+const BIAS_TAU_MAX_S = 2;
+/** A rest this long teaches a bias that later rests may take as their prior, s. */
+const FIRST_REST_S = 0.2;
 /**
  * A smooth movement starts with accelerations under the stillness thresholds, so the first ~0.1–0.2 s of it
  * are still taken for rest. The bias is therefore learned from samples this old (quiet on both sides), and
@@ -54,6 +58,9 @@ export class LiveVerticalKinematics {
   private tailAge = 0;
   private motionMean = Number.NaN;
   private movingForS = 0;
+  private restLearnedS = 0;
+  /** Time this rest has taught the bias so far, s, and whether an earlier rest has (then it is a prior). */
+  private biasFromRest = false;
   private cycleBiasAgeS = Infinity;
 
   /**
@@ -80,6 +87,7 @@ export class LiveVerticalKinematics {
     }
     this.motionMean += Math.min(1, dt / MOTION_MEAN_TAU_S) * (verticalAcc - this.motionMean);
     this.movingForS = still ? 0 : this.movingForS + dt;
+    if (!still) this.restLearnedS = 0;
     this.cycleBiasAgeS += dt;
     if (this.movingForS > NO_REST_BIAS_AFTER_S && this.cycleBiasAgeS > CYCLE_BIAS_HOLD_S) this.bias += Math.min(1, dt / NO_REST_BIAS_TAU_S) * (this.motionMean - this.bias);
     if (still) {
@@ -88,7 +96,16 @@ export class LiveVerticalKinematics {
       // end of the movement (a slow squat decelerates at 0.05 m/s² into a pause at the bottom), so the rest's
       // own newest sample is taught until the look-back lies inside the rest.
       const learnFrom = this.stillHistory[this.tail % HISTORY] === 1 ? this.lookbackAcc() : verticalAcc;
-      this.bias += Math.min(1, dt / BIAS_TAU_S) * (learnFrom - this.bias);
+      // A running mean over this rest, weighted against what earlier rests taught as if they were
+      // BIAS_PRIOR_S of it: a restless lifter's hips bob a few millimetres at up to 0.8 Hz (0.08 m/s²), and a
+      // 0.3 s exponential mean caught that bob's phase at the end of a short rest — the next descent's live
+      // depth then drifted by centimetres and the cue fired 100–300 ms off. Long rests still follow a changing
+      // bias (time constant BIAS_TAU_MAX_S). The first rest has no prior.
+      this.restLearnedS += dt;
+      const prior = this.biasFromRest ? BIAS_PRIOR_S : 0;
+      const gain = Math.max(dt / BIAS_TAU_MAX_S, dt / (this.restLearnedS + prior));
+      this.bias += Math.min(1, gain) * (learnFrom - this.bias);
+      if (this.restLearnedS >= FIRST_REST_S) this.biasFromRest = true;
     } else if (this.wasStill) {
       this.reintegrateLookback();
     } else {
