@@ -67,6 +67,8 @@ export interface TurnDepth {
 const UPRIGHT_TURN_SHARE = 0.5;
 /** A rest after the turn at least this share of the deepest live depth down is a pause at the bottom. */
 const BOTTOM_PAUSE_SHARE = 0.8;
+/** Forward tilt from the candidate's start (deg) beyond which a rest is not the top (see stillBent). */
+const STILL_BENT_DEG = 5;
 /** With upright turns found, a rep back near the top with neither a turn nor a rest ends after this long, s. */
 const TOP_WAIT_WITH_TURNS_S = 2;
 
@@ -161,8 +163,9 @@ export class RepDetector {
           this.maxDepthSeq = seq;
         }
         // At rest but nowhere near the deepest point: the lifter is back up (the turn was missed, e.g. live
-        // depth drifted across lost packets until the rest correction).
-        if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq, t);
+        // depth drifted across lost packets until the rest correction) — unless the pelvis says the lifter is
+        // still down (the deepest point was the drift: a live depth that overshot to 70 cm for a 45 cm rep).
+        if (still && liveDepthCm <= 0.5 * this.maxDepth && !this.stillBent(inclinationDeg)) return this.finish(seq, t);
         if (still && this.maxDepth < p.minRestDepthCm) return this.abandon(seq, t);
         // At rest at the bottom the live depth has just been corrected (athlete-pipeline.ts): it is the best
         // estimate of the deepest point, so a drop from a drifted maximum is no turn.
@@ -248,6 +251,17 @@ export class RepDetector {
       this.anchorInclination = inclinationDeg;
     }
     return window;
+  }
+
+  /**
+   * Is the lifter still down, by the pelvis (or trunk) rather than the live depth? Once the face is known, the
+   * forward inclination is drift-free: still in the upper half of the candidate's range from its start, and at
+   * least STILL_BENT_DEG from it, the lifter has not come back up.
+   */
+  private stillBent(inclinationDeg: number): boolean {
+    if (!this.uprightTurnsFound || !Number.isFinite(inclinationDeg)) return false;
+    const bend = inclinationDeg - this.startInclination;
+    return bend >= STILL_BENT_DEG && bend > UPRIGHT_TURN_SHARE * (this.maxInclination - this.startInclination);
   }
 
   /** The samples of the candidate in progress have a hole (lost packets): see the bottom pause in `ascent`. */

@@ -259,6 +259,24 @@ describe('RepDetector', () => {
   }
   const stand = (s: number) => Array.from({ length: s * 100 }, () => ({ depth: 0, v: 0, still: true }));
 
+  it('does not end a rep at a pause at the bottom whose live depth overshot, while the pelvis is still tilted forward', () => {
+    // A 45 cm descent whose live depth drifted to 70 cm; the pause at the bottom corrects it to 33 cm, under half
+    // the (drifted) deepest point. The forward tilt (known face: upright turns found) is still near its maximum.
+    const run = (tiltAtPause: number): number => {
+      const detector = new RepDetector();
+      detector.uprightTurnsFound = true;
+      let k = 0;
+      const step = (depth: number, v: number, still: boolean, tilt: number) => detector.update(k, k++ / 100, depth, v, still, tilt);
+      for (let i = 0; i < 100; i++) step(0, 0, true, 0);
+      const windows = [];
+      for (let i = 1; i <= 300; i++) windows.push(step((70 * i) / 300, -0.3, false, (25 * i) / 300));
+      for (let i = 0; i < 100; i++) windows.push(step(33, 0, true, tiltAtPause));
+      return windows.filter((w) => w !== null).length;
+    };
+    expect(run(24)).toBe(0); // bent: the bottom, the rep goes on
+    expect(run(1)).toBe(1); // back upright: the turn was missed, the rep ends
+  });
+
   it('finds each rep once, from the rest before it to the rest after it', () => {
     const trace = [...stand(1), ...rep(40, 3), ...stand(1), ...rep(25, 2.5), ...stand(1)];
     const windows = run(new RepDetector(), trace);
