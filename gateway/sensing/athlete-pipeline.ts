@@ -46,6 +46,10 @@ export const MIN_REP_DEPTH_CM = 10;
 const REP_EDGE_FRACTION = 0.03;
 /** The standing reference of a rep: the mean over this long before its window starts, s. */
 const STANDING_REFERENCE_S = 0.5;
+/** Hidden movement starts (withHiddenOnsets): s per m/s² of accelerometer noise, and bounds, s. */
+const ONSET_HIDE_PER_NOISE = 4;
+const ONSET_HIDE_MIN_S = 0.05;
+const ONSET_HIDE_MAX_S = 0.4;
 /** History kept for re-analysis: 400 Hz for 40 s, longer than the longest rep the detector accepts. */
 const BUFFER_CAPACITY = 400 * 40;
 /** How long the maximum lumbar flexion test listens, s. */
@@ -532,6 +536,64 @@ export class AthletePipeline {
     this.kinematics.setHeightAtRest(startHeight + change);
   }
 
+  /**
+   * A slow movement's first instants hide under the rest flags (its acceleration is under every threshold
+   * until the rest confirmation's mean notices, 0.1–0.5 s later on a noisy sensor), and the live depth's
+   * 0.3 s look-back may not reach back far enough: the refined integration would start the descent with the
+   * velocity it had already gathered set to zero. So the window analysed starts up to onsetHideS earlier,
+   * inside the rest before it (never before that rest's first sample), and the last onsetHideS of every rest
+   * inside or before it is integrated as movement (hideOnsets), less the rest's own mean (its baseline).
+   */
+  private withHiddenOnsets(window: RepWindow): RepWindow {
+    const b = this.buffer;
+    const t0 = b.get('t', window.startSeq);
+    let start = window.startSeq;
+    const hide = this.onsetHideS();
+    while (start - 1 >= b.oldest && b.get('still', start - 1) === 1 && t0 - b.get('t', start - 1) <= hide) start--;
+    return start === window.startSeq ? window : { startSeq: start, endSeq: window.endSeq };
+  }
+
+  /**
+   * How long a movement's start can hide under the rest flags: the rest confirmation notices a slow start once
+   * its 0.1 s mean leaves a tolerance that grows with the accelerometer's noise, so about ONSET_HIDE_PER_NOISE
+   * seconds per m/s² of noise rms (0.05 s for a good IMU, 0.4 s for an MPU-6050-class one), within bounds. A
+   * fixed 0.3 s cleared a good IMU's rests for nothing and made the old distribution's depth MAE 0.76 → 0.94 cm.
+   */
+  private onsetHideS(): number {
+    return Math.min(ONSET_HIDE_MAX_S, Math.max(ONSET_HIDE_MIN_S, ONSET_HIDE_PER_NOISE * this.depthChannel!.stillness.accNoiseRms));
+  }
+
+  /**
+   * Clears the still flag of the last onsetHideS of every still run in scratchStill[0, n), keeping each run's
+   * first sample, and takes the mean of the run's kept part off the cleared samples' acceleration (see
+   * withHiddenOnsets).
+   */
+  private hideOnsets(n: number): void {
+    const hide = this.onsetHideS();
+    const still = this.scratchStill;
+    const t = this.scratchT;
+    for (let k = n - 2; k >= 0; k--) {
+      if (still[k] !== 1 || still[k + 1] === 1) continue;
+      // k is the last sample of a still run: clear back to ONSET_HIDE_S before it, keeping the run's first.
+      const end = t[k];
+      let q = k;
+      while (q - 1 >= 0 && still[q - 1] === 1 && end - t[q] < hide) {
+        still[q] = 0;
+        q--;
+      }
+      {
+        // The rest's own baseline: the mean of its kept part, taken off the cleared part.
+        let first = q;
+        while (first - 1 >= 0 && still[first - 1] === 1) first--;
+        let sum = 0;
+        for (let j = first; j <= q; j++) sum += this.scratchAcc[j];
+        const mean = sum / (q - first + 1);
+        if (q - first >= 10) for (let j = q + 1; j <= k; j++) this.scratchAcc[j] -= mean;
+        k = first;
+      }
+    }
+  }
+
   /** Feeds the vertical-bias model one observation per still period (or per STILL_OBSERVATION_SAMPLES of it). */
   private observeStillness(still: boolean, rx: number, ry: number, rz: number, rawAcc: number): void {
     const sum = this.stillSum;
@@ -625,15 +687,17 @@ export class AthletePipeline {
    * a rest (recoverRepBegunBeforeSamples), whose heights are already in scratchHeight and whose angles
    * are referred to the samples refStart…refEnd of that rest; null for the usual window between two anchors.
    */
-  private analyseRep(window: RepWindow, recovered: { readonly refStart: number; readonly refEnd: number } | null = null): void {
+  private analyseRep(detected: RepWindow, recovered: { readonly refStart: number; readonly refEnd: number } | null = null): void {
     const b = this.buffer;
-    if (window.startSeq < b.oldest) return;
+    if (detected.startSeq < b.oldest) return;
+    const window = recovered === null ? this.withHiddenOnsets(detected) : detected;
     const n = window.endSeq - window.startSeq + 1;
     b.copy('t', window.startSeq, window.endSeq + 1, this.scratchT);
     let bridge: ReturnType<typeof refinedHeights> = null;
     if (recovered === null) {
       b.copy('verticalAcc', window.startSeq, window.endSeq + 1, this.scratchAcc);
       b.copy('still', window.startSeq, window.endSeq + 1, this.scratchStill);
+      if (window !== detected) this.hideOnsets(n);
       // The window's ends are rests by construction.
       this.scratchStill[0] = 1;
       this.scratchStill[n - 1] = 1;
@@ -673,17 +737,17 @@ export class AthletePipeline {
     // Angles relative to the standing just before the rep: the still half second before it, or, for a rep
     // that starts at an upright turn (touch-and-go, a lifter who never stands still), the top itself.
     // A recovered rep (no standing seen before it) takes the rest after it.
-    const startedAtRest = b.get('still', window.startSeq) === 1;
+    const startedAtRest = b.get('still', detected.startSeq) === 1;
     const refStart =
       recovered?.refStart ??
-      (startedAtRest ? Math.max(b.oldest, this.firstSeqAfter(window.startSeq, this.scratchT[0] - STANDING_REFERENCE_S)) : Math.max(b.oldest, window.startSeq - TURN_REFERENCE_HALF_SAMPLES));
-    const refEnd = recovered?.refEnd ?? (startedAtRest ? window.startSeq : Math.min(window.endSeq, window.startSeq + TURN_REFERENCE_HALF_SAMPLES));
+      (startedAtRest ? Math.max(b.oldest, this.firstSeqAfter(detected.startSeq, b.get('t', detected.startSeq) - STANDING_REFERENCE_S)) : Math.max(b.oldest, detected.startSeq - TURN_REFERENCE_HALF_SAMPLES));
+    const refEnd = recovered?.refEnd ?? (startedAtRest ? detected.startSeq : Math.min(detected.endSeq, detected.startSeq + TURN_REFERENCE_HALF_SAMPLES));
     // Each sensor's own samples: in the first instants of a recording the other sensor may not have sent one yet.
     const refSacrum = this.referenceAngle('pelvicTiltRaw', refStart, refEnd, window);
     const refTrunk = this.referenceAngle('trunkRaw', refStart, refEnd, window);
     // Only a rep that starts at rest votes: one that starts at an upright turn was cut where the face in use
     // put the top, and a wrong face would vote for itself.
-    if (startedAtRest && window.startSeq !== this.liveVoteStartSeq) this.voteFaces(window, n, maxDepth, refSacrum, refTrunk);
+    if (startedAtRest && detected.startSeq !== this.liveVoteStartSeq) this.voteFaces(window, n, maxDepth, refSacrum, refTrunk);
     // Per sensor: a rep without one sensor's reference must not void the other's, nor the later reps'.
     if (Number.isFinite(refSacrum)) {
       this.repReferenceSum[0] += refSacrum;
