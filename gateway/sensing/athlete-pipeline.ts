@@ -88,6 +88,8 @@ const FACE_VOTE_DEPTH_CM = 8;
 const FACE_VOTE_DEPTH_SHARE = 0.3;
 /** A live depth outside this range (cm) has drifted: no squat goes there. */
 const PLAUSIBLE_LIVE_DEPTH_CM: readonly [number, number] = [-30, 90];
+/** A live depth this far past the cutoff gives no cue (see push), cm. */
+const CUE_LATE_CM = 10;
 /** A cycle between two upright tops this long teaches the live depth's bias (a rep, touch-and-go), s. */
 const MIN_CYCLE_S = 0.8;
 const MAX_CYCLE_S = 8;
@@ -304,7 +306,9 @@ export class AthletePipeline {
     const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow;
 
     const cued = this.detector.candidateStartSeq === this.cuedCandidateStart;
-    if (this.detector.descending && !cued && this.cutoff !== null && liveDepthCm >= this.cutoff) {
+    // Not when the live depth is already far past the stopping depth: it jumped there (a correction, a drift
+    // across lost packets), and a cue 10 cm too late teaches the wrong depth (INTERFACES.md §6: at the cutoff).
+    if (this.detector.descending && !cued && this.cutoff !== null && liveDepthCm >= this.cutoff && liveDepthCm <= this.cutoff + CUE_LATE_CM) {
       this.cuedCandidateStart = this.detector.candidateStartSeq;
       const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
       this.onEvent(cue);
