@@ -128,8 +128,10 @@ export class AthletePipeline {
   private liveVoteStartSeq = -1;
   /** Buffer sequence number of the last upright turn (−1: none yet). */
   private lastTurnSeq = -1;
-  /** Sums of the raw standing references of reps (sacrum, trunk, count): the posture when nobody stood still. */
-  /** Sums and counts of the reps' standing references, [sacrum sum, sacrum count, trunk sum, trunk count]. */
+  /**
+   * Sums and counts of the reps' raw standing references, [sacrum sum, sacrum count, trunk sum, trunk count]:
+   * the posture when nobody stood still.
+   */
   private readonly repReferenceSum = new Float64Array(4);
   /** Σ x·depth and Σ x² over the upper descents of the reps (x: forward pelvic tilt since the rep's start). */
   private readonly depthSlopeSums = new Float64Array(2);
@@ -578,23 +580,23 @@ export class AthletePipeline {
     const t = this.scratchT;
     for (let k = n - 2; k >= 0; k--) {
       if (still[k] !== 1 || still[k + 1] === 1) continue;
-      // k is the last sample of a still run: clear back to ONSET_HIDE_S before it, keeping the run's first.
+      // k is the last sample of a still run: clear back to onsetHideS before it, keeping the run's first.
       const end = t[k];
       let q = k;
       while (q - 1 >= 0 && still[q - 1] === 1 && end - t[q] < hide) {
         still[q] = 0;
         q--;
       }
-      {
-        // The rest's own baseline: the mean of its kept part, taken off the cleared part.
-        let first = q;
-        while (first - 1 >= 0 && still[first - 1] === 1) first--;
+      // The rest's own baseline: the mean of its kept part (when it has a few samples), off the cleared part.
+      let first = q;
+      while (first - 1 >= 0 && still[first - 1] === 1) first--;
+      if (q - first >= 10) {
         let sum = 0;
         for (let j = first; j <= q; j++) sum += this.scratchAcc[j];
         const mean = sum / (q - first + 1);
-        if (q - first >= 10) for (let j = q + 1; j <= k; j++) this.scratchAcc[j] -= mean;
-        k = first;
+        for (let j = q + 1; j <= k; j++) this.scratchAcc[j] -= mean;
       }
+      k = first;
     }
   }
 
@@ -885,6 +887,14 @@ export class AthletePipeline {
    * rep's depth, above any lifter's wink — less the standing reference before the rep. Before the rep's
    * angles are computed, so a vote that settles the face already counts for this rep.
    */
+  private voteFaces(window: RepWindow, n: number, depthCm: number, refSacrum: number, refTrunk: number): void {
+    const early = Math.min(FACE_VOTE_DEPTH_CM, FACE_VOTE_DEPTH_SHARE * depthCm);
+    let reached = 0;
+    while (reached < n && this.scratchDepth[reached] < early) reached++;
+    const depth = this.scratchDepth;
+    this.castFaceVotes(window.startSeq, window.startSeq + reached - 1, (q) => depth[q - window.startSeq], early, refSacrum, refTrunk);
+  }
+
   /**
    * The same vote, cast during the descent of a candidate that started at rest, once its live depth passes
    * FACE_VOTE_DEPTH_CM: so soon after a rest the live depth is as good as the refined one over the first
@@ -897,32 +907,24 @@ export class AthletePipeline {
     const b = this.buffer;
     if (start === this.liveVoteStartSeq || start < b.oldest || b.get('still', start) !== 1) return;
     this.liveVoteStartSeq = start;
-    const low = 0.5 * FACE_VOTE_DEPTH_CM;
-    let sumS = 0;
-    let sumT = 0;
-    let count = 0;
-    for (let q = start; q <= seq; q++) {
-      const depth = b.get('liveDepthCm', q);
-      if (depth < low || depth > FACE_VOTE_DEPTH_CM) continue;
-      sumS += b.get('pelvicTiltRaw', q);
-      sumT += b.get('trunkRaw', q);
-      count++;
-    }
-    if (count === 0) return;
     const refStart = Math.max(b.oldest, this.firstSeqAfter(start, b.get('t', start) - STANDING_REFERENCE_S));
-    this.sacrum?.face.observeRepDescent(sumS / count - this.finiteMean('pelvicTiltRaw', refStart, start));
-    this.trunk?.face.observeRepDescent(sumT / count - this.finiteMean('trunkRaw', refStart, start));
+    const refSacrum = this.finiteMean('pelvicTiltRaw', refStart, start);
+    const refTrunk = this.finiteMean('trunkRaw', refStart, start);
+    this.castFaceVotes(start, seq, (q) => b.get('liveDepthCm', q), FACE_VOTE_DEPTH_CM, refSacrum, refTrunk);
   }
 
-  private voteFaces(window: RepWindow, n: number, depthCm: number, refSacrum: number, refTrunk: number): void {
-    const early = Math.min(FACE_VOTE_DEPTH_CM, FACE_VOTE_DEPTH_SHARE * depthCm);
+  /** The votes themselves: each sensor's mean raw inclination over the samples from…to whose depth lies
+   *  between half of and the full `early` depth, less its standing reference. */
+  private castFaceVotes(from: number, to: number, depthAt: (seq: number) => number, early: number, refSacrum: number, refTrunk: number): void {
+    const b = this.buffer;
     let sumS = 0;
     let sumT = 0;
     let count = 0;
-    for (let k = 0; k < n && this.scratchDepth[k] < early; k++) {
-      if (this.scratchDepth[k] < 0.5 * early) continue;
-      sumS += this.buffer.get('pelvicTiltRaw', window.startSeq + k);
-      sumT += this.buffer.get('trunkRaw', window.startSeq + k);
+    for (let q = from; q <= to; q++) {
+      const depth = depthAt(q);
+      if (depth < 0.5 * early || depth > early) continue;
+      sumS += b.get('pelvicTiltRaw', q);
+      sumT += b.get('trunkRaw', q);
       count++;
     }
     if (count === 0) return;

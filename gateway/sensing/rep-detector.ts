@@ -209,9 +209,8 @@ export class RepDetector {
           const nextDescent = !this.uprightTurnsFound && liveDepthCm > this.topDepth + p.startDepthCm;
           const waited = t - this.topT > (this.uprightTurnsFound ? TOP_WAIT_WITH_TURNS_S : p.topWithoutRestS);
           if (nextDescent || waited) {
+            // finish() makes the top the next rep's anchor; its inclination too.
             const window = this.finish(this.topSeq, this.topT);
-            this.lastStillSeq = this.topSeq;
-            this.lastStillT = this.topT;
             this.anchorInclination = this.topInclination;
             return window;
           }

@@ -103,13 +103,15 @@ export class RestConfirmation {
     }
     this.stillForS += dt > 0 ? dt : 0;
     // The mean's noise: an exponential average over τ of white noise keeps σ·√(dt / 2τ) of it.
-    const tolerance = Math.max(MIN_MEAN_TOLERANCE, MEAN_SIGMAS * noiseRms * Math.sqrt(Math.max(dt, 0) / (2 * MEAN_TAU_S)));
+    const meanNoise = MEAN_SIGMAS * noiseRms * Math.sqrt(Math.max(dt, 0) / (2 * MEAN_TAU_S));
+    const tolerance = Math.max(MIN_MEAN_TOLERANCE, meanNoise);
     if (this.stillForS >= REST_CONFIRM_S) this.biasLearned = true;
     const rateTolerance = Number.isNaN(this.restRateSquare) ? Infinity : Math.max(MIN_RATE_TOLERANCE_DEG_S, RATE_SPREAD_FACTOR * Math.sqrt(this.restRateSquare));
-    const within = this.biasLearned && Math.abs(this.mean) <= tolerance && Math.abs(this.rateMean) <= rateTolerance;
+    const pelvisQuiet = Math.abs(this.rateMean) <= rateTolerance;
+    const within = this.biasLearned && Math.abs(this.mean) <= tolerance && pelvisQuiet;
     const watchTolerance = Number.isNaN(this.restAccSquare)
       ? tolerance
-      : Math.max(MIN_WATCH_TOLERANCE, MEAN_SIGMAS * noiseRms * Math.sqrt(Math.max(dt, 0) / (2 * MEAN_TAU_S)), ACC_SPREAD_FACTOR * Math.sqrt(this.restAccSquare));
+      : Math.max(MIN_WATCH_TOLERANCE, meanNoise, ACC_SPREAD_FACTOR * Math.sqrt(this.restAccSquare));
     const withinWatch = within && Math.abs(this.mean) <= watchTolerance;
     if (!(Math.abs(this.mean - this.steadyMean) <= watchTolerance)) {
       this.steadyMean = this.mean;
@@ -118,7 +120,7 @@ export class RestConfirmation {
       this.steadyForS += dt;
     }
     const steadyRest =
-      Math.abs(this.rateMean) <= rateTolerance &&
+      pelvisQuiet &&
       ((this.steadyForS >= STEADY_REST_S && Math.abs(this.mean) <= MAX_STEADY_MEAN) || (this.steadyForS >= STEADY_NEAR_REST_S && Math.abs(this.mean) <= tolerance));
     if (!this.confirmed) {
       this.confirmed = !this.biasLearned || withinWatch || steadyRest || this.stillForS >= REST_CONFIRM_S;
