@@ -347,6 +347,7 @@ export class AthletePipeline {
     if (face.sign !== this.turnSign) {
       this.turnSign = face.sign;
       this.detector.uprightTurnsFound = true;
+      this.detector.signChanged((q) => this.forwardInclination(q), this.buffer.oldest, seq - 1);
       this.turns.reset();
       let from = seq;
       while (from > this.buffer.oldest && t - this.buffer.get('t', from - 1) <= TURN_REPLAY_S) from--;

@@ -263,6 +263,23 @@ export class RepDetector {
     return bend >= STILL_BENT_DEG && bend > UPRIGHT_TURN_SHARE * (this.maxInclination - this.startInclination);
   }
 
+  /**
+   * The depth sensor's face was found or changed, so the forward inclination changed sign: the inclinations
+   * kept for the anchor and the candidate in progress are taken again from the buffered samples
+   * (`inclinationAt(seq)`, new sign) up to `nowSeq`. Kept with the old sign, a candidate that started before
+   * the face was known compared today's F with the opposite of its start, no upright turn looked like a
+   * return to the top, and touch-and-go reps merged into one window.
+   */
+  signChanged(inclinationAt: (seq: number) => number, oldestSeq: number, nowSeq: number): void {
+    if (this.lastStillSeq >= oldestSeq) this.anchorInclination = inclinationAt(this.lastStillSeq);
+    if (this.state === 'idle') return;
+    const from = Math.max(this.startSeq, oldestSeq);
+    this.startInclination = inclinationAt(from);
+    this.maxInclination = -Infinity;
+    for (let q = from; q <= nowSeq; q++) this.maxInclination = Math.max(this.maxInclination, inclinationAt(q));
+    if (this.topDepth !== Infinity && this.topSeq >= oldestSeq) this.topInclination = inclinationAt(this.topSeq);
+  }
+
   /** The samples of the candidate in progress have a hole (lost packets): see the bottom pause in `ascent`. */
   noteHole(): void {
     this.holeInCandidate = true;

@@ -10,6 +10,7 @@ import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
 import type { RepEvent, SessionSummary } from '../../gateway/sensing/events.ts';
 import { FaceEstimator } from '../../gateway/sensing/face-estimator.ts';
 import { UprightTurnDetector, HYSTERESIS_DEG } from '../../gateway/sensing/upright-turns.ts';
+import { RepDetector } from '../../gateway/sensing/rep-detector.ts';
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 
 /** The same sensor clipped on the other way round: a 180° turn about its y axis (x → −x, z → −z). */
@@ -39,6 +40,38 @@ describe('UprightTurnDetector', () => {
     expect(turns.length).toBe(4);
     turns.forEach((t, i) => expect(Math.abs(t - 2.5 * i)).toBeLessThan(0.1));
     expect(HYSTERESIS_DEG).toBeGreaterThan(0.5);
+  });
+});
+
+describe('RepDetector when the face is found inside a rep', () => {
+  // A face-in sensor on a sacrum inclined 30° when standing: its raw inclination is −F, with F the forward
+  // inclination. Rest until 0.5 s, then a 40 cm rep of 2 s whose top at 2.5 s is an upright turn (touch-and-go,
+  // no rest); the face is found at 1 s.
+  const rate = 100;
+  const depthAt = (t: number) => (t < 0.5 ? 0 : 40 * Math.sin((Math.PI * (t - 0.5)) / 2) ** 2);
+  const forwardAt = (t: number) => 30 + 0.5 * depthAt(t);
+  function topTurnEndsRep(refaceCandidate: boolean): boolean {
+    const d = new RepDetector();
+    const top = 2.5 * rate;
+    for (let q = 0; q < top; q++) {
+      const t = q / rate;
+      const faceKnown = t >= 1;
+      if (q === rate) {
+        d.uprightTurnsFound = true;
+        if (refaceCandidate) d.signChanged((k) => forwardAt(k / rate), 0, q - 1);
+      }
+      // Before the face is known the pipeline feeds the raw inclination (sign +1), i.e. −F.
+      const inclination = faceKnown ? forwardAt(t) : -forwardAt(t);
+      const v = (depthAt(t) - depthAt(t + 1 / rate)) * rate / 100;
+      d.update(q, t, depthAt(t), v, t < 0.5, inclination);
+    }
+    return d.uprightTurn(top, 2.5, forwardAt(2.5), { atTurnCm: 0.5, deepestCm: 40, bridged: true }) !== null;
+  }
+
+  it('ends the rep at the top it turns at: the candidate inclinations are taken again with the new sign', () => {
+    expect(topTurnEndsRep(true)).toBe(true);
+    // Kept with the old sign, the start lies at −30° and the top at +30° looks like a lifter still bent: reps merge.
+    expect(topTurnEndsRep(false)).toBe(false);
   });
 });
 
