@@ -382,12 +382,19 @@ export class AthletePipeline {
    * bottom (a butt wink), where the velocity is about zero too, it stays near the deepest point.
    */
   private bridgedDepthAt(turnSeq: number): TurnDepth {
-    const from = Math.max(this.detector.candidateStartSeq, this.buffer.oldest);
+    const start = Math.max(this.detector.candidateStartSeq, this.buffer.oldest);
+    // A rest inside the candidate (a pause at the bottom) is a later moment of known velocity (zero) and height
+    // (corrected there, correctHeightAtRest): bridge from it. Bridged from the start across a long pause, a
+    // pose-dependent bias at the bottom was spread over the whole candidate as one constant, and a lifter
+    // rolling the pelvis back during the pause came out "back at the top" (depth 3 cm for 38 cm).
+    const fromRest = this.lastRestSeq > start && this.lastRestSeq < turnSeq;
+    const from = fromRest ? this.lastRestSeq : start;
     const n = turnSeq - from + 1;
     if (n < 3) return { atTurnCm: this.buffer.get('liveDepthCm', turnSeq), deepestCm: 0, bridged: false };
     this.buffer.copy('t', from, turnSeq + 1, this.scratchT);
     this.buffer.copy('verticalAcc', from, turnSeq + 1, this.scratchAcc);
-    integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, 0, this.scratchHeight);
+    const baseM = fromRest ? -this.buffer.get('liveDepthCm', from) / 100 : 0;
+    integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, baseM, this.scratchHeight);
     let deepest = 0;
     for (let k = 0; k < n; k++) deepest = Math.max(deepest, -this.scratchHeight[k] * 100);
     return { atTurnCm: -this.scratchHeight[n - 1] * 100, deepestCm: deepest, bridged: true };
