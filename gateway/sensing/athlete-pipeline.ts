@@ -15,7 +15,7 @@ import { depthIsUncertain } from '../../shared/rep.ts';
 import { drillsFor } from '../coach/plan.ts';
 import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SessionSummary } from './events.ts';
 import { VerticalBiasModel } from './vertical-bias-model.ts';
-import { RepDetector } from './rep-detector.ts';
+import { DEFAULT_REP_DETECTOR, RepDetector } from './rep-detector.ts';
 import type { RepWindow, TurnDepth } from './rep-detector.ts';
 import { computeRepMetrics } from './rep-metrics.ts';
 import { SensorChannel } from './sensor-channel.ts';
@@ -95,6 +95,11 @@ const MIN_CYCLE_S = 0.8;
 const MAX_CYCLE_S = 8;
 /** The depth-per-degree rate is used once its Σx² reaches this (a few reps' worth of upper descents), deg². */
 const MIN_SLOPE_EVIDENCE_DEG2 = 200;
+/**
+ * A top confirmed this many samples into the catch-up span is no top: the span's first sample is a minimum
+ * of F only because the samples begin there (a recording that starts in a descent).
+ */
+const CATCH_UP_MIN_LEAD_SAMPLES = 3;
 /** A rep that starts at an upright turn (no rest) takes its angle reference from this many samples around it. */
 const TURN_REFERENCE_HALF_SAMPLES = 2;
 
@@ -157,6 +162,12 @@ export class AthletePipeline {
   private restStartSeq = -1;
   private recoveryRestSeq = -1;
   private reps = 0;
+  /** Earliest buffer sequence number at which an emitted rep's window starts (Infinity before the first). */
+  private firstRepSeq = Infinity;
+  /** The face was found or changed: the reps before the first anchor are to be caught up (catchUpReps). */
+  private catchUpPending = false;
+  /** The first upright top, when the rep before it waits for the cycle after it (catchUpReps), else -1. */
+  private recoverBeforeTopSeq = -1;
   private readonly winkOnsets: WinkOnset[] = [];
   private liveRefSacrum = Number.NaN;
   private liveRefTrunk = Number.NaN;
@@ -317,6 +328,7 @@ export class AthletePipeline {
     }
     if (this.detector.descending && liveDepthCm >= FACE_VOTE_DEPTH_CM) this.voteFacesLive(seq);
     if (window !== null) this.analyseRep(window);
+    if (this.catchUpPending && !this.detector.inRep) this.catchUpReps();
 
     if (this.live) this.onEvent(this.liveFrame(t, liveDepthCm, sacrumDeg, trunkDeg));
   }
@@ -348,6 +360,7 @@ export class AthletePipeline {
       this.turnSign = face.sign;
       this.detector.uprightTurnsFound = true;
       this.detector.signChanged((q) => this.forwardInclination(q), this.buffer.oldest, seq - 1);
+      this.catchUpPending = true;
       this.turns.reset();
       let from = seq;
       while (from > this.buffer.oldest && t - this.buffer.get('t', from - 1) <= TURN_REPLAY_S) from--;
@@ -369,7 +382,11 @@ export class AthletePipeline {
     const depth: TurnDepth = this.detector.inRep ? this.bridgedDepthAt(turn.seq) : { atTurnCm: this.buffer.get('liveDepthCm', turn.seq), deepestCm: 0, bridged: false };
     const window = this.detector.uprightTurn(turn.seq, turn.t, turn.value, depth);
     // Only a turn taken as a top (it ended a rep, or anchors outside one) bounds a cycle.
-    if (window !== null || !this.detector.inRep) this.learnCycleBias(turn);
+    if (window !== null || !this.detector.inRep) {
+      const previousTop = this.lastTurnSeq;
+      this.learnCycleBias(turn);
+      if (previousTop === this.recoverBeforeTopSeq && this.firstRepSeq > previousTop) this.recoverRepBeforeTop(previousTop, turn.seq);
+    }
     if (!this.detector.inRep) this.reanchorLiveDepth(turn.seq, seq);
     return window;
   }
@@ -398,6 +415,85 @@ export class AthletePipeline {
     let deepest = 0;
     for (let k = 0; k < n; k++) deepest = Math.max(deepest, -this.scratchHeight[k] * 100);
     return { atTurnCm: -this.scratchHeight[n - 1] * 100, deepestCm: deepest, bridged: true };
+  }
+
+  /**
+   * The reps before the first anchor. A lifter who never stands still gives the rep detector no anchor until
+   * the depth sensor's face is known (the upright tops need it), and the reps before that were lost — the
+   * first two to four of a real set that starts mid-movement. Once the face is found (or turns), the buffered
+   * span from its oldest sample to the earliest anchor a rep or candidate started from is searched for upright
+   * tops with the new sign, and each stretch between two tops in which the lifter went down at least a rep's
+   * depth and came back up (bridged between zero velocities at both tops, as for a turn in a rep: the depth
+   * back in the upper half) is analysed as a rep window; a stretch that did not come back ended at a minimum
+   * near the bottom (a wink), so the top stays. A rep begun before the first top is recovered backwards from
+   * it (recoverRepBegunBeforeSamples).
+   * Windows that refine to less than a rep's depth are dropped as always. Such reps are emitted when found,
+   * after the reps already emitted: their `index` is the order in which reps were found.
+   */
+  private catchUpReps(): void {
+    this.catchUpPending = false;
+    const b = this.buffer;
+    const anchor = this.detector.anchorSeq;
+    if (anchor < b.oldest) return;
+    const end = Math.min(this.firstRepSeq, anchor);
+    const begin = b.oldest;
+    if (end - begin < CATCH_UP_MIN_LEAD_SAMPLES + 2) return;
+    const finder = new UprightTurnDetector();
+    const tops: number[] = [];
+    for (let q = begin; q < end; q++) {
+      const turn = finder.update(q, b.get('t', q), this.forwardInclination(q));
+      if (turn !== null && turn.seq >= begin + CATCH_UP_MIN_LEAD_SAMPLES) tops.push(turn.seq);
+    }
+    tops.push(end);
+    const windows: RepWindow[] = [];
+    let top = tops[0];
+    for (let i = 1; i < tops.length; i++) {
+      const next = tops[i];
+      if (b.get('t', next) - b.get('t', top) > DEFAULT_REP_DETECTOR.maxRepS) {
+        top = next;
+        continue;
+      }
+      const bridge = this.bridgeBetween(top, next);
+      if (bridge === null || bridge.deepestCm < MIN_REP_DEPTH_CM) {
+        top = next; // no rep in between: the later top is the fresher standing
+        continue;
+      }
+      // Not back up: this minimum lies near the bottom (a wink), and the top stays. The forward inclination is
+      // not asked, unlike for a turn in a rep: in a recording's first seconds the orientation filter may still
+      // be settling (F 24° off at a real set's first top), and the depth alone decides well enough.
+      if (!(bridge.atEndCm <= 0.5 * bridge.deepestCm)) continue;
+      windows.push({ startSeq: top, endSeq: next });
+      top = next;
+    }
+    // Before the first top: a rep begun before the samples, integrated back from that top with the first
+    // cycle's mean acceleration as bias — now, or once the cycle after the anchor is complete
+    // (learnCycleBias). Then the reps between tops, in time order.
+    if (windows.length > 0) this.recoverRepBeforeTop(windows[0].startSeq, windows[0].endSeq);
+    else if (!Number.isFinite(this.firstRepSeq) && b.get('still', end) !== 1) this.recoverBeforeTopSeq = end;
+    for (const w of windows) this.analyseRep(w);
+  }
+
+  /** recoverRepBegunBeforeSamples from the upright top `top`, with the cycle to the next top `nextTop`. */
+  private recoverRepBeforeTop(top: number, nextTop: number): void {
+    this.recoverBeforeTopSeq = -1;
+    const reference = { refStart: Math.max(this.buffer.oldest, top - TURN_REFERENCE_HALF_SAMPLES), refEnd: top + TURN_REFERENCE_HALF_SAMPLES };
+    this.recoverRepBegunBeforeSamples(top, nextTop, top, reference);
+  }
+
+  /**
+   * Depth between two buffered samples at which the velocity is about zero (upright tops), integrated with
+   * that condition at both ends (the constant part of the acceleration error removed): its deepest point and
+   * its value at the end, cm. Null when the stretch is too short.
+   */
+  private bridgeBetween(from: number, to: number): { deepestCm: number; atEndCm: number } | null {
+    const n = to - from + 1;
+    if (n < 3) return null;
+    this.buffer.copy('t', from, to + 1, this.scratchT);
+    this.buffer.copy('verticalAcc', from, to + 1, this.scratchAcc);
+    integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, 0, this.scratchHeight);
+    let deepest = 0;
+    for (let k = 0; k < n; k++) deepest = Math.max(deepest, -this.scratchHeight[k] * 100);
+    return { deepestCm: deepest, atEndCm: -this.scratchHeight[n - 1] * 100 };
   }
 
   /**
@@ -500,6 +596,7 @@ export class AthletePipeline {
     const last = this.buffer.size - 1;
     const window = last >= 0 ? this.detector.endOfData(last) : null;
     if (window !== null) this.analyseRep(window);
+    if (this.catchUpPending && !this.detector.inRep) this.catchUpReps();
     const summary = this.summary();
     this.onEvent(summary);
     return summary;
@@ -802,6 +899,7 @@ export class AthletePipeline {
     const gapFraction = round3(missing / (missing + end - start + 1));
 
     this.reps++;
+    this.firstRepSeq = Math.min(this.firstRepSeq, window.startSeq + start);
     // A depth estimated across a hole must not move the lifter's suggested stopping depth, nor the onset of a
     // rep whose descent began before the samples did.
     const descentSeen = recovered === null || this.scratchDepth[0] < edge;
@@ -837,8 +935,12 @@ export class AthletePipeline {
    * back. A deepest point of at least MIN_REP_DEPTH_CM, seen with some descent before it, in a window where the
    * depth sensor's inclination moved (the body bent, not a drift), is a rep; it is analysed as any other, its
    * angles referred to this rest.
+   *
+   * The anchor may also be the first upright top of a lifter who never rests (catchUpReps): then `restStart`
+   * is that top, the bias is the mean over the cycle to the next top (`biasFrom`…`now`: zero velocity at both
+   * ends, as over a rest), and the angles refer to the top itself.
    */
-  private recoverRepBegunBeforeSamples(restStart: number, now: number): void {
+  private recoverRepBegunBeforeSamples(restStart: number, now: number, biasFrom = restStart, reference = { refStart: restStart, refEnd: now }): void {
     const b = this.buffer;
     if (restStart - b.oldest < 3) return;
     const tRest = b.get('t', restStart);
@@ -854,8 +956,8 @@ export class AthletePipeline {
     const acc = (q: number): number =>
       b.get('rawVerticalAcc', q) + b.get('gravity', q) - gravity - this.biasModel.error(b.get('upX', q), b.get('upY', q), b.get('upZ', q));
     let bias = 0;
-    for (let q = restStart; q <= now; q++) bias += acc(q);
-    bias /= now - restStart + 1;
+    for (let q = biasFrom; q <= now; q++) bias += acc(q);
+    bias /= now - biasFrom + 1;
     // Backwards from the rest: height 0 and velocity 0 at its first sample.
     const h = this.scratchHeight;
     let v = 0;
@@ -886,7 +988,7 @@ export class AthletePipeline {
     let start = deepest;
     while (start > 0 && -h[start - 1] * 100 >= REP_EDGE_FRACTION * depthCm) start--;
     if (start > 0) h.copyWithin(0, start, n);
-    this.analyseRep({ startSeq: from + start, endSeq: restStart }, { refStart: restStart, refEnd: now });
+    this.analyseRep({ startSeq: from + start, endSeq: restStart }, reference);
   }
 
   /**

@@ -116,6 +116,11 @@ export class RepDetector {
     return this.startSeq;
   }
 
+  /** Buffer sequence number of the last anchor (a rest or an upright top), or -1 before the first. */
+  get anchorSeq(): number {
+    return this.lastStillSeq;
+  }
+
   /** The deepest live depth of the candidate in progress, cm. */
   get candidateDepthCm(): number {
     return this.maxDepth;

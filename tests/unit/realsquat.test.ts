@@ -59,5 +59,7 @@ describe.skipIf(files === null)('real recordings (../shared/data/realsquat)', ()
     expect(r.bySubject.length).toBeGreaterThan(0);
     expect(r.byForm.map((g) => g.label)).toContain('correct');
     expect(r.depthOrdering.length).toBe(r.bySubject.length);
+    // The acceptance targets (recall and precision ≥ 0.97, the per-person orderings) hold.
+    expect(checkRealsquatTargets(r).filter((c) => !c.pass).map((c) => `${c.metric}: ${c.measured}`)).toEqual([]);
   });
 });

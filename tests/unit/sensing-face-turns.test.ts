@@ -243,6 +243,18 @@ describe('a recording that begins inside a rep', () => {
     expect(Math.abs(reps[0].depth_cm - first.depth_cm)).toBeLessThan(4);
   });
 
+  it('also when the lifter never rests: recovered backwards from the first upright top', () => {
+    // A touch-and-go set (no still moment anywhere), cut a third of the way into its first descent.
+    const tg = simulateRandomizedSet(randomizedSetSpec(2_000_001, 'touch-and-go'));
+    const rep1 = tg.truth.reps[0];
+    const cut = rep1.t_start + (rep1.t_bottom - rep1.t_start) / 3;
+    const { reps } = run([...tg.sensors], tg.samples.filter((s) => s.t >= cut));
+    expect(reps).toHaveLength(tg.truth.reps.length);
+    const recovered = reps.find((r) => Math.abs(r.t_bottom - rep1.t_bottom) < 0.3);
+    expect(recovered).toBeDefined();
+    expect(Math.abs(recovered!.depth_cm - rep1.depth_cm)).toBeLessThan(5);
+  });
+
   it('does not count a rep whose bottom came before the samples (only its ascent is seen)', () => {
     const { reps } = from(first.t_bottom + 0.3);
     expect(reps).toHaveLength(2);
