@@ -406,15 +406,9 @@ export class AthletePipeline {
     // rolling the pelvis back during the pause came out "back at the top" (depth 3 cm for 38 cm).
     const fromRest = this.lastRestSeq > start && this.lastRestSeq < turnSeq;
     const from = fromRest ? this.lastRestSeq : start;
-    const n = turnSeq - from + 1;
-    if (n < 3) return { atTurnCm: this.buffer.get('liveDepthCm', turnSeq), deepestCm: 0, bridged: false };
-    this.buffer.copy('t', from, turnSeq + 1, this.scratchT);
-    this.buffer.copy('verticalAcc', from, turnSeq + 1, this.scratchAcc);
-    const baseM = fromRest ? -this.buffer.get('liveDepthCm', from) / 100 : 0;
-    integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, baseM, this.scratchHeight);
-    let deepest = 0;
-    for (let k = 0; k < n; k++) deepest = Math.max(deepest, -this.scratchHeight[k] * 100);
-    return { atTurnCm: -this.scratchHeight[n - 1] * 100, deepestCm: deepest, bridged: true };
+    const bridge = this.bridgeBetween(from, turnSeq, fromRest ? this.buffer.get('liveDepthCm', from) : 0);
+    if (bridge === null) return { atTurnCm: this.buffer.get('liveDepthCm', turnSeq), deepestCm: 0, bridged: false };
+    return { atTurnCm: bridge.atEndCm, deepestCm: bridge.deepestCm, bridged: true };
   }
 
   /**
@@ -481,16 +475,16 @@ export class AthletePipeline {
   }
 
   /**
-   * Depth between two buffered samples at which the velocity is about zero (upright tops), integrated with
-   * that condition at both ends (the constant part of the acceleration error removed): its deepest point and
-   * its value at the end, cm. Null when the stretch is too short.
+   * Depth between two buffered samples at which the velocity is about zero (upright tops, a rest), integrated
+   * with that condition at both ends (the constant part of the acceleration error removed) from the depth
+   * `startCm` at the first: its deepest point and its value at the end, cm. Null when the stretch is too short.
    */
-  private bridgeBetween(from: number, to: number): { deepestCm: number; atEndCm: number } | null {
+  private bridgeBetween(from: number, to: number, startCm = 0): { deepestCm: number; atEndCm: number } | null {
     const n = to - from + 1;
     if (n < 3) return null;
     this.buffer.copy('t', from, to + 1, this.scratchT);
     this.buffer.copy('verticalAcc', from, to + 1, this.scratchAcc);
-    integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, 0, this.scratchHeight);
+    integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, -startCm / 100, this.scratchHeight);
     let deepest = 0;
     for (let k = 0; k < n; k++) deepest = Math.max(deepest, -this.scratchHeight[k] * 100);
     return { deepestCm: deepest, atEndCm: -this.scratchHeight[n - 1] * 100 };
