@@ -60,6 +60,8 @@ const MIN_TESTED_FLEXION_DEG = 10;
 const LIVE_REFERENCE_TAU_S = 0.5;
 /** A still period longer than this many samples feeds the bias model in parts. */
 const STILL_OBSERVATION_SAMPLES = 400;
+/** A still period shorter than this does not teach the bias model (see observeStillness), s. */
+const BIAS_MODEL_MIN_REST_S = 0.5;
 /** When the depth sensor's face is found, its upright turns are searched again over this much history, s. */
 const TURN_REPLAY_S = 3;
 /** An upright turn this soon after a rest does not re-anchor the live depth (the rest does), s. */
@@ -118,6 +120,9 @@ export class AthletePipeline {
   private readonly biasModel = new VerticalBiasModel();
   private readonly row = new Float64Array(SIGNAL_CHANNELS.length);
   private readonly stillSum = new Float64Array(5);
+  /** First and last sample times of the still period being summed in stillSum, s. */
+  private stillObservationStartT = 0;
+  private stillObservationEndT = 0;
   private readonly repSingle = new Float64Array(5);
   private readonly repDouble = new Float64Array(5);
   private readonly detector = new RepDetector();
@@ -272,7 +277,7 @@ export class AthletePipeline {
     // depth at the next top of the leaky motion, where the lifter is up and about still.
     if (!this.liveDepthPlausible && this.leakyMotion.atTop) this.kinematics.restart(0, 0);
     if (standing) this.kinematics.resetHeight();
-    this.observeStillness(still, rx, ry, rz, rawAcc);
+    this.observeStillness(t, still, rx, ry, rz, rawAcc);
 
     const sacrumDeg = this.sacrum ? this.sacrum.inclinationDeg : Number.NaN;
     const trunkDeg = this.trunk ? (this.trunk === channel ? this.trunk.inclinationDeg : this.trunk.inclinationAt(t)) : Number.NaN;
@@ -699,19 +704,29 @@ export class AthletePipeline {
     }
   }
 
-  /** Feeds the vertical-bias model one observation per still period (or per STILL_OBSERVATION_SAMPLES of it). */
-  private observeStillness(still: boolean, rx: number, ry: number, rz: number, rawAcc: number): void {
+  /**
+   * Feeds the vertical-bias model one observation per still period (or per STILL_OBSERVATION_SAMPLES of it)
+   * that lasted at least BIAS_MODEL_MIN_REST_S. A shorter one is mostly the turnaround of a slow rep without a
+   * pause — velocity about zero, but the body still accelerating at a few hundredths of m/s², under a noisy
+   * sensor's thresholds — and taught that acceleration as the bias of the bent pose: the model then took a
+   * few cm off every slow rep's depth (a 4 s descent measured 32 cm for 42).
+   */
+  private observeStillness(t: number, still: boolean, rx: number, ry: number, rz: number, rawAcc: number): void {
     const sum = this.stillSum;
     if (still) {
+      if (sum[4] === 0) this.stillObservationStartT = t;
       sum[0] += rx;
       sum[1] += ry;
       sum[2] += rz;
       sum[3] += rawAcc;
       sum[4]++;
+      this.stillObservationEndT = t;
     }
     const n = sum[4];
     if ((!still && n > 0) || n >= STILL_OBSERVATION_SAMPLES) {
-      this.teachBiasModel(() => this.biasModel.observeStill(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n));
+      if (this.stillObservationEndT - this.stillObservationStartT >= BIAS_MODEL_MIN_REST_S) {
+        this.teachBiasModel(() => this.biasModel.observeStill(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n));
+      }
       sum.fill(0);
     }
   }
