@@ -1,5 +1,5 @@
 /**
- * What every part of squatmon agrees an IMU sample is (INTERFACES.md §1).
+ * What every part of squatmon agrees an IMU sample is (docs/INTERFACES.md §1).
  * Units: seconds, m/s² (specific force: +9.81 on the axis pointing up when still), rad/s (right-handed).
  */
 

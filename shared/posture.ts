@@ -1,5 +1,5 @@
 /**
- * Posture definitions that the gateway and the simulator's ground truth share (INTERFACES.md §2): the
+ * Posture definitions that the gateway and the simulator's ground truth share (docs/INTERFACES.md §2): the
  * standing pelvic tilt classes and their thresholds, the butt-wink threshold and the suggested stopping depth.
  */
 export type PelvicTilt = 'anterior' | 'neutral' | 'posterior';

@@ -1,4 +1,4 @@
-/** The per-rep fields of the contract (INTERFACES.md §4), shared by the sensing core's rep and the simulator's truth. */
+/** The per-rep fields of the contract (docs/INTERFACES.md §4), shared by the sensing core's rep and the simulator's truth. */
 export interface RepFields {
   /** 1-based. */
   readonly index: number;

@@ -1,5 +1,5 @@
 /**
- * Coaching (../shared/COACHING.md): the standing posture and what it means, the corrective plan (warm-up
+ * Coaching (docs/COACHING.md): the standing posture and what it means, the corrective plan (warm-up
  * activation, cool-down stretches with a breath guide, how often), bracing, the back-pain-day mode, the suggested
  * stopping depth with one click to make it the live cutoff, the calibration wizard, and the disclaimer. The texts
  * come from the gateway's own coaching module, bundled, so the page and the API say the same thing.

@@ -32,7 +32,7 @@ const USAGE = `Usage: squatmon sim (--profile NAME | --seed N) --out rec.csv[.gz
 
 Simulates one set of squats — a biomechanical model of the lifter, physically derived readings of each IMU,
 the sensor firmware's BLE frames and the radio link — and writes what the gateway would record
-(recording v1, INTERFACES.md §3), plus the ground truth of every rep by the contract's definitions.
+(recording v1, docs/INTERFACES.md §3), plus the ground truth of every rep by the contract's definitions.
 
 Options:
   --profile NAME        a named athlete (below); with --seed, the seed varies the details

@@ -1,7 +1,7 @@
 /**
  * squatmon simulator — biomechanical squat model, physically derived IMU readings and per-rep ground truth.
  *
- * Frames and conventions (INTERFACES.md §1–2): earth z up, x the athlete's forward direction, y left. Each
+ * Frames and conventions (docs/INTERFACES.md §1–2): earth z up, x the athlete's forward direction, y left. Each
  * sensor lies flat on the skin, its z axis the outward skin normal; its clip angle (rotation about z) is drawn
  * from the seed unless fixed. Sensor frame = skin patch · Ry(mountPitch) · Rx(mountRoll) · Rz(clip), where the
  * patch frame has x up along the skin and is Ry(θ − 90°) in earth axes for skin inclination θ; so a sensor's

@@ -1,7 +1,7 @@
 /**
  * Athlete profiles: the posture, squat pattern and anthropometry the simulator turns into sensor signals.
  * Angles are degrees, lengths centimetres, times seconds. "Hip drop" is the vertical drop of the hip joint;
- * "depth" is the vertical drop of the sacrum sensor (INTERFACES.md §2), which the simulator solves for.
+ * "depth" is the vertical drop of the sacrum sensor (docs/INTERFACES.md §2), which the simulator solves for.
  */
 import type { PelvicTilt } from '../../shared/posture.ts';
 import { Rng } from '../../shared/rng.ts';

@@ -4,7 +4,7 @@
  *
  * Skin-patch frame of a segment (before mounting): x = up along the skin, y = the athlete's left, z = the
  * outward skin normal. With skin inclination θ (top of the patch tilted forward) this frame is Ry(θ − 90°)
- * in earth axes, so its z axis is (−cos θ, 0, sin θ) and θ = asin(n_z) as INTERFACES.md §2 defines.
+ * in earth axes, so its z axis is (−cos θ, 0, sin θ) and θ = asin(n_z) as docs/INTERFACES.md §2 defines.
  */
 import type { Placement } from '../../shared/imu.ts';
 import { DEG } from '../../shared/imu.ts';
@@ -26,7 +26,7 @@ export interface SensorMount {
   readonly mountOffsetM: readonly [number, number, number];
   /**
    * `out` (default): the sensor's z axis is the outward skin normal. `in`: the device is clipped the other way
-   * round, turned 180° about its own x axis, so z points into the body (INTERFACES.md §1, v1.1).
+   * round, turned 180° about its own x axis, so z points into the body (docs/INTERFACES.md §1, v1.1).
    */
   readonly face?: SensorFace;
 }

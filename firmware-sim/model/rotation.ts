@@ -1,6 +1,6 @@
 /**
  * Small allocation-free 3-D rotation helpers for the simulator's hot paths.
- * Matrices are row-major Float64Array(9); quaternions are [w, x, y, z] (INTERFACES.md §1).
+ * Matrices are row-major Float64Array(9); quaternions are [w, x, y, z] (docs/INTERFACES.md §1).
  */
 
 export type Mat3 = Float64Array;

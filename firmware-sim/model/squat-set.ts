@@ -57,7 +57,7 @@ export interface SquatSetOptions {
 }
 
 export interface SimSensor extends SensorMount {
-  /** `S1` thoracolumbar, `S2` sacrum (as in the INTERFACES.md example). */
+  /** `S1` thoracolumbar, `S2` sacrum (as in the docs/INTERFACES.md example). */
   readonly id: 'S1' | 'S2';
   readonly placement: Extract<Placement, 'sacrum' | 'thoracolumbar'>;
   /** Standing skin inclination of the landmark (the profile's value), deg. */

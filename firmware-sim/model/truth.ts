@@ -1,5 +1,5 @@
 /**
- * Per-rep and per-set ground truth by the operational definitions of INTERFACES.md §2, evaluated from the
+ * Per-rep and per-set ground truth by the operational definitions of docs/INTERFACES.md §2, evaluated from the
  * model's noise-free sensor poses on a 1 kHz grid of true time. Field names follow the contract (snake_case).
  */
 import type { RepFields } from '../../shared/rep.ts';
@@ -69,7 +69,7 @@ export const MODEL_STANDING_WINDOW_S = 3;
  * Whether the standing reference of a rep starting at tStart comes from the model's standing posture (the body
  * with every rep left out: sway, fidgets and steps stay) instead of the actual pose: when its window starts
  * before the recording, or another rep is still moving in it (touch-and-go). The upright top between reps is
- * then the reference (INTERFACES.md §2, v1.1). Never the case for sets with a quiet start and ≥ 0.5 s rests.
+ * then the reference (docs/INTERFACES.md §2, v1.1). Never the case for sets with a quiet start and ≥ 0.5 s rests.
  */
 export function referenceFromModel(script: SetScript, tStart: number): boolean {
   const t0 = tStart - STANDING_REFERENCE_WINDOW_S;

@@ -18,7 +18,7 @@ Runs the live gateway's sensing pipeline over a recording: per rep the depth, lu
 butt wink; the depth-cutoff cues; then the session (standing posture, suggested stopping depth, drills).
 
 Options:
-  --jsonl                   JSON Lines on stdout (INTERFACES.md §4): a line per rep and cue in the order the
+  --jsonl                   JSON Lines on stdout (docs/INTERFACES.md §4): a line per rep and cue in the order the
                             live gateway publishes them, then one session line. Without it: a readable report.
   --cutoff-cm N             cue depth, cm (0–150); without it, no cues
   --wink-threshold-deg N    butt wink when wink_deg ≥ N (default ${DEFAULT_WINK_THRESHOLD_DEG})

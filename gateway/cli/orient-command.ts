@@ -1,4 +1,4 @@
-/** `squatmon orient <recording>`: the causal orientation of every sample (INTERFACES.md §5). */
+/** `squatmon orient <recording>`: the causal orientation of every sample (docs/INTERFACES.md §5). */
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { parseCommandArgs } from './args.ts';

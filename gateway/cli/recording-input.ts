@@ -1,4 +1,4 @@
-/** Opening a recording named on the command line, with the contract's error behaviour (INTERFACES.md §3). */
+/** Opening a recording named on the command line, with the contract's error behaviour (docs/INTERFACES.md §3). */
 import type { CommandIo } from './command.ts';
 import { formatRecordingError, openRecording, RecordingError } from '../../shared/recording/index.ts';
 import type { RecordingReader } from '../../shared/recording/index.ts';

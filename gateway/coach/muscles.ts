@@ -1,6 +1,6 @@
 /**
- * The corrective exercise library (../shared/COACHING.md). Exercise names are the coaching source's facts;
- * the descriptions are squatmon's own words. Muscle ids are the ones of INTERFACES.md §4.
+ * The corrective exercise library (docs/COACHING.md). Exercise names are the coaching source's facts;
+ * the descriptions are squatmon's own words. Muscle ids are the ones of docs/INTERFACES.md §4.
  */
 export const MUSCLE_IDS = [
   'glute_medius',

@@ -1,5 +1,5 @@
 /**
- * Posture → corrective plan (../shared/COACHING.md). squatmon is a training aid, not a diagnosis: every plan
+ * Posture → corrective plan (docs/COACHING.md). squatmon is a training aid, not a diagnosis: every plan
  * carries the disclaimer and the advice to see a physical therapist or qualified coach.
  */
 import type { Exercise, MuscleId } from './muscles.ts';
@@ -7,7 +7,7 @@ import { MUSCLE_NAMES, STRENGTHEN, STRETCH } from './muscles.ts';
 import type { PelvicTilt } from '../../shared/posture.ts';
 
 
-/** The contract's drill entry (INTERFACES.md §4). */
+/** The contract's drill entry (docs/INTERFACES.md §4). */
 export interface DrillEntry {
   readonly muscle: MuscleId;
   readonly exercises: string[];

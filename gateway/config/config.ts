@@ -213,7 +213,7 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || host.startsWith('127.');
 }
 
-/** Anything listening beyond loopback needs credentials (ARCHITECTURE.md). */
+/** Anything listening beyond loopback needs credentials (docs/SECURITY.md). */
 function checkSecurity(config: GatewayConfig): void {
   if (!isLoopback(config.http.host) && config.http.token === null) {
     throw new ConfigError(`http.host ${config.http.host} is reachable beyond this machine: set a dashboard token (--http-token or SQUATMON_HTTP_TOKEN, at least 16 characters)`);

@@ -1,5 +1,5 @@
 /**
- * Rep export as CSV (RFC 4180): a header row naming the contract's rep fields (INTERFACES.md §4, §6) plus the
+ * Rep export as CSV (RFC 4180): a header row naming the contract's rep fields (docs/INTERFACES.md §4, §6) plus the
  * rep's identity, one row per rep. Null becomes an empty field; a field holding a comma, quote or line break is
  * quoted with its quotes doubled, so any spreadsheet reads it back unchanged.
  */

@@ -1,5 +1,5 @@
 /**
- * Maps one sensor's clock onto the gateway's receive clock (INTERFACES.md §3: "the gateway's receive clock,
+ * Maps one sensor's clock onto the gateway's receive clock (docs/INTERFACES.md §3: "the gateway's receive clock,
  * corrected by sensor timestamps where known").
  *
  * receive = sensorTime + offset + latency, where the link latency is never negative and is often close to its

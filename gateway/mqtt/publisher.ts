@@ -1,5 +1,5 @@
 /**
- * The MQTT sink: maps the gateway's events onto the topics of INTERFACES.md §6. Never blocks or throws into the
+ * The MQTT sink: maps the gateway's events onto the topics of docs/INTERFACES.md §6. Never blocks or throws into the
  * sensing pipeline: live frames are decimated to ≤ 50 Hz per athlete and dropped (counted) whenever the client
  * is disconnected or its socket is backed up; everything else goes through the bounded outbox.
  */

@@ -1,5 +1,5 @@
 /**
- * The MQTT topic tree of INTERFACES.md §6 under a configurable root, written once so the publisher, the request
+ * The MQTT topic tree of docs/INTERFACES.md §6 under a configurable root, written once so the publisher, the request
  * handler, the broker's ACL and Home Assistant discovery cannot disagree about a topic.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The sensing core for one athlete: samples in, events out (ARCHITECTURE.md). Pure and synchronous: no I/O,
+ * The sensing core for one athlete: samples in, events out (docs/SENSING.md §1, §14). Pure and synchronous: no I/O,
  * no timers, time only from the samples. The live gateway, `squatmon analyze` and the tests run this same
  * class. O(1) work per sample, except at the end of a rep, where the rep's own samples are re-analysed once.
  *
@@ -325,7 +325,7 @@ export class AthletePipeline {
 
     const cued = this.detector.candidateStartSeq === this.cuedCandidateStart;
     // Not when the live depth is already far past the stopping depth: it jumped there (a correction, a drift
-    // across lost packets), and a cue 10 cm too late teaches the wrong depth (INTERFACES.md §6: at the cutoff).
+    // across lost packets), and a cue 10 cm too late teaches the wrong depth (docs/INTERFACES.md §6: at the cutoff).
     if (this.detector.descending && !cued && this.cutoff !== null && liveDepthCm >= this.cutoff && liveDepthCm <= this.cutoff + CUE_LATE_CM) {
       this.cuedCandidateStart = this.detector.candidateStartSeq;
       const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
@@ -526,7 +526,7 @@ export class AthletePipeline {
   /**
    * A touch-and-go lifter often does not stand all the way up between reps, so the upright tops a rep's
    * depth is integrated between lie a few centimetres below the standing height that depth is measured from
-   * (INTERFACES.md §2). How far, the pelvis tells: in the upper part of a descent its forward inclination grows
+   * (docs/INTERFACES.md §2). How far, the pelvis tells: in the upper part of a descent its forward inclination grows
    * about in proportion to the depth, at a rate learned from this lifter's own reps (depthPerDegree); a top
    * still inclined by ΔF beyond the quiet standing's lies about rate × ΔF below it. The rep's depth profile
    * (scratchDepth) is raised by that offset, linearly between its two ends; an end at rest needs none. Only
@@ -1062,7 +1062,7 @@ export class AthletePipeline {
   /**
    * Raw standing inclinations [sacrum, trunk] (deg, before the face sign): from a quiet standing of at least
    * MIN_QUIET_STANDING_S when there was one; else, when reps were found, the mean of their standing references
-   * (the upright tops between touch-and-go reps, INTERFACES.md §2 v1.1); else the longest standing seen.
+   * (the upright tops between touch-and-go reps, docs/INTERFACES.md §2 v1.1); else the longest standing seen.
    */
   private standingInclinationsRaw(): [number | null, number | null] {
     const [sacrumSum, sacrumCount, trunkSum, trunkCount] = this.repReferenceSum;

@@ -1,5 +1,5 @@
 /**
- * What the sensing core emits (INTERFACES.md §4 and §6). Field names are the contract's (snake_case); fields
+ * What the sensing core emits (docs/INTERFACES.md §4 and §6). Field names are the contract's (snake_case); fields
  * may be added, never removed. The live gateway adds `id`, `athlete`, `session`, `set` on the way out.
  */
 import type { SensorFace, SensorInfo } from '../../shared/imu.ts';
@@ -50,7 +50,7 @@ export interface SessionSensor extends Omit<SensorInfo, 'face'> {
   /** Angle of the flexion (left–right) axis from the sensor's +x axis, degrees; null before any movement. */
   readonly flexion_axis_deg: number | null;
   /**
-   * Which way round the sensor is worn (INTERFACES.md §1 v1.1): `out` (z axis outward, the contract's
+   * Which way round the sensor is worn (docs/INTERFACES.md §1 v1.1): `out` (z axis outward, the contract's
    * convention) or `in`, as configured or as found from the movement; null before any squat-like movement.
    * Absent in summaries stored by older versions.
    */

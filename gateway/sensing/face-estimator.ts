@@ -1,5 +1,5 @@
 /**
- * Which way round a sensor is clipped on (INTERFACES.md §1, v1.1): face out (its z axis is the outward skin
+ * Which way round a sensor is clipped on (docs/INTERFACES.md §1, v1.1): face out (its z axis is the outward skin
  * normal, the contract's convention) or face in (z points into the body, so every skin inclination it gives
  * has the opposite sign). Found from the movement: in a squat the pelvis and the trunk tilt forward while the
  * hips go down and back while they come up, so the rate of the outward-normal inclination θ̇ and the vertical

@@ -1,6 +1,6 @@
 /**
  * Finds the axis the back flexes about — the body's left–right axis — in the sensor's frame, whatever the
- * angle the sensor was clipped on at (INTERFACES.md §1: rotation about the skin normal is unknown).
+ * angle the sensor was clipped on at (docs/INTERFACES.md §1: rotation about the skin normal is unknown).
  *
  * Flexion rotates the skin patch about the left–right axis, which lies in the skin plane: the sensor's x–y
  * plane. So while the lifter moves, the angular rate's x–y part lines up with that axis; its principal

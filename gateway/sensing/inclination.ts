@@ -1,5 +1,5 @@
 /**
- * Angles and vertical acceleration from a sensor-to-earth quaternion [w, x, y, z] (earth z up; INTERFACES.md
+ * Angles and vertical acceleration from a sensor-to-earth quaternion [w, x, y, z] (earth z up; docs/INTERFACES.md
  * §1–2). Allocation-free: they read the quaternion's four numbers.
  */
 import { RAD } from '../../shared/imu.ts';

@@ -1,5 +1,5 @@
 /**
- * Per-rep metrics by the operational definitions of INTERFACES.md §2, computed once a rep has ended from its
+ * Per-rep metrics by the operational definitions of docs/INTERFACES.md §2, computed once a rep has ended from its
  * (refined) sample series. Pure: arrays in, numbers out.
  */
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';

@@ -37,6 +37,6 @@ export class SignalDiagnostics {
     if (!(tilt >= MIN_SQUAT_TILT_DEG)) {
       return `no squat-like movement: the lower back tilted by ${Number.isFinite(tilt) ? tilt.toFixed(1) : '0'}° at most (a squat tilts it 5–70°)`;
     }
-    return 'the sensor moved, but no movement went 10 cm down and back up (a rep, INTERFACES.md §2)';
+    return 'the sensor moved, but no movement went 10 cm down and back up (a rep, docs/INTERFACES.md §2)';
   }
 }

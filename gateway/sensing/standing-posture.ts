@@ -1,5 +1,5 @@
 /**
- * The session's standing posture (INTERFACES.md §2): sacral inclination and standing lordosis are measured in
+ * The session's standing posture (docs/INTERFACES.md §2): sacral inclination and standing lordosis are measured in
  * the first quiet standing of the recording that lasts ≥ 2 s (the mean over the whole of that standing, up to
  * 10 s). If the lifter never stands still that long, the longest quiet standing seen is used.
  */

@@ -1,6 +1,6 @@
 /**
  * The composition root: one place that builds the running gateway from its configuration and wires
- * transports → sensing → sinks (ARCHITECTURE.md). Sources: simulated athletes through the noble custom binding
+ * transports → sensing → sinks (README.md, "How data flows"). Sources: simulated athletes through the noble custom binding
  * (`sim`), real sensors through noble (`ble`), or a recording (`replay`); or, for a historian, every gateway's
  * facts read back from an external broker (`historian`). Sinks: MQTT (not for the historian, which only
  * listens), the history store, the dashboard's WebSocket hub, and the haptic pulse back to the sensor on a cue.

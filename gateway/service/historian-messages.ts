@@ -1,5 +1,5 @@
 /**
- * What the historian reads off the broker: a topic of INTERFACES.md §6 and its JSON payload, checked (zod) and
+ * What the historian reads off the broker: a topic of docs/INTERFACES.md §6 and its JSON payload, checked (zod) and
  * turned back into the fact a gateway published. Gateways may publish under the historian's root itself
  * (`squatmon/athletes/…`) or under a level of their own below it (`squatmon/rack1/athletes/…`). Anything else
  * under the root (bridge state, requests and responses, stats) is not history and is ignored.

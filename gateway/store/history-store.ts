@@ -4,7 +4,7 @@
  * networked backend (PostgreSQL) fits behind the same interface as the embedded SQLite one.
  *
  * Times are milliseconds since the epoch. Rep and cue objects keep the contract's snake_case fields
- * (INTERFACES.md §4, §6); the store's own records use camelCase.
+ * (docs/INTERFACES.md §4, §6); the store's own records use camelCase.
  */
 import type { Athlete, PublishedCue, PublishedRep } from '../service/domain.ts';
 import type { SessionSummary } from '../sensing/events.ts';

@@ -153,7 +153,7 @@ ${table(
     f.error === null ? (f.pelvicTilt ?? 'null') : `error: ${f.error}`,
   ]),
 )}
-${anyFace ? '' : '\nNo session reported a sensor face yet (`sensors[].face`, INTERFACES.md §1 v1.1), so the face column is empty.\n'}`;
+${anyFace ? '' : '\nNo session reported a sensor face yet (`sensors[].face`, docs/INTERFACES.md §1 v1.1), so the face column is empty.\n'}`;
 }
 
 /** stdout lines for the broadened groups and the real recordings. */

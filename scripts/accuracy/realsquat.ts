@@ -109,7 +109,7 @@ export function scoreRealsquatFile(file: RealsquatFile): RealsquatFileResult {
   const reps = events.filter((e): e is RepEvent => e.type === 'rep');
   const session = events.find((e): e is SessionSummary => e.type === 'session');
   const found = matchWindows(file.truth.rep_times, reps).filter((r) => r !== null).length;
-  // `face` is not in the session contract yet (INTERFACES.md §1 asks the software to report what it found).
+  // `face` is not in the session contract yet (docs/INTERFACES.md §1 asks the software to report what it found).
   const faces: Record<string, string | null> = {};
   for (const s of session?.sensors ?? []) faces[s.id] = (s as { face?: unknown }).face === undefined ? null : String((s as { face?: unknown }).face);
   return {

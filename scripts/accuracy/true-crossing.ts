@@ -1,6 +1,6 @@
 /**
  * The true time a rep's depth first reaches the cue cutoff, from the simulator's noise-free model: the
- * reference a cue's timing is scored against. Depth follows INTERFACES.md §2 and the simulator's truth
+ * reference a cue's timing is scored against. Depth follows docs/INTERFACES.md §2 and the simulator's truth
  * (firmware-sim/model/truth.ts): drop of the depth sensor below its mean height over the
  * STANDING_REFERENCE_WINDOW_S before the rep's start, on the TRUTH_STEP_S grid of true time.
  */

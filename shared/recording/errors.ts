@@ -1,5 +1,5 @@
 /**
- * The one error type for bad recording input (INTERFACES.md §3): every problem a reader finds in a file is a
+ * The one error type for bad recording input (docs/INTERFACES.md §3): every problem a reader finds in a file is a
  * RecordingError carrying the 1-based line it was found on, so the CLI can print `path:line: message` and exit 2.
  */
 export class RecordingError extends Error {

@@ -1,5 +1,5 @@
 /**
- * Recording format v1 (INTERFACES.md §3): constants, deterministic number formatting, and the parsing of single
+ * Recording format v1 (docs/INTERFACES.md §3): constants, deterministic number formatting, and the parsing of single
  * lines. Everything here is synchronous and stateless; the line-by-line state machine lives in parser.ts.
  */
 import type { ImuSample, SensorInfo } from '../imu.ts';

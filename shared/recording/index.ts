@@ -1,5 +1,5 @@
 /**
- * Recording format v1 (INTERFACES.md §3): streaming reader, atomic writer, line-level helpers.
+ * Recording format v1 (docs/INTERFACES.md §3): streaming reader, atomic writer, line-level helpers.
  *
  * Choices where the contract is silent:
  * - Time order: strictly increasing per sensor (error otherwise); across sensors a row may be up to

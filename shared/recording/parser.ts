@@ -1,6 +1,6 @@
 /**
  * The line-by-line state machine shared by the streaming reader and parseRecordingText: header lines first, then
- * data rows, each checked against INTERFACES.md §3 with its line number.
+ * data rows, each checked against docs/INTERFACES.md §3 with its line number.
  *
  * It works on UTF-8 bytes, not strings: rows in the writer's form are parsed straight from the buffer (no
  * decoding, splitting or slicing), which is what makes > 1 M rows/s possible. Header lines, comments and any row

@@ -1,5 +1,5 @@
 /**
- * Writes recording files (INTERFACES.md §3), plain or gzip by extension. Output goes to a temporary file in the
+ * Writes recording files (docs/INTERFACES.md §3), plain or gzip by extension. Output goes to a temporary file in the
  * same folder that is renamed over the target on close(), so nobody ever sees a half-written recording; abort()
  * deletes it. The writer refuses samples that would make the file unreadable (unknown sensor, non-finite value,
  * time not increasing per sensor after rounding, more than MAX_OVERALL_DISORDER_S out of order).

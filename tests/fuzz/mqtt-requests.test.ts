@@ -1,6 +1,6 @@
 /**
  * Fuzzing `bridge/request/<command>`: every payload gets exactly one response; a malformed one an `error` with a
- * readable message and no call into the service; a valid one exactly the call INTERFACES.md §6 / DEPLOYMENT.md §5
+ * readable message and no call into the service; a valid one exactly the call docs/INTERFACES.md §6 / DEPLOYMENT.md §5
  * describe. The bulk drives BridgeRequests.handle (the handler the MQTT client's message event calls) with a fake
  * client and outbox; a smaller sample goes through the real embedded broker and a real MQTT client.
  */

@@ -73,7 +73,7 @@ function recordingFailure(error: unknown, text: string): Outcome {
   return { ok: false, line: error.line, message: error.message };
 }
 
-/** What any accepted recording must satisfy (INTERFACES.md §3): finite values, declared sensors, time increasing. */
+/** What any accepted recording must satisfy (docs/INTERFACES.md §3): finite values, declared sensors, time increasing. */
 function checkSamples(samples: ImuSample[], sensors: readonly string[]): void {
   const last = new Map<string, number>();
   for (const s of samples) {

@@ -1,4 +1,4 @@
-/** The MQTT contract (INTERFACES.md §6) as an outside subscriber sees it, over the embedded broker. */
+/** The MQTT contract (docs/INTERFACES.md §6) as an outside subscriber sees it, over the embedded broker. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';

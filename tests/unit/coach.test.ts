@@ -5,13 +5,13 @@ import { stoppingDepthAdvice } from '../../gateway/coach/stopping-depth.ts';
 import { suggestedCutoffCm, suggestionBasis } from '../../shared/posture.ts';
 
 describe('drillsFor', () => {
-  it('follows INTERFACES.md §4 for an anterior tilt', () => {
+  it('follows docs/INTERFACES.md §4 for an anterior tilt', () => {
     const d = drillsFor('anterior');
     expect(d.strengthen.map((e) => e.muscle)).toEqual(['glute_medius', 'glute_maximus', 'abdominals', 'hamstrings']);
     expect(d.stretch.map((e) => e.muscle)).toEqual(['lower_back', 'hip_flexors']);
   });
 
-  it('follows INTERFACES.md §4 for a posterior tilt', () => {
+  it('follows docs/INTERFACES.md §4 for a posterior tilt', () => {
     const d = drillsFor('posterior');
     expect(d.strengthen.map((e) => e.muscle)).toEqual(['lower_back', 'hip_flexors']);
     expect(d.stretch.map((e) => e.muscle)).toEqual(['hamstrings', 'glutes', 'abdominals']);

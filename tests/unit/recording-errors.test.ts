@@ -24,7 +24,7 @@ function expectError(text: string, line: number, fragment: string | RegExp): voi
 
 const doc = (...lines: string[]): string => lines.join('\n') + '\n';
 
-describe('recording validation (INTERFACES.md §3)', () => {
+describe('recording validation (docs/INTERFACES.md §3)', () => {
   it('accepts the contract example, CRLF, a BOM, blank lines and a missing final line break', () => {
     const expected = parseRecordingText(doc(...HEAD, ROW1, ROW2)).samples;
     expect(expected).toHaveLength(2);

@@ -10,7 +10,7 @@ import { DEFAULT_TILT_THRESHOLDS, winkOnsetCm } from '../../shared/posture.ts';
 
 const STEP = 0.001;
 
-/** The INTERFACES.md §2 definitions, re-implemented from the model's public pose accessors. */
+/** The docs/INTERFACES.md §2 definitions, re-implemented from the model's public pose accessors. */
 function recomputeRep(set: SquatSet, tStart: number, tEnd: number) {
   const sacrum = set.sensors.findIndex((s) => s.placement === 'sacrum');
   const tl = set.sensors.findIndex((s) => s.placement === 'thoracolumbar');

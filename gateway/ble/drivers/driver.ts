@@ -2,7 +2,7 @@
  * One interface for every supported BLE IMU. A driver is declarative: it says how to recognise the sensor in an
  * advertisement, which GATT characteristics to subscribe to and read, and which bytes to write to start it; the
  * BLE transport does the talking. Its decoder is a pure function of the notifications it is fed (plus its own
- * stream state): it turns bytes into ImuSamples on the gateway clock (INTERFACES.md §1 units and axes), never
+ * stream state): it turns bytes into ImuSamples on the gateway clock (docs/INTERFACES.md §1 units and axes), never
  * throws, and never emits a sample it could not fully validate.
  *
  * UUIDs are in noble's form throughout: lowercase hex without dashes (`nobleUuid()` converts).

@@ -37,7 +37,7 @@ const GYRO_FRACTION_BITS = 5;
 
 /** The motion processing rate requested. The firmware accepts up to 200 Hz, but every sample is its own
  *  18-byte notification, so the rate is bounded by what the connection delivers; 100 Hz halves that load
- *  and still exceeds what the sensing core needs (INTERFACES.md §1: 50–400 Hz). */
+ *  and still exceeds what the sensing core needs (docs/INTERFACES.md §1: 50–400 Hz). */
 export const THINGY_RATE_HZ = 100;
 
 /** `ble_tms_config_t`. The whole struct must be written; the intervals of the features squatmon does not use
