@@ -20,7 +20,7 @@ status=0
 npm test 2>&1 | tee "$work/test.log" || status=$?
 echo
 echo "fresh clone: skip messages:"
-grep -E 'skipped:|absent' "$work/test.log" | sort -u || true
+sed 's/\x1b\[[0-9;]*m//g' "$work/test.log" | grep -E 'skipped:|absent' | sort -u || true
 [ "$status" -eq 0 ] || { echo "fresh clone: npm test failed (exit $status)" >&2; exit "$status"; }
 grep -qE 'Tests .*passed' "$work/test.log" || { echo "fresh clone: no test summary found" >&2; exit 1; }
 echo "fresh clone: npm test passed"
