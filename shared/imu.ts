@@ -47,3 +47,34 @@ export const STANDARD_GRAVITY = 9.80665;
 
 export const DEG = Math.PI / 180;
 export const RAD = 180 / Math.PI;
+
+/**
+ * The largest full scale of body-worn MEMS IMUs (±16 g, ±2000 °/s): no sensor can report more on an axis. A value
+ * beyond it (one `ax=1e6` sample) is corrupt data, not motion — fed to the orientation filter it turns the whole
+ * set's angles to nonsense — so it is refused in files and dropped, and counted, on the live path.
+ */
+export const FULL_SCALE_ACCEL_MS2 = 16 * STANDARD_GRAVITY;
+export const FULL_SCALE_RATE_RADS = 2000 * DEG;
+
+/** Why a sample cannot come from a working IMU (non-finite, or beyond any full scale), or null when it can. */
+export function impossibleSampleReason(s: ImuSample): string | null {
+  const a = FULL_SCALE_ACCEL_MS2;
+  const g = FULL_SCALE_RATE_RADS;
+  // The common case first, without allocating: it runs on every sample. NaN fails every comparison.
+  if (Math.abs(s.ax) <= a && Math.abs(s.ay) <= a && Math.abs(s.az) <= a && Math.abs(s.gx) <= g && Math.abs(s.gy) <= g && Math.abs(s.gz) <= g) {
+    return Number.isFinite(s.t) ? null : 't is not finite';
+  }
+  const axes: [string, number, number, string][] = [
+    ['ax', s.ax, a, 'm/s² (16 g)'],
+    ['ay', s.ay, a, 'm/s² (16 g)'],
+    ['az', s.az, a, 'm/s² (16 g)'],
+    ['gx', s.gx, g, 'rad/s (2000 °/s)'],
+    ['gy', s.gy, g, 'rad/s (2000 °/s)'],
+    ['gz', s.gz, g, 'rad/s (2000 °/s)'],
+  ];
+  for (const [name, value, limit, unit] of axes) {
+    if (!Number.isFinite(value)) return `${name} is not finite`;
+    if (Math.abs(value) > limit) return `${name}=${value} is beyond any IMU's full scale (±${limit.toFixed(limit > 100 ? 1 : 2)} ${unit})`;
+  }
+  return null;
+}

@@ -44,6 +44,8 @@ export class SensorPanel {
       ),
       h('span', { class: 'sensor-rate' }, s.rate === null ? '' : `${s.rate} Hz`),
       s.frames_lost > 0 ? h('span', { class: 'sensor-lost' }, `${s.frames_lost} frames lost`) : null,
+      // Samples no working IMU can give, dropped by the gateway: a faulty sensor or driver, worth a look.
+      (s.samples_rejected ?? 0) > 0 ? h('span', { class: 'sensor-lost' }, `${s.samples_rejected} bad samples dropped`) : null,
     );
   }
 }

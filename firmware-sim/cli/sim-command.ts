@@ -1,7 +1,7 @@
 /** `squatmon sim`: simulate a set and write it as a recording v1 with its ground truth. */
 import { writeFile, rename } from 'node:fs/promises';
 import type { Command } from '../../gateway/cli/command.ts';
-import { UsageError } from '../../gateway/cli/command.ts';
+import { checkOutputPath, UsageError } from '../../gateway/cli/command.ts';
 import { integerOption, numberOption, parseCommandArgs } from '../../gateway/cli/args.ts';
 import { RecordingWriter } from '../../shared/recording/index.ts';
 import { isOutputRateHz } from '../../shared/protocol/index.ts';
@@ -83,6 +83,10 @@ export const simCommand: Command = {
     const seed = integerOption(values.seed, 'seed', 0, 0xffff_ffff) ?? 1;
     const duplicatesPct = numberOption(values.duplicates, 'duplicates', 0, 50) ?? 0;
     const attMtu = integerOption(values.mtu, 'mtu', 23, 512) ?? 247;
+    // Both outputs' folders must exist before anything is simulated or written: never a recording without the
+    // truth asked for.
+    await checkOutputPath(values.out, 'out');
+    if (values.truth !== undefined) await checkOutputPath(values.truth, 'truth');
     let profile: AthleteProfile;
     let sim: SimulatedRecording;
     let rate: number;

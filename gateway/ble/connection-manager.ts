@@ -26,6 +26,7 @@
 import { EventEmitter } from 'node:events';
 import type { Characteristic, Peripheral } from '@abandonware/noble';
 import type { ImuSample } from '../../shared/imu.ts';
+import { ImpossibleSampleGate } from '../ingest/impossible-samples.ts';
 import type { SensorAssignment, SensorState } from '../service/domain.ts';
 import type { Logger } from '../service/logger.ts';
 import { Backoff } from './backoff.ts';
@@ -159,6 +160,8 @@ class SensorLink {
   acceptedThisConnection = false;
   repeatsBeforeAccept = 0;
   stats = { connections: 0, failedAttempts: 0, framesLost: 0, duplicates: 0, rejected: 0, outOfOrder: 0 };
+  /** Samples dropped as impossible (ingest/impossible-samples.ts), for the sensor state. */
+  readonly impossible = new ImpossibleSampleGate();
   onDisconnect: ((reason: unknown) => void) | null = null;
 
   constructor(
@@ -617,11 +620,13 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
   }
 
   private accept(link: SensorLink, decoded: ImuSample[]): void {
-    let samples = decoded;
-    if (link.lastSampleT !== null && decoded[0].t <= link.lastSampleT) {
+    let samples = this.withoutImpossible(link, decoded);
+    if (samples.length === 0) return;
+    if (link.lastSampleT !== null && samples[0].t <= link.lastSampleT) {
       const after = link.lastSampleT;
-      samples = decoded.filter((s) => s.t > after);
-      link.stats.outOfOrder += decoded.length - samples.length;
+      const inOrder = samples.filter((s) => s.t > after);
+      link.stats.outOfOrder += samples.length - inOrder.length;
+      samples = inOrder;
     }
     if (samples.length === 0) return;
     if (link.gapFrom !== null) {
@@ -631,6 +636,19 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     link.lastSampleT = samples[samples.length - 1].t;
     link.lastSeenMs = this.wallClock();
     this.emit('samples', link.id, samples);
+  }
+
+  /** Drops (and counts, and logs: the first, then every 100th) the samples no working IMU can give. */
+  private withoutImpossible(link: SensorLink, decoded: ImuSample[]): ImuSample[] {
+    const before = link.impossible.dropped;
+    const kept = link.impossible.pass(decoded);
+    if (link.impossible.dropped === before) return kept;
+    // The first, then one line per 100 more: a sensor sending garbage must not flood the log.
+    if (before === 0 || Math.floor(link.impossible.dropped / 100) > Math.floor(before / 100)) {
+      this.logger.warn('sample dropped: not one a working IMU can give', { sensor: link.id, reason: link.impossible.lastReason, count: link.impossible.dropped });
+    }
+    this.emitState(link);
+    return kept;
   }
 
   // ── state ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -647,6 +665,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
       last_seen: link.lastSeenMs,
       frames_lost: link.stats.framesLost,
       duplicates_dropped: link.stats.duplicates,
+      samples_rejected: link.impossible.dropped,
     };
   }
 

@@ -2,7 +2,7 @@
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { numberOption, parseCommandArgs } from './args.ts';
-import { withRecording } from './recording-input.ts';
+import { requireSamples, withRecording } from './recording-input.ts';
 import { ProgressBar } from './progress.ts';
 import { formatAnalysisReport } from './analyze-report.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
@@ -62,6 +62,7 @@ export const analyzeCommand: Command = {
         }
         if (reader.progress) progress.update(reader.progress());
       }
+      requireSamples(reader);
       progress.done();
       const session = pipeline.finish();
       // Output only once the whole file was read: a bad line leaves nothing half-printed.

@@ -15,3 +15,26 @@ export interface CommandIo {
 
 /** A usage error: the CLI prints the message and the command's usage, and exits with code 2. */
 export class UsageError extends Error {}
+
+/**
+ * A file or folder named on the command line cannot be used (a missing folder, no permission…): the CLI prints
+ * the one-line message and exits with code 2, without a stack trace.
+ */
+export class PathError extends Error {}
+
+/**
+ * Checks, before any work is done, that `path` can be created: its folder exists and is a folder. Throws
+ * PathError naming the option and the folder otherwise.
+ */
+export async function checkOutputPath(path: string, option: string): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  const folder = dirname(path);
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(folder)).isDirectory();
+  } catch {
+    throw new PathError(`--${option} ${path}: the folder ${folder} does not exist`);
+  }
+  if (!isFolder) throw new PathError(`--${option} ${path}: ${folder} is not a folder`);
+}

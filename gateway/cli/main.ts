@@ -1,5 +1,5 @@
 import type { Command, CommandIo } from './command.ts';
-import { UsageError } from './command.ts';
+import { PathError, UsageError } from './command.ts';
 import { simCommand } from '../../firmware-sim/cli/sim-command.ts';
 import { orientCommand } from './orient-command.ts';
 import { analyzeCommand } from './analyze-command.ts';
@@ -43,6 +43,17 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`squatmon ${command.name}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    if (err instanceof PathError) {
+      io.stderr.write(`squatmon ${command.name}: ${err.message}\n`);
+      return 2;
+    }
+    // A file-system error no command anticipated (a disk that filled up, a file removed meanwhile): still one
+    // line, not a stack trace.
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      io.stderr.write(`squatmon ${command.name}: ${(err as Error).message}\n`);
       return 2;
     }
     throw err;

@@ -2,7 +2,7 @@
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { parseCommandArgs } from './args.ts';
-import { withRecording } from './recording-input.ts';
+import { requireSamples, withRecording } from './recording-input.ts';
 import { OrientationFilter } from '../sensing/orientation/index.ts';
 
 const USAGE = `Usage: squatmon orient <recording.csv[.gz]>
@@ -36,6 +36,7 @@ export const orientCommand: Command = {
         }
         chunks.push(text);
       }
+      requireSamples(reader);
       for (const chunk of chunks) io.stdout.write(chunk);
       return 0;
     });

@@ -31,6 +31,14 @@ export async function withRecording(
   }
 }
 
+/**
+ * After the whole recording was read: one without a single sample row is bad input too — there is nothing to
+ * analyse, and a report of it (no reps, default posture advice) would look like a result.
+ */
+export function requireSamples(reader: RecordingReader): void {
+  if (reader.sampleCount === 0) throw new RecordingError(Math.max(1, reader.linesRead), 'no samples: the recording has a header but no sample rows');
+}
+
 function reportInputError(path: string, err: unknown, io: CommandIo): number {
   if (err instanceof RecordingError) {
     io.stderr.write(`${formatRecordingError(path, err)}\n`);

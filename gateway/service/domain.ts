@@ -46,6 +46,11 @@ export interface SensorState {
   readonly frames_lost: number;
   /** Notifications dropped as repeats (sequence number already seen) in this session: a radio-quality sign. */
   readonly duplicates_dropped: number;
+  /**
+   * Samples dropped in this session because no working IMU can give them (non-finite, or beyond ±16 g or
+   * ±2000 °/s on an axis): they never reach the sensing pipeline.
+   */
+  readonly samples_rejected: number;
   /** Which way round the sensor is worn, as configured or found from the movement; null while unknown. */
   readonly face?: SensorFace | null;
 }

@@ -46,6 +46,7 @@ const sensorStateSchema = z.looseObject({
   frames_lost: z.number().int().min(0),
   // Added after the first release: a gateway of an earlier version does not send it.
   duplicates_dropped: z.number().int().min(0).default(0),
+  samples_rejected: z.number().int().min(0).default(0),
   face: z.enum(SENSOR_FACES).nullable().default(null),
 });
 

@@ -8,6 +8,7 @@
  * character, so splitting bytes at `\n` splits the text at the same places.
  */
 import type { ImuSample, SensorInfo } from '../imu.ts';
+import { impossibleSampleReason } from '../imu.ts';
 import { RecordingError } from './errors.ts';
 import type { RecordingComment } from './format.ts';
 import {
@@ -313,6 +314,8 @@ export class RecordingParser {
 
   /** Checks a parsed row against the time order of its sensor and of the file, then counts it. */
   private row(sample: ImuSample): ImuSample {
+    const impossible = impossibleSampleReason(sample);
+    if (impossible !== null) throw new RecordingError(this.lineNumber, `not a sample a working IMU can give: ${impossible}`);
     const index = this.rowSensor;
     const t = sample.t;
     const last = this.lastTimes[index];

@@ -140,6 +140,11 @@ export class RecordingReader implements AsyncIterable<ImuSample> {
     return this.parser.sampleCount;
   }
 
+  /** Lines read so far (the last line's number once the whole file was read). */
+  get linesRead(): number {
+    return this.parser.linesRead;
+  }
+
   /** Yields the samples in file order, in arrays of up to one read chunk; no array is empty. */
   async *batches(): AsyncGenerator<ImuSample[]> {
     if (this.started) throw new Error(`recording ${this.name} can be iterated only once`);

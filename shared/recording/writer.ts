@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { ImuSample, SensorInfo } from '../imu.ts';
-import { isPlacement } from '../imu.ts';
+import { impossibleSampleReason, isPlacement } from '../imu.ts';
 import type { RecordingComment } from './format.ts';
 import {
   COLUMN_HEADER,
@@ -110,11 +110,10 @@ export class RecordingWriter {
     this.checkOpen();
     const index = this.sensorIndex.get(sample.sensor);
     if (index === undefined) throw new RangeError(`sample of undeclared sensor '${sample.sensor}'`);
-    const { t, ax, ay, az, gx, gy, gz } = sample;
-    if (!(Number.isFinite(t) && Number.isFinite(ax) && Number.isFinite(ay) && Number.isFinite(az) &&
-      Number.isFinite(gx) && Number.isFinite(gy) && Number.isFinite(gz))) {
-      throw new RangeError(`sample of sensor ${sample.sensor} at t=${t} has a non-finite value`);
-    }
+    const t = sample.t;
+    // What the reader would refuse (non-finite, beyond any IMU's full scale) is never written.
+    const impossible = impossibleSampleReason(sample);
+    if (impossible !== null) throw new RangeError(`sample of sensor ${sample.sensor} at t=${t}: ${impossible}`);
     const line = formatSampleLine(sample);
     // Order is checked on the time as written: two samples 20 µs apart would round to the same text.
     const written = Number(line.slice(0, line.indexOf(',')));

@@ -14,14 +14,16 @@ import { PLACEMENTS } from '../../shared/imu.ts';
 import { formatFixed, openRecordingFrom, parseRecordingText, readRecording, RecordingError, RecordingWriter } from '../../shared/recording/index.ts';
 import { FUZZ_RUNS, fuzzSettings, isClearMessage, mutatedText } from './fuzz-support.ts';
 
-const value = fc.double({ min: -2000, max: 2000, noNaN: true });
+/** Within a working IMU's full scale (16 g, 2000 °/s; the reader refuses anything beyond), a little inside it. */
+const accel = fc.double({ min: -150, max: 150, noNaN: true });
+const rate = fc.double({ min: -34, max: 34, noNaN: true });
 /** A valid recording's lines (writer's form), small enough for thousands of runs. */
 const validLinesArb: fc.Arbitrary<string[]> = fc
   .record({
     ids: fc.uniqueArray(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,4}$/), { minLength: 1, maxLength: 2 }),
     placement: fc.constantFrom(...PLACEMENTS),
     comments: fc.array(fc.constantFrom('# athlete: ana', '# free text', '# event: t=1.0000 name=standing_start'), { maxLength: 2 }),
-    rows: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3000 }), value, value, value, value, value, value), { maxLength: 8 }),
+    rows: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3000 }), accel, accel, accel, rate, rate, rate), { maxLength: 8 }),
   })
   .map(({ ids, placement, comments, rows }) => {
     let ticks = 0;
@@ -168,7 +170,11 @@ describe('recording writer, fuzzed', () => {
   const attempt = fc.record({
     sensor: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('S1', 'S2') }, { weight: 1, arbitrary: fc.constantFrom('S3', '', 's1', 'S1,x') }),
     dt: fc.oneof({ weight: 8, arbitrary: fc.double({ min: 0, max: 0.05, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(-1, -0.00004, 0.00004, NaN, Infinity) }),
-    values: fc.array(fc.oneof({ weight: 20, arbitrary: value }, { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity) }), { minLength: 6, maxLength: 6 }),
+    values: fc.tuple(
+      ...[accel, accel, accel, rate, rate, rate].map((inRange) =>
+        fc.oneof({ weight: 20, arbitrary: inRange }, { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 1e6, -1e308) }),
+      ),
+    ),
   });
 
   it('400 files × 30–60 writes (over 10,000 writes): a refused sample throws RangeError and writes nothing; abort() leaves no file', async () => {

@@ -103,6 +103,9 @@ describe('squatmon analyze / orient with bad input', () => {
     ['non-numeric field', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.01,S1,0,0,9.8,0,0,0\n0.02,S1,0,x,9.8,0,0,0\n', /:5: /],
     ['unknown sensor', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.01,S9,0,0,9.8,0,0,0\n', /:4: /],
     ['time going backwards', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.02,S1,0,0,9.8,0,0,0\n0.01,S1,0,0,9.8,0,0,0\n', /:5: /],
+    ['an accelerometer value of 1e308', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.01,S1,0,0,9.8,0,0,0\n0.02,S1,1e308,0,9.8,0,0,0\n', /:5: .*full scale/],
+    ['an accelerometer value of 1e6', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.01,S1,0,0,9.8,0,0,0\n0.02,S1,1000000,0,9.8,0,0,0\n', /:5: .*full scale/],
+    ['a header without samples', '# squatmon-recording v1\n# sensor: id=S1 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n', /:3: .*no samples/],
   ];
   for (const [name, text, line] of cases) {
     it(`reports ${name} with its line number, exit code 2 and no output`, async () => {

@@ -39,7 +39,7 @@ function eventsFor(ref: typeof anaRef): GatewayEvent[] {
     { kind: 'rep', rep: rep(ref, 1) },
     {
       kind: 'sensor',
-      sensor: { id: `S-${ref.athlete}`, athlete: ref.athlete, placement: 'sacrum', driver: 'squatmon', connected: true, battery: 80, rate: 100, rssi: -60, last_seen: T0, simulated: true, frames_lost: 0, duplicates_dropped: 0 },
+      sensor: { id: `S-${ref.athlete}`, athlete: ref.athlete, placement: 'sacrum', driver: 'squatmon', connected: true, battery: 80, rate: 100, rssi: -60, last_seen: T0, simulated: true, frames_lost: 0, duplicates_dropped: 0, samples_rejected: 0 },
     },
     { kind: 'set-ended', ref, endedAt: T0 + 30_000 },
   ];

@@ -87,4 +87,18 @@ describe('squatmon sim', () => {
     }
     await expect(readFile(join(dir, 'n2.csv'))).rejects.toThrow();
   });
+
+  it('refuses an output in a missing folder with exit code 2 and one line, before writing anything', async () => {
+    const missing = join(dir, 'no', 'such', 'folder');
+    for (const [args, option] of [
+      [['sim', '--seed', '1', '--reps', '1', '--out', join(missing, 'x.csv')], 'out'],
+      [['sim', '--seed', '1', '--reps', '1', '--out', join(dir, 'n7.csv'), '--truth', join(missing, 't.json')], 'truth'],
+    ] as const) {
+      const result = await runCli([...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual([`squatmon sim: --${option} ${join(missing, option === 'out' ? 'x.csv' : 't.json')}: the folder ${missing} does not exist`]);
+    }
+    // The recording asked for with an impossible --truth was not written either.
+    await expect(readFile(join(dir, 'n7.csv'))).rejects.toThrow();
+  });
 });

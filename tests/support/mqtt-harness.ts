@@ -92,6 +92,7 @@ export function sensor(id: string, battery: number | null): SensorState {
     simulated: true,
     frames_lost: 0,
     duplicates_dropped: 0,
+    samples_rejected: 0,
   };
 }
 

@@ -66,6 +66,7 @@ function sensorState(id: string, athleteId: string): SensorState {
     simulated: true,
     frames_lost: 0,
     duplicates_dropped: 0,
+    samples_rejected: 0,
   };
 }
 
@@ -166,11 +167,11 @@ describe('historian ingest', () => {
     expect(events.map((e) => e.kind)).toEqual(['sensor', 'sensor']);
   });
 
-  it('accepts the sensor state of a gateway that predates duplicates_dropped and face, as 0 and null', async () => {
+  it('accepts the sensor state of a gateway that predates duplicates_dropped, samples_rejected and face, as 0, 0 and null', async () => {
     await start();
-    const { duplicates_dropped: _, ...older } = sensorState('ana-sacrum', 'ana');
+    const { duplicates_dropped: _, samples_rejected: __, ...older } = sensorState('ana-sacrum', 'ana');
     ingest.accept('squatmon/sensors/ana-sacrum', payload(older), true);
-    expect(events).toEqual([{ kind: 'sensor', sensor: { ...older, duplicates_dropped: 0, face: null } }]);
+    expect(events).toEqual([{ kind: 'sensor', sensor: { ...older, duplicates_dropped: 0, samples_rejected: 0, face: null } }]);
   });
 
   it('stores the session summary, and a retained copy only when the history has none', async () => {

@@ -104,6 +104,15 @@ describe('recording validation (docs/INTERFACES.md §3)', () => {
     expectError(doc(...HEAD, '0.06,S1,1,2, 3,4,5,6'), 5, "field 'az' is not a number");
   });
 
+  it('rejects values no working IMU can give (beyond ±16 g or ±2000 °/s on an axis)', () => {
+    expectError(doc(...HEAD, ROW1, '0.06,S1,1e308,2,3,4,5,6'), 6, /ax=1e\+308 is beyond any IMU's full scale/);
+    expectError(doc(...HEAD, '0.06,S1,1000000,2,3,0.1,0.2,0.3'), 5, /ax=1000000 is beyond any IMU's full scale \(±156\.9 m\/s² \(16 g\)\)/);
+    expectError(doc(...HEAD, '0.06,S1,1,2,-157,0.1,0.2,0.3'), 5, /az=-157 is beyond/);
+    expectError(doc(...HEAD, '0.06,S1,1,2,3,0.1,-35,0.3'), 5, /gy=-35 is beyond any IMU's full scale \(±34\.91 rad\/s/);
+    // At full scale is still a sample (a hard landing saturates the sensor).
+    expect(parseRecordingText(doc(...HEAD, '0.06,S1,156.9,2,3,0.1,34.9,0.3')).samples).toHaveLength(1);
+  });
+
   it('rejects time going backwards or standing still for a sensor', () => {
     expectError(doc(...HEAD, ROW2, '0.0510,S1,1,2,3,4,5,6'), 6, /goes backwards for sensor S1.*line 5/);
     expectError(doc(...HEAD, ROW2, ROW1, '0.0515,S1,1,2,3,4,5,6'), 7, 'does not increase for sensor S1');

@@ -130,7 +130,8 @@ describe('writer safety', () => {
     const base = { sensor: 'S1', t: 1, ax: 0, ay: 0, az: 9.8, gx: 0, gy: 0, gz: 0 };
     writer.write(base);
     expect(() => writer.write({ ...base, sensor: 'S9', t: 2 })).toThrow(/undeclared sensor 'S9'/);
-    expect(() => writer.write({ ...base, t: 2, gy: NaN })).toThrow(/non-finite/);
+    expect(() => writer.write({ ...base, t: 2, gy: NaN })).toThrow(/not finite/);
+    expect(() => writer.write({ ...base, t: 2, ax: 1e6 })).toThrow(/beyond any IMU's full scale/);
     expect(() => writer.write({ ...base, t: 1.00002 })).toThrow(/time must increase/);
     expect(() => writer.write({ ...base, sensor: 'S2', t: 0.4 })).toThrow(/more than 0.5 s before/);
     expect(() => writer.comment('sensor: id=S3 placement=sacrum')).toThrow(RangeError);

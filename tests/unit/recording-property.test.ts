@@ -7,7 +7,9 @@ import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 import { PLACEMENTS } from '../../shared/imu.ts';
 import { formatFixed, parseRecordingText, readRecording, RecordingError, RecordingWriter } from '../../shared/recording/index.ts';
 
-const valueArb = fc.double({ noNaN: true, noDefaultInfinity: true, min: -2000, max: 2000 });
+/** Within a working IMU's full scale (16 g, 2000 °/s; the reader refuses anything beyond), a little inside it. */
+const accelArb = fc.double({ noNaN: true, noDefaultInfinity: true, min: -150, max: 150 });
+const rateArb = fc.double({ noNaN: true, noDefaultInfinity: true, min: -34, max: 34 });
 
 /** Text after `# `: free text or `key: value`, never a `sensor:` line (sensors are declared separately). */
 const commentArb = fc
@@ -27,7 +29,7 @@ const recordingArb = fc
         sensorPick: fc.nat(),
         /** Time step in 0.1 ms ticks from the previous row: rows stay in order, per sensor strictly. */
         ticks: fc.integer({ min: 1, max: 5000 }),
-        values: fc.tuple(valueArb, valueArb, valueArb, valueArb, valueArb, valueArb),
+        values: fc.tuple(accelArb, accelArb, accelArb, rateArb, rateArb, rateArb),
         commentBefore: fc.option(commentArb, { freq: 8 }),
       }),
       { maxLength: 60 },
