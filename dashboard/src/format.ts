@@ -9,6 +9,11 @@ export function deg(value: number | null | undefined, digits = 0): string {
   return value === null || value === undefined ? DASH : `${value.toFixed(digits)}°`;
 }
 
+/** "1 rep", "5 reps": a count with its noun, singular for one. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function percent(fraction: number | null | undefined): string {
   return fraction === null || fraction === undefined ? DASH : `${Math.round(fraction * 100)} %`;
 }

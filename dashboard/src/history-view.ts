@@ -5,7 +5,7 @@
 import type { HistoryFilter } from './api.ts';
 import type { AppContext } from './context.ts';
 import { fill, h } from './dom.ts';
-import { cm, dateInputToMs, dateTime, deg, percent } from './format.ts';
+import { cm, count, dateInputToMs, dateTime, deg, percent } from './format.ts';
 import { recordedSetFrames, repCurve } from './recorded-curves.ts';
 import { RepChart } from './rep-chart.ts';
 import { RepTable } from './rep-table.ts';
@@ -147,7 +147,7 @@ export class HistoryView {
           h(
             'p',
             {},
-            `${session.reps} reps in ${session.setCount} sets. `,
+            `${count(session.reps, 'rep')} in ${count(session.setCount, 'set')}. `,
             session.endedAt === null
               ? 'The session is still running: its posture and suggested cutoff are stored when it ends (see Coaching for the live values).'
               : `Posture ${session.summary?.pelvic_tilt ?? 'not measured'}; suggested cutoff ${cm(session.suggestedCutoffCm)}.`,

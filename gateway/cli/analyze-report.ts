@@ -1,7 +1,13 @@
 /** The readable form of `squatmon analyze` (without --jsonl): a rep table, the cues, posture and coaching. */
 import type { CueEvent, RepEvent, SessionSummary } from '../sensing/events.ts';
 import { correctivePlan, DISCLAIMER } from '../coach/plan.ts';
+import { MUSCLE_NAMES } from '../coach/muscles.ts';
 import { stoppingDepthAdvice } from '../coach/stopping-depth.ts';
+
+/** An angle for the text: "12.3°", or "not measured" (never a lone "–°"). */
+function degrees(value: number | null): string {
+  return value === null ? 'not measured' : `${value.toFixed(1)}°`;
+}
 
 function cell(value: number | null, digits = 1): string {
   return value === null ? '–' : value.toFixed(digits);
@@ -47,7 +53,7 @@ export function formatAnalysisReport(path: string, reps: RepEvent[], cues: CueEv
   const posture =
     session.pelvic_tilt === null
       ? 'unknown (no quiet standing, or no sacrum sensor)'
-      : `${session.pelvic_tilt} pelvic tilt — sacral inclination ${cell(session.sacral_inclination_deg)}°, standing lordosis ${cell(session.standing_lordosis_deg)}°`;
+      : `${session.pelvic_tilt} pelvic tilt — sacral inclination ${degrees(session.sacral_inclination_deg)}, standing lordosis ${degrees(session.standing_lordosis_deg)}`;
   out.push(`Standing posture: ${posture}`);
   out.push(`Suggested stopping depth: ${session.suggested_cutoff_cm === null ? 'none (no butt wink)' : `${session.suggested_cutoff_cm} cm`}`);
   out.push(`  ${stoppingDepthAdvice(session.suggested_cutoff_cm, session.suggestion_basis)}`);
@@ -55,8 +61,9 @@ export function formatAnalysisReport(path: string, reps: RepEvent[], cues: CueEv
     const plan = correctivePlan(session.pelvic_tilt);
     out.push('');
     out.push(plan.summary);
-    out.push(`Warm-up (about ${plan.warmUp.minutes} min), strengthen: ${session.drills.strengthen.map((d) => `${d.muscle} (${d.exercises.join(', ')})`).join('; ')}`);
-    out.push(`Cool-down (about ${plan.coolDown.minutes} min, ${plan.coolDown.breathsPerStretch} deep breaths per stretch), stretch: ${session.drills.stretch.map((d) => `${d.muscle} (${d.exercises.join(', ')})`).join('; ')}`);
+    const drills = (entries: typeof session.drills.strengthen) => entries.map((d) => `${MUSCLE_NAMES[d.muscle]} (${d.exercises.join(', ')})`).join('; ');
+    out.push(`Warm-up (about ${plan.warmUp.minutes} min), strengthen: ${drills(session.drills.strengthen)}`);
+    out.push(`Cool-down (about ${plan.coolDown.minutes} min, ${plan.coolDown.breathsPerStretch} deep breaths per stretch), stretch: ${drills(session.drills.stretch)}`);
     out.push(`At least ${plan.sessionsPerWeek} sessions a week.`);
   }
   out.push('');

@@ -39,14 +39,23 @@ export function requireSamples(reader: RecordingReader): void {
   if (reader.sampleCount === 0) throw new RecordingError(Math.max(1, reader.linesRead), 'no samples: the recording has a header but no sample rows');
 }
 
+/** Why a recording named on the command line cannot be read, in words, by error code. */
+const UNREADABLE: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+};
+
 function reportInputError(path: string, err: unknown, io: CommandIo): number {
   if (err instanceof RecordingError) {
     io.stderr.write(`${formatRecordingError(path, err)}\n`);
     return EXIT_BAD_INPUT;
   }
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-    io.stderr.write(`${path}: cannot read the recording (${code})\n`);
+  const why = code === undefined ? undefined : UNREADABLE[code];
+  if (why !== undefined) {
+    io.stderr.write(`${path}: cannot read the recording: ${why} (${code})\n`);
     return EXIT_BAD_INPUT;
   }
   throw err;

@@ -94,6 +94,19 @@ describe('squatmon analyze (readable report)', () => {
     expect(stdout).toMatch(/posterior pelvic tilt/);
     expect(stdout).toMatch(/Suggested stopping depth: \d+ cm/);
     expect(stdout).toMatch(/physical therapist/);
+    // Words for people: muscle names, not the contract's ids.
+    expect(stdout).toMatch(/strengthen: Lower back \(/);
+    expect(stdout).not.toMatch(/lower_back|hip_flexors/);
+    expect(stdout).toMatch(/standing lordosis \d+\.\d°/);
+  });
+
+  it('says "not measured" for the standing lordosis of a one-sensor recording, not "–°"', async () => {
+    const one = join(dir, 'one.csv');
+    expect((await runCli(['sim', '--profile', 'posterior', '--seed', '3', '--reps', '2', '--sensors', 'sacrum', '--out', one])).code).toBe(0);
+    const { code, stdout } = await runCli(['analyze', one]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/standing lordosis not measured/);
+    expect(stdout).not.toMatch(/–°/);
   });
 });
 
@@ -124,7 +137,10 @@ describe('squatmon analyze / orient with bad input', () => {
   it('reports a missing file with exit code 2', async () => {
     const result = await runCli(['analyze', join(dir, 'nope.csv')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/cannot read/);
+    expect(result.stderr).toMatch(/cannot read the recording: no such file \(ENOENT\)/);
+    const folder = await runCli(['analyze', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/it is a folder, not a file \(EISDIR\)/);
   });
 });
 
