@@ -111,16 +111,21 @@ describe('WitMotion driver', () => {
 describe('Thingy:52 driver', () => {
   const driver = driverByName('thingy52');
   // ble_tms.h ble_tms_raw_t: accel int16 ×3 Q6.10 g, gyro int16 ×3 Q11.5 °/s, compass int16 ×3 Q12.4 µT, LE.
-  // ax = −0.25 g (0xFF00 = −256), az = 1 g (0x0400), gx = 90 °/s (0x0B40 = 2880), compass z = 50 µT (0x0320).
-  const raw = hex('00 FF 00 00 00 04 40 0B 00 00 00 00 00 00 00 00 20 03');
+  // The stock firmware's accelerometer mounting matrix is −I (drv_motion.c: "Accellerometer inverted to get
+  // positive readings when axis is aligned with g (down)"), the gyroscope's +I.
+  // Lying still face up (its z axis up): raw az = −1 g (0xFC00 = −1024); ax = +0.25 g raw (0x0100 = 256);
+  // turning counter-clockwise seen from above (right-handed about +z): gz = +90 °/s (0x0B40 = 2880); compass
+  // z = 50 µT (0x0320).
+  const raw = hex('00 01 00 00 00 FC 00 00 00 00 40 0B 00 00 00 00 20 03');
 
-  it('decodes the raw-data characteristic', () => {
+  it('decodes a Thingy lying still face up as +9.81 m/s² on its up axis, with a right-handed rotation sign', () => {
     const { result, out } = push(driver.createDecoder('T'), THINGY_RAW_DATA, raw);
     expect(result).toEqual({ kind: 'samples', count: 1, framesLost: 0 });
-    expect(out[0].ax).toBeCloseTo(-0.25 * G, 9);
     expect(out[0].az).toBeCloseTo(G, 9);
-    expect(out[0].gx).toBeCloseTo(90 * DEG, 9);
-    expect(out[0].gz).toBe(0);
+    expect(out[0].ax).toBeCloseTo(-0.25 * G, 9);
+    expect(out[0].ay).toBeCloseTo(0, 12);
+    expect(out[0].gz).toBeCloseTo(90 * DEG, 9);
+    expect(out[0].gx).toBe(0);
   });
 
   it('rejects other lengths and reads the battery level', () => {

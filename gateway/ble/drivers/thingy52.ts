@@ -5,7 +5,8 @@
  * - Motion service ef680400-9b35-4933-9b10-52ffa9740042 (base EF68xxxx-9B35-4933-9B10-52FFA9740042).
  * - Raw data ef680406, notify, 18 bytes packed little-endian (`ble_tms_raw_t`): accelerometer int16 x y z in
  *   Q6.10 g, gyroscope int16 x y z in Q11.5 °/s, compass int16 x y z in Q12.4 µT (compass unused). The values
- *   come out of InvenSense's MPL, i.e. calibrated; the accelerometer reads specific force.
+ *   come out of InvenSense's MPL, i.e. calibrated; the accelerometer reads the NEGATIVE of specific force (its
+ *   mounting matrix in drv_motion.c is −I, the gyroscope's +I): positive on the axis pointing down.
  * - Motion configuration ef680401, write (`ble_tms_config_t`, 9 bytes packed, the firmware refuses any other
  *   length or an out-of-range field): pedometer interval ms u16 (100–5000), temperature compensation interval
  *   ms u16 (100–5000), compass interval ms u16 (100–5000), motion processing frequency Hz u16 (1–200),
@@ -80,7 +81,11 @@ class Thingy52Decoder implements SensorDecoder {
     }
     this.lastReceive = receiveTime;
     const [t] = this.clock.stamp(1, receiveTime);
-    const accel = STANDARD_GRAVITY / (1 << ACCEL_FRACTION_BITS);
+    // The firmware hands the accelerometer to the MPL through a mounting matrix of −I (drv_motion.c: "inverted to
+    // get positive readings when axis is aligned with g (down)") and the gyroscope through +I, so the raw data
+    // carries −(specific force): −1 g on the axis pointing up. Negated back, the accelerometer reads the
+    // contract's +9.81 m/s² up and lies in the gyroscope's (right-handed) frame again.
+    const accel = -STANDARD_GRAVITY / (1 << ACCEL_FRACTION_BITS);
     const gyro = DEG / (1 << GYRO_FRACTION_BITS);
     out.push({
       sensor: this.sensorId,
