@@ -41,6 +41,7 @@ import {
   discoverServices,
   readCharacteristic,
   subscribeCharacteristic,
+  pauseBetweenSteps,
   writeCharacteristic,
 } from './gatt-steps.ts';
 import { BluetoothUnavailableError, bluetoothErrorForState, bluetoothErrorFrom } from './noble-loader.ts';
@@ -535,6 +536,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
       const characteristic = link.characteristics.get(charKey(write.service, write.characteristic));
       if (characteristic === undefined) throw new Error(`characteristic ${write.characteristic} not found on the sensor`);
       await writeCharacteristic(characteristic, write.data, write.withoutResponse, this.timeouts.writeMs, signal);
+      if (write.delayAfterMs !== undefined && write.delayAfterMs > 0) await pauseBetweenSteps(write.delayAfterMs, signal);
     }
   }
 

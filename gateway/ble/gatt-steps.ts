@@ -136,6 +136,25 @@ export function writeCharacteristic(
   });
 }
 
+/** Waits `ms` between two steps (a sensor that takes one command at a time); rejects if `signal` aborts. */
+export function pauseBetweenSteps(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new GattStepError('write', 'aborted', 'pause between writes: aborted'));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new GattStepError('write', 'aborted', 'pause between writes: aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Ends the connection and waits for noble to report it ended. */
 export function disconnectPeripheral(peripheral: Peripheral, timeoutMs: number, signal: AbortSignal): Promise<void> {
   return runStep('disconnect', peripheral.id, timeoutMs, signal, ({ resolve }) => {

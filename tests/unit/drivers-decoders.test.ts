@@ -10,7 +10,7 @@ import { driverByName, DRIVERS } from '../../gateway/ble/drivers/index.ts';
 import type { DecodeResult, SensorDecoder } from '../../gateway/ble/drivers/index.ts';
 import { DOT_BATTERY, DOT_MEDIUM_PAYLOAD } from '../../gateway/ble/drivers/movella-dot.ts';
 import { THINGY_RAW_DATA } from '../../gateway/ble/drivers/thingy52.ts';
-import { WITMOTION_NOTIFY } from '../../gateway/ble/drivers/witmotion.ts';
+import { WITMOTION_NOTIFY, witmotionBatteryPct } from '../../gateway/ble/drivers/witmotion.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.trim().split(/\s+/), (b) => parseInt(b, 16));
 
@@ -91,7 +91,7 @@ describe('WitMotion driver', () => {
     expect(out[1].t).toBeGreaterThan(out[0].t);
   });
 
-  it('ignores register read-backs and rejects wrong headers and lengths', () => {
+  it('ignores register read-backs other than the battery, and rejects notifications that start no packet', () => {
     const decoder = driver.createDecoder('W');
     // Datasheet §6.1.2 example: magnetic field read-back.
     expect(push(decoder, WITMOTION_NOTIFY, hex('55 71 3A 00 68 01 69 00 7A 00 00 00 00 00 00 00 00 00 00 00')).result.kind).toBe('ignored');
@@ -103,8 +103,46 @@ describe('WitMotion driver', () => {
     badFlag[1] = 0x51;
     const b = push(decoder, WITMOTION_NOTIFY, badFlag);
     expectRejected(b.result, 'bad_header', b.out);
-    const c = push(decoder, WITMOTION_NOTIFY, flat.slice(0, 19));
-    expectRejected(c.result, 'bad_length', c.out);
+    expectRejected(push(decoder, WITMOTION_NOTIFY, new Uint8Array(0)).result, 'bad_length', []);
+  });
+
+  it('reassembles packets cut across notifications, as the vendor SDK does, and drops and counts stray bytes', () => {
+    const decoder = driver.createDecoder('W') as SensorDecoder & { discardedBytes: number };
+    // 13 bytes, then the rest of that packet with the first 7 bytes of the next one, then its last 13.
+    const second = flat.slice();
+    second[7] = 0x10; // az = 2 g
+    const first = push(decoder, WITMOTION_NOTIFY, flat.slice(0, 13));
+    expect(first.result.kind).toBe('ignored');
+    expect(first.out).toEqual([]);
+    const join = new Uint8Array(14);
+    join.set(flat.slice(13), 0);
+    join.set(second.slice(0, 7), 7);
+    const middle = push(decoder, WITMOTION_NOTIFY, join, 100.02);
+    expect(middle.result).toMatchObject({ kind: 'samples', count: 1 });
+    expect(middle.out[0].az).toBeCloseTo(G, 9);
+    const last = push(decoder, WITMOTION_NOTIFY, second.slice(7), 100.04);
+    expect(last.result).toMatchObject({ kind: 'samples', count: 1 });
+    expect(last.out[0].az).toBeCloseTo(2 * G, 9);
+    // Three stray bytes before a packet: dropped, counted, and the packet after them still decoded.
+    const stray = new Uint8Array(23);
+    stray.set([0x01, 0x02, 0x03], 0);
+    stray.set(flat, 3);
+    const resynced = push(decoder, WITMOTION_NOTIFY, stray, 100.06);
+    expect(resynced.result).toMatchObject({ kind: 'samples', count: 1 });
+    expect(decoder.discardedBytes).toBe(3);
+  });
+
+  it('reports the battery from the voltage read-back of register 0x64 (V × 100)', () => {
+    const decoder = driver.createDecoder('W');
+    // 0x55 0x71, register 0x0064, VOLTAGE = 385 (3.85 V), then seven more registers.
+    const readBack = hex('55 71 64 00 81 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00');
+    const { result } = push(decoder, WITMOTION_NOTIFY, readBack);
+    expect(result.kind).toBe('status');
+    const pct = (result as { status: { batteryPct: number } }).status.batteryPct;
+    expect(pct).toBeGreaterThan(50); // 3.82 V is 50 %, 3.87 V 60 % on the vendor's curve
+    expect(pct).toBeLessThan(60);
+    expect(witmotionBatteryPct(3.3)).toBe(0);
+    expect(witmotionBatteryPct(4.1)).toBe(100);
   });
 });
 

@@ -52,12 +52,15 @@ describe('driver registry', () => {
     expect(thingy.data).toHaveLength(9); // ble_tms_config_t
     expect(thingy.data[6] | (thingy.data[7] << 8)).toBe(100); // motion processing frequency, Hz
 
-    const wit = driverByName('witmotion').gatt.startWrites.map((w) => Array.from(w.data));
-    expect(wit).toEqual([
-      [0xff, 0xaa, 0x69, 0x88, 0xb5],
-      [0xff, 0xaa, 0x03, 0x08, 0x00],
-      [0xff, 0xaa, 0x00, 0x00, 0x00],
+    const witWrites = driverByName('witmotion').gatt.startWrites;
+    expect(witWrites.map((w) => Array.from(w.data))).toEqual([
+      [0xff, 0xaa, 0x69, 0x88, 0xb5], // unlock
+      [0xff, 0xaa, 0x03, 0x08, 0x00], // 50 Hz
+      [0xff, 0xaa, 0x00, 0x00, 0x00], // save
+      [0xff, 0xaa, 0x27, 0x64, 0x00], // read register 0x64, the battery voltage
     ]);
+    // Spaced as WitMotion's SDK spaces its commands (100–150 ms): the sensor takes one at a time.
+    for (const w of witWrites) expect(w.delayAfterMs).toBeGreaterThanOrEqual(100);
   });
 
   it('offers haptics only on squatmon, refusing out-of-range patterns', () => {

@@ -25,6 +25,8 @@ export interface GattWrite {
   readonly data: Uint8Array;
   /** true: ATT Write Command (no response); false: Write Request, wait for the Write Response. */
   readonly withoutResponse: boolean;
+  /** Wait this long after the write before the next one (a sensor that handles one command at a time), ms. */
+  readonly delayAfterMs?: number;
 }
 
 export interface GattPlan {

@@ -10,9 +10,11 @@
  *   (count / 32768 × 16 g), angular velocity x y z (count / 32768 × 2000 °/s), angle roll pitch yaw
  *   (count / 32768 × 180 °; not used: the gateway fuses its own orientation).
  * - Register read-back, 20 bytes: 0x55 0x71, start register u16, eight registers (answers to FF AA 27 xx 00).
- *   Valid, but nothing the gateway uses.
+ *   The gateway reads register 0x64, the battery voltage in V × 100 (the SDK's Bwt901bleProcessor), at connect.
  * - Commands: FF AA <register> <value low> <value high>; unlock FF AA 69 88 B5 first (valid 10 s), save with
- *   FF AA 00 00 00. Register 0x03 (RRATE) is the output rate: 0x08 = 50 Hz (WIT standard protocol table).
+ *   FF AA 00 00 00. Register 0x03 (RRATE) is the output rate: 0x08 = 50 Hz (WIT standard protocol table). The
+ *   SDK leaves 100–150 ms between commands; so does the gateway.
+ * - Notifications are pieces of a byte stream: the SDK reassembles packets across them, and so does the decoder.
  *
  * There is no sequence number and no timestamp, so samples are timed by counting (counted-sample-clock.ts)
  * and lost notifications cannot be counted. The accelerometer reads specific force (+1 g on the axis pointing
@@ -47,19 +49,56 @@ function command(bytes: number[]): GattWrite {
   return { service: WITMOTION_SERVICE, characteristic: WITMOTION_WRITE, data: Uint8Array.from(bytes), withoutResponse: true };
 }
 
+/** Read-back of register 0x64 (VOLTAGE, V × 100): `FF AA 27 64 00`. The vendor's SDK reads it now and then. */
+const VOLTAGE_REGISTER = 0x64;
+/**
+ * WitMotion's own SDK waits 100–150 ms after every command before the next (the sensor handles one command at a
+ * time; written back to back, the rate and save commands can be lost). 150 ms, as its read-backs use.
+ */
+export const WITMOTION_COMMAND_SPACING_MS = 150;
+
 const START_WRITES: readonly GattWrite[] = [
   command([0xff, 0xaa, 0x69, 0x88, 0xb5]), // unlock
   command([0xff, 0xaa, RRATE_REGISTER, RRATE_50_HZ, 0x00]),
   command([0xff, 0xaa, 0x00, 0x00, 0x00]), // save
-];
+  command([0xff, 0xaa, 0x27, VOLTAGE_REGISTER, 0x00]), // read the battery voltage
+].map((write) => ({ ...write, delayAfterMs: WITMOTION_COMMAND_SPACING_MS }));
 
 function int16(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] | (bytes[offset + 1] << 8)) << 16) >> 16;
 }
 
+/**
+ * A single Li-ion cell's charge from its voltage, %: the points of WitMotion's SDK (3.4 V empty … 3.99 V full),
+ * linear in between.
+ */
+const CELL_VOLTS = [3.4, 3.5, 3.68, 3.7, 3.73, 3.77, 3.79, 3.82, 3.87, 3.93, 3.96, 3.99];
+const CELL_PERCENT = [0, 5, 10, 15, 20, 30, 40, 50, 60, 75, 90, 100];
+
+export function witmotionBatteryPct(volts: number): number {
+  if (!(volts > CELL_VOLTS[0])) return 0;
+  for (let i = 1; i < CELL_VOLTS.length; i++) {
+    if (volts <= CELL_VOLTS[i]) {
+      const share = (volts - CELL_VOLTS[i - 1]) / (CELL_VOLTS[i] - CELL_VOLTS[i - 1]);
+      return Math.round(CELL_PERCENT[i - 1] + share * (CELL_PERCENT[i] - CELL_PERCENT[i - 1]));
+    }
+  }
+  return 100;
+}
+
+/**
+ * WitMotion packets are a byte stream cut into notifications: the vendor's SDK appends each notification to a
+ * buffer and takes whole 20-byte packets from it, resynchronising on the 0x55 header. So does this decoder — a
+ * packet split across two notifications (an MTU or a stack that cuts differently) is put back together, and
+ * bytes that start no packet are dropped and counted (`discardedBytes`).
+ */
 class WitMotionDecoder implements SensorDecoder {
   private readonly clock = new CountedSampleClock(WITMOTION_RATE_HZ);
   private lastReceive = -Infinity;
+  /** The start of a packet whose rest has not arrived yet (fewer than 20 bytes). */
+  private pending = new Uint8Array(0);
+  /** Bytes that could not be part of any packet, dropped. */
+  discardedBytes = 0;
 
   constructor(private readonly sensorId: string) {}
 
@@ -70,37 +109,50 @@ class WitMotionDecoder implements SensorDecoder {
     if (!Number.isFinite(receiveTime) || receiveTime < this.lastReceive) {
       return rejected('bad_time', `receive time ${receiveTime} is not finite or goes backwards`);
     }
-    // At the default MTU one notification is one packet; a larger MTU may carry several back to back.
-    if (bytes.length === 0 || bytes.length % WITMOTION_PACKET_BYTES !== 0) {
-      return rejected('bad_length', `witmotion: ${bytes.length} bytes is not a whole number of 20-byte packets`);
-    }
+    if (bytes.length === 0) return rejected('bad_length', 'witmotion: empty notification');
+    const stream = new Uint8Array(this.pending.length + bytes.length);
+    stream.set(this.pending, 0);
+    stream.set(bytes, this.pending.length);
     const dataPackets: number[] = [];
-    for (let p = 0; p < bytes.length; p += WITMOTION_PACKET_BYTES) {
-      if (bytes[p] !== HEADER) {
-        return rejected('bad_header', `witmotion: packet at byte ${p} starts 0x${bytes[p].toString(16)}, not 0x55`);
+    let volts: number | null = null;
+    let discarded = 0;
+    let p = 0;
+    while (p < stream.length) {
+      const isHeader = stream[p] === HEADER && (p + 1 >= stream.length || stream[p + 1] === FLAG_DATA || stream[p + 1] === FLAG_REGISTERS);
+      if (!isHeader) {
+        discarded++;
+        p++;
+        continue;
       }
-      const flag = bytes[p + 1];
-      if (flag === FLAG_DATA) dataPackets.push(p);
-      else if (flag !== FLAG_REGISTERS) {
-        return rejected('bad_header', `witmotion: packet at byte ${p} has flag 0x${flag.toString(16)}, not 0x61 or 0x71`);
-      }
+      if (p + WITMOTION_PACKET_BYTES > stream.length) break; // the rest comes with the next notification
+      if (stream[p + 1] === FLAG_DATA) dataPackets.push(p);
+      else if ((stream[p + 2] | (stream[p + 3] << 8)) === VOLTAGE_REGISTER) volts = int16(stream, p + 4) / 100;
+      p += WITMOTION_PACKET_BYTES;
     }
-    if (dataPackets.length === 0) return { kind: 'ignored', reason: 'register read-back (0x55 0x71)' };
+    this.pending = stream.slice(p);
+    this.discardedBytes += discarded;
+    if (dataPackets.length === 0) {
+      if (volts !== null) return { kind: 'status', status: { batteryPct: witmotionBatteryPct(volts) } };
+      if (discarded > 0 && this.pending.length === 0) {
+        return rejected('bad_header', `witmotion: ${discarded} bytes that start no 0x55 0x61/0x71 packet, dropped`);
+      }
+      return { kind: 'ignored', reason: this.pending.length > 0 ? 'part of a packet (the rest comes next)' : 'register read-back (0x55 0x71)' };
+    }
 
     this.lastReceive = receiveTime;
     const times = this.clock.stamp(dataPackets.length, receiveTime);
     const accel = (ACCEL_RANGE_G / FULL_SCALE) * STANDARD_GRAVITY;
     const gyro = (GYRO_RANGE_DPS / FULL_SCALE) * DEG;
-    dataPackets.forEach((p, i) => {
+    dataPackets.forEach((q, i) => {
       out.push({
         sensor: this.sensorId,
         t: times[i],
-        ax: int16(bytes, p + 2) * accel,
-        ay: int16(bytes, p + 4) * accel,
-        az: int16(bytes, p + 6) * accel,
-        gx: int16(bytes, p + 8) * gyro,
-        gy: int16(bytes, p + 10) * gyro,
-        gz: int16(bytes, p + 12) * gyro,
+        ax: int16(stream, q + 2) * accel,
+        ay: int16(stream, q + 4) * accel,
+        az: int16(stream, q + 6) * accel,
+        gx: int16(stream, q + 8) * gyro,
+        gy: int16(stream, q + 10) * gyro,
+        gz: int16(stream, q + 12) * gyro,
       });
     });
     return { kind: 'samples', count: dataPackets.length, framesLost: 0 };
