@@ -532,7 +532,9 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
       if (characteristic === undefined) continue; // optional (driver.ts)
       this.handleNotification(link, uuid, await readCharacteristic(characteristic, this.timeouts.readMs, signal));
     }
-    for (const write of gatt.startWrites) {
+    const rateHz = link.assignment.rateHz;
+    const writes = rateHz != null && link.driver.startWritesAt ? link.driver.startWritesAt(rateHz) : gatt.startWrites;
+    for (const write of writes) {
       const characteristic = link.characteristics.get(charKey(write.service, write.characteristic));
       if (characteristic === undefined) throw new Error(`characteristic ${write.characteristic} not found on the sensor`);
       await writeCharacteristic(characteristic, write.data, write.withoutResponse, this.timeouts.writeMs, signal);

@@ -18,6 +18,8 @@ const sensorSchema = z.strictObject({
   match: z.string().min(1).nullable().default(null),
   /** Which way round the sensor is worn (`out`: z axis outward, `in`); null: found from the movement. */
   face: z.enum(SENSOR_FACES).nullable().default(null),
+  /** Output rate to ask for, Hz (squatmon sensors; other drivers have a fixed rate); null: the driver's default. */
+  rateHz: z.union([z.literal(50), z.literal(100), z.literal(200), z.literal(400)]).nullable().default(null),
 });
 
 const athleteSchema = z.strictObject({
@@ -231,4 +233,27 @@ export function describeConfig(config: GatewayConfig): Record<string, unknown> {
   const store = shown.store as Record<string, unknown>;
   if (typeof store.url === 'string') store.url = store.url.replace(/\/\/[^@/]*@/, '//***@');
   return shown;
+}
+
+/**
+ * What the start line says about the configuration: the source, the athletes, where it publishes, serves and
+ * stores — the facts a person checks at a glance (secrets redacted as in describeConfig). The whole
+ * configuration was a one-line JSON dump in front of the banner, which nobody reads.
+ */
+export function startSummary(config: GatewayConfig): Record<string, string> {
+  const shown = describeConfig(config) as { mqtt: { url: string | null }; store: { url: string | null } };
+  const athletes =
+    config.source === 'sim'
+      ? `${config.sim.athletes} simulated (${config.sim.sensors === 'both' ? 'sacrum + T12/L1' : 'sacrum'}, ${config.sim.rateHz} Hz)`
+      : config.source === 'replay'
+        ? `replay of ${config.replay.file ?? '–'}`
+        : config.athletes.map((a) => a.id).join(', ') || 'none configured';
+  return {
+    source: config.source,
+    athletes,
+    mqtt: shown.mqtt.url ?? `embedded broker ${config.mqtt.host}:${config.mqtt.port}`,
+    http: `${config.http.host}:${config.http.port}`,
+    store: shown.store.url ?? 'SQLite',
+    data: config.dataDir,
+  };
 }

@@ -4,6 +4,7 @@
  */
 import type { Placement, SensorFace } from '../../shared/imu.ts';
 import type { CueEvent, LiveFrame, RepEvent, SessionSummary } from '../sensing/events.ts';
+import type { OutputRateHz } from '../../shared/protocol/index.ts';
 
 /** Which decoder a sensor's notifications need (gateway/ble/drivers). */
 export type DriverName = 'squatmon' | 'witmotion' | 'thingy52' | 'movella-dot';
@@ -17,6 +18,8 @@ export interface SensorAssignment {
   readonly match: string | null;
   /** Which way round it is worn, when configured; null or absent: found from the movement. */
   readonly face?: SensorFace | null;
+  /** Output rate to ask the sensor for, Hz, when its driver can set one; null or absent: the driver's default. */
+  readonly rateHz?: OutputRateHz | null;
 }
 
 export interface Athlete {

@@ -11,7 +11,7 @@ import { ConnectionManager } from '../ble/connection-manager.ts';
 import { loadNoble, nobleWithBindings } from '../ble/noble-loader.ts';
 import type { Noble } from '../ble/noble-loader.ts';
 import type { GatewayConfig } from '../config/config.ts';
-import { describeConfig } from '../config/config.ts';
+import { startSummary } from '../config/config.ts';
 import { createHttpServer } from '../http/http-server.ts';
 import { HttpConfigError } from '../http/access.ts';
 import type { HttpServer } from '../http/http-server.ts';
@@ -88,7 +88,8 @@ function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): A
     athletes.push({
       id,
       name: `Simulated ${k + 1} (${profileName})`,
-      sensors: sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: s.localName, face: null })),
+      // The gateway asks the simulated sensors for the configured rate, as it would real ones.
+      sensors: sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: s.localName, face: null, rateHz: config.sim.rateHz })),
       // A cue out of the box: 8 cm above the profile's depth, so every full rep reaches it.
       cutoffCm: Math.max(10, Math.round(profileByName(profileName).depthCm - 8)),
       winkThresholdDeg: 10,
@@ -117,7 +118,7 @@ export async function startHistorianGateway(options: GatewayOptions): Promise<Ru
 
 async function startService(options: GatewayOptions): Promise<RunningHistorian & { readonly mqtt: MqttBridge | null }> {
   const { config, logger } = options;
-  logger.info('starting squatmon gateway', { config: describeConfig(config) });
+  logger.info('starting squatmon gateway', startSummary(config));
   const dataDir = resolve(config.dataDir);
   const recordingsDir = join(dataDir, 'recordings');
   mkdirSync(recordingsDir, { recursive: true });

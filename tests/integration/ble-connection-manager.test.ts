@@ -39,7 +39,8 @@ describe('ConnectionManager over the virtual peripheral', () => {
     const r = rig(binding, {
       assignments: [
         { id: 'S1', placement: 'thoracolumbar', driver: 'squatmon', match: edge.localName },
-        { id: 'S2', placement: 'sacrum', driver: 'squatmon', match: null },
+        // Configured for 100 Hz: the driver asks this sensor for that instead of its default 200 Hz.
+        { id: 'S2', placement: 'sacrum', driver: 'squatmon', match: null, rateHz: 100 },
       ],
     });
     r.manager.start();
@@ -65,10 +66,11 @@ describe('ConnectionManager over the virtual peripheral', () => {
     // The driver asked for 200 Hz: samples are 5 ms apart on the gateway clock (the clock mapping settles
     // during the first second, so the mean is close, not exact).
     expect(mean(times(s1).slice(1).map((t, i) => t - times(s1)[i]))).toBeCloseTo(0.005, 3);
+    expect(mean(times(s2).slice(1).map((t, i) => t - times(s2)[i]))).toBeCloseTo(0.01, 3);
 
     const last = (id: string) => r.states.filter((s) => s.id === id).at(-1)!;
     expect(last('S1')).toMatchObject({ connected: true, placement: 'thoracolumbar', driver: 'squatmon', rate: 200, battery: 100, rssi: -67 });
-    expect(last('S2')).toMatchObject({ connected: true, placement: 'sacrum', rate: 200, rssi: -52 });
+    expect(last('S2')).toMatchObject({ connected: true, placement: 'sacrum', rate: 100, rssi: -52 });
     expect(last('S1').last_seen).toBeGreaterThan(1_700_000_000_000);
     expect(r.manager.stats('S1')).toMatchObject({ connections: 1, failedAttempts: 0, framesLost: 0, duplicates: 0, outOfOrder: 0 });
 

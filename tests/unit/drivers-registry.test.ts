@@ -40,8 +40,13 @@ describe('driver registry', () => {
   });
 
   it('starts each sensor with the writes its spec prescribes', () => {
-    const squatmon = driverByName('squatmon').gatt.startWrites.map((w) => decodeControlCommand(w.data).op);
-    expect(squatmon).toEqual(['set_rate', 'set_ranges', 'start_stream']);
+    const squatmon = driverByName('squatmon').gatt.startWrites.map((w) => decodeControlCommand(w.data));
+    expect(squatmon.map((c) => c.op)).toEqual(['set_rate', 'set_ranges', 'start_stream']);
+    expect(squatmon[0]).toMatchObject({ op: 'set_rate', rateHz: 200 });
+    // A sensor configured for another rate (a simulated one at --sim-rate) is asked for that one.
+    const at100 = driverByName('squatmon').startWritesAt!(100).map((w) => decodeControlCommand(w.data));
+    expect(at100[0]).toMatchObject({ op: 'set_rate', rateHz: 100 });
+    expect(at100.map((c) => c.op)).toEqual(['set_rate', 'set_ranges', 'start_stream']);
 
     const dot = driverByName('movella-dot').gatt.startWrites;
     expect(Array.from(dot[dot.length - 1].data)).toEqual([1, 1, 21]); // measurement, start, rate quantities

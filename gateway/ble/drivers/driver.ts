@@ -8,7 +8,7 @@
  * UUIDs are in noble's form throughout: lowercase hex without dashes (`nobleUuid()` converts).
  */
 import type { ImuSample } from '../../../shared/imu.ts';
-import type { ProtocolErrorCode } from '../../../shared/protocol/index.ts';
+import type { OutputRateHz, ProtocolErrorCode } from '../../../shared/protocol/index.ts';
 import type { DriverName } from '../../service/domain.ts';
 
 /** What a scan reports about a peripheral; fields as noble's `peripheral.advertisement` gives them. */
@@ -103,6 +103,8 @@ export interface SensorDriver {
   readonly label: string;
   matches(adv: Advertisement): boolean;
   readonly gatt: GattPlan;
+  /** The start writes for another output rate than the default one, when the sensor's rate can be set. */
+  readonly startWritesAt?: (rateHz: OutputRateHz) => readonly GattWrite[];
   createDecoder(sensorId: string): SensorDecoder;
   /** The write that plays `pattern` (token: the command counter), or null when the pattern is out of range.
    *  Absent on sensors without a vibration motor. */

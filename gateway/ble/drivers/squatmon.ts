@@ -16,7 +16,7 @@ import {
   encodeControlCommand,
   nobleUuid,
 } from '../../../shared/protocol/index.ts';
-import type { SensorStatus } from '../../../shared/protocol/index.ts';
+import type { OutputRateHz, SensorStatus } from '../../../shared/protocol/index.ts';
 import { SensorSampleStream } from '../../ingest/sensor-sample-stream.ts';
 import { rejected } from './driver.ts';
 import type { Advertisement, DecodeResult, GattWrite, HapticPattern, SensorDecoder, SensorDriver } from './driver.ts';
@@ -26,13 +26,18 @@ const IMU = nobleUuid(IMU_DATA_CHAR_UUID);
 const CONTROL = nobleUuid(CONTROL_CHAR_UUID);
 const STATUS = nobleUuid(STATUS_CHAR_UUID);
 
-/** What the gateway asks for (§10 step 6): 200 Hz is the rate the sensing core is tuned for; ±8 g and
- *  ±1000 °/s leave headroom over a loaded squat (well under 3 g and 500 °/s at the sacrum). */
-const START_COMMANDS = [
-  encodeControlCommand({ op: 'set_rate', token: 0, rateHz: 200 }),
-  encodeControlCommand({ op: 'set_ranges', token: 1, accelRangeG: 8, gyroRangeDps: 1000 }),
-  encodeControlCommand({ op: 'start_stream', token: 2 }),
-];
+/** What the gateway asks for (§10 step 6) unless the sensor's configuration names another rate: 200 Hz is the
+ *  rate the sensing core is tuned for; ±8 g and ±1000 °/s leave headroom over a loaded squat (well under 3 g
+ *  and 500 °/s at the sacrum). */
+export const SQUATMON_DEFAULT_RATE_HZ = 200;
+
+function startWrites(rateHz: OutputRateHz): GattWrite[] {
+  return [
+    encodeControlCommand({ op: 'set_rate', token: 0, rateHz }),
+    encodeControlCommand({ op: 'set_ranges', token: 1, accelRangeG: 8, gyroRangeDps: 1000 }),
+    encodeControlCommand({ op: 'start_stream', token: 2 }),
+  ].map((data) => ({ service: SERVICE, characteristic: CONTROL, data, withoutResponse: false }));
+}
 
 function statusWarnings(status: SensorStatus): string[] {
   const warnings: string[] = [];
@@ -117,8 +122,9 @@ export const squatmonDriver: SensorDriver = {
     // §10 step 5: control first (so no ack is missed), then status, then the data.
     notify: [CONTROL, STATUS, IMU],
     read: [STATUS],
-    startWrites: START_COMMANDS.map((data) => ({ service: SERVICE, characteristic: CONTROL, data, withoutResponse: false })),
+    startWrites: startWrites(SQUATMON_DEFAULT_RATE_HZ),
   },
+  startWritesAt: startWrites,
   createDecoder: (sensorId) => new SquatmonDecoder(sensorId),
   haptic: hapticWrite,
 };
