@@ -25,7 +25,7 @@ Sources:
   --speed N                replay speed factor (default 1)
   --athletes N             simulated athletes (default 2)
   --sim-sensors WHICH      sacrum | both (default both)
-  --sim-rate HZ            simulated sensor rate: 50, 100, 200, 400 (default 100)
+  --sim-rate HZ            simulated sensor rate: 50, 100, 200, 400 (default 200, as for real squatmon sensors)
   --sim-loss PCT           simulated notification loss, percent (default 0)
   --sim-duplicates PCT     simulated notifications delivered twice, percent (default 0)
   --sim-speed N            run the simulation N times faster than real time (default 1)

@@ -40,7 +40,7 @@ export const configSchema = z
         athletes: z.number().int().min(1).max(20).default(2),
         profiles: z.array(z.string()).min(1).default(['neutral-wink', 'anterior', 'posterior']),
         sensors: z.enum(['sacrum', 'both']).default('both'),
-        rateHz: z.union([z.literal(50), z.literal(100), z.literal(200), z.literal(400)]).default(100),
+        rateHz: z.union([z.literal(50), z.literal(100), z.literal(200), z.literal(400)]).default(200),
         lossPct: z.number().min(0).max(50).default(0),
         /** Share of notifications the simulated radio delivers twice, percent: tests duplicate handling. */
         duplicatePct: z.number().min(0).max(50).default(0),
@@ -57,7 +57,7 @@ export const configSchema = z
          */
         idPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{0,6}$/, 'lowercase letters, digits and dashes, up to 7 characters').nullable().default(null),
       })
-      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 100, lossPct: 0, duplicatePct: 0, seed: 1, speed: 1, restS: 60, outages: [], idPrefix: null }),
+      .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 200, lossPct: 0, duplicatePct: 0, seed: 1, speed: 1, restS: 60, outages: [], idPrefix: null }),
     replay: z
       .strictObject({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: slug.default('replay') })
       .default({ file: null, speed: 1, athlete: 'replay' }),
