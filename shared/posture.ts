@@ -100,8 +100,15 @@ export function suggestionBasis(onsets: readonly WinkOnset[]): SuggestionBasis |
   const onset = winkOnsetCm(onsets.map((o) => o.onset_cm));
   if (onset === null) return null;
   let near = onsets.filter((o) => Math.abs(o.onset_cm - onset) <= SUGGESTION_BASIS_BAND_CM);
-  // The interpolated onset may fall between two reps further apart than the band: the nearest one, then.
-  if (near.length === 0) near = [onsets.reduce((a, b) => (Math.abs(b.onset_cm - onset) < Math.abs(a.onset_cm - onset) ? b : a))];
+  // The interpolated onset may fall between two reps further apart than the band: then both of them, the one
+  // shallower and the one deeper. Citing only the nearest (33 cm) beside a stopping depth interpolated deeper
+  // (34 cm) read as "stop below where you start rounding".
+  if (near.length === 0) {
+    const shallower = onsets.filter((o) => o.onset_cm < onset);
+    const deeper = onsets.filter((o) => o.onset_cm > onset);
+    const closest = (list: readonly WinkOnset[]) => list.reduce((a, b) => (Math.abs(b.onset_cm - onset) < Math.abs(a.onset_cm - onset) ? b : a));
+    near = [...(shallower.length > 0 ? [closest(shallower)] : []), ...(deeper.length > 0 ? [closest(deeper)] : [])];
+  }
   const round1 = (x: number): number => Math.round(x * 10) / 10;
   return {
     onset_cm: round1(onset),

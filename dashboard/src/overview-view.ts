@@ -4,7 +4,7 @@
  */
 import type { AppContext } from './context.ts';
 import { fill, h } from './dom.ts';
-import { cm, deg } from './format.ts';
+import { cm, count, deg } from './format.ts';
 import type { AthleteLive } from './live-store.ts';
 
 interface Tile {
@@ -94,8 +94,8 @@ export class OverviewView {
     const simulated = entry.latest?.simulated ?? sensors.some((s) => s.simulated);
     fill(
       tile.detail,
-      h('span', {}, `${entry.reps.length} reps`),
-      last ? h('span', {}, `last ${cm(last.depth_cm)}, flexion ${deg(last.lumbar_flexion_max_deg)}${last.butt_wink ? ', wink' : ''}`) : null,
+      h('span', {}, count(entry.reps.length, 'rep')),
+      last ? h('span', {}, `last ${cm(last.depth_cm)}, flexion ${deg(last.lumbar_flexion_max_deg)}${last.butt_wink ? `, butt wink ${deg(last.wink_deg)}` : ''}`) : null,
       h('span', { class: connected < sensors.length || sensors.length === 0 ? 'warn' : '' }, `sensors ${connected}/${sensors.length}`),
       h('span', {}, `cutoff ${cm(entry.latest?.cutoff_cm ?? entry.athlete.cutoffCm)}`),
       simulated ? h('span', { class: 'badge badge-sim' }, 'SIMULATED') : null,

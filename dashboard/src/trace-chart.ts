@@ -58,7 +58,8 @@ export class TraceChart {
         events: [],
         plugins: { legend: { labels: { boxWidth: 14 } }, tooltip: { enabled: false } },
         scales: {
-          x: { type: 'linear', title: { display: true, text: 's' }, ticks: { maxTicksLimit: 6 } },
+          // The window's ends fall between seconds (207.09…217.09): ticks on whole seconds only, not at the ends.
+          x: { type: 'linear', title: { display: true, text: 's' }, ticks: { maxTicksLimit: 6, includeBounds: false, precision: 0 } },
           cm: { type: 'linear', position: 'left', reverse: true, suggestedMin: 0, suggestedMax: 50, title: { display: true, text: 'depth, cm (down)' } },
           deg: { type: 'linear', position: 'right', suggestedMin: -15, suggestedMax: 30, grid: { drawOnChartArea: false }, title: { display: true, text: 'degrees' } },
         },

@@ -61,6 +61,18 @@ describe('stoppingDepthAdvice', () => {
     expect(advice).toContain(`Stop at ${cutoff} cm`);
   });
 
+  it('cites the reps on both sides when the onset falls between two far-apart reps, never only a shallower one', () => {
+    // Two winking reps, 33 and 47 cm: the 25th percentile interpolates to 36.5 cm, the stop to 34 cm.
+    const onsets = [{ rep: 2, onset_cm: 33 }, { rep: 5, onset_cm: 47 }];
+    const basis = suggestionBasis(onsets)!;
+    expect(basis.reps).toEqual([2, 5]);
+    const cutoff = suggestedCutoffCm(onsets.map((o) => o.onset_cm))!;
+    expect(cutoff).toBe(34);
+    const advice = stoppingDepthAdvice(cutoff, basis);
+    expect(advice).toContain('at 33–47 cm in reps 2 and 5');
+    expect(advice).toContain('Stop at 34 cm');
+  });
+
   it('says what to do instead when the stopping depth would be too shallow to train a squat', () => {
     const basis = suggestionBasis([{ rep: 2, onset_cm: 14 }, { rep: 3, onset_cm: 15 }])!;
     const advice = stoppingDepthAdvice(suggestedCutoffCm([14, 15]), basis);
