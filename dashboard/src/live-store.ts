@@ -63,6 +63,18 @@ export class LiveStore {
         for (const athlete of snapshot.athletes) this.entry(athlete.id, athlete).athlete = athlete;
         for (const sensor of snapshot.sensors) this.entry(sensor.athlete)?.sensors.set(sensor.id, sensor);
         for (const rep of snapshot.lastReps) this.addRep(rep);
+        // The running sessions' summaries and open sets as the gateway has them: a page opened mid-set or
+        // between sets shows the same rep count, posture and suggestion as MQTT and REST.
+        for (const summary of snapshot.sessions ?? []) {
+          const entry = this.entry(summary.athlete);
+          this.startSession(entry, summary.session);
+          entry.summary = summary;
+        }
+        for (const set of snapshot.openSets ?? []) {
+          const entry = this.entry(set.athlete);
+          this.startSession(entry, set.session);
+          entry.openSet = { session: set.session, set: set.set };
+        }
         this.emit({ kind: 'athletes' });
         return;
       }
@@ -154,6 +166,16 @@ export class LiveStore {
     entry.reps.push(rep);
     if (entry.reps.length > REPS_KEPT) entry.reps.shift();
     return true;
+  }
+
+  /**
+   * Reps in the athlete's current session: the session summary's count (it counts every rep, the page keeps
+   * only the latest), or the reps seen when a rep came in after the summary.
+   */
+  repCount(id: string): number {
+    const entry = this.byId.get(id);
+    if (!entry) return 0;
+    return Math.max(entry.summary?.reps ?? 0, entry.reps.length);
   }
 
   private emit(change: LiveChange): void {

@@ -156,7 +156,8 @@ export class LiveView {
   private showReps(): void {
     const reps = this.entry()?.reps ?? [];
     this.reps.show(reps, this.freshRepId);
-    this.repCount.textContent = String(reps.length);
+    const id = this.ctx.selection.id;
+    this.repCount.textContent = String(id === null ? reps.length : this.ctx.live.repCount(id));
     const last = reps[reps.length - 1];
     if (!last) {
       fill(this.lastRep, h('span', { class: 'muted' }, 'Waiting for the first rep'));

@@ -94,7 +94,7 @@ export class OverviewView {
     const simulated = entry.latest?.simulated ?? sensors.some((s) => s.simulated);
     fill(
       tile.detail,
-      h('span', {}, count(entry.reps.length, 'rep')),
+      h('span', {}, count(this.ctx.live.repCount(entry.athlete.id), 'rep')),
       last ? h('span', {}, `last ${cm(last.depth_cm)}, flexion ${deg(last.lumbar_flexion_max_deg)}${last.butt_wink ? `, butt wink ${deg(last.wink_deg)}` : ''}`) : null,
       h('span', { class: connected < sensors.length || sensors.length === 0 ? 'warn' : '' }, `sensors ${connected}/${sensors.length}`),
       h('span', {}, `cutoff ${cm(entry.latest?.cutoff_cm ?? entry.athlete.cutoffCm)}`),
@@ -102,7 +102,7 @@ export class OverviewView {
     );
     tile.element.setAttribute(
       'aria-label',
-      `${entry.athlete.name}: ${entry.reps.length} reps, sensors ${connected} of ${sensors.length} connected${simulated ? ', simulated' : ''}. Open live view.`,
+      `${entry.athlete.name}: ${count(this.ctx.live.repCount(entry.athlete.id), 'rep')}, sensors ${connected} of ${sensors.length} connected${simulated ? ', simulated' : ''}. Open live view.`,
     );
   }
 

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import type { PublishedSession } from '../service/domain.ts';
 import type { Logger } from '../service/logger.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import { accessPolicy, checkListenConfig, HttpConfigError } from './access.ts';
@@ -35,6 +36,8 @@ export interface HttpServerOptions {
   readonly store: HistoryStore;
   readonly commands: GatewayCommands;
   readonly liveState: () => LiveSnapshot;
+  /** The running session's summary of an athlete as last published, or null (the REST plan prefers it). */
+  readonly liveSession?: (athlete: string) => PublishedSession | null;
   readonly logger: Logger;
   /** Tuning of the ws hub's buffers and timers (defaults suit browsers). */
   readonly ws?: Omit<WsHubOptions, 'liveState' | 'logger'>;
@@ -87,7 +90,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     });
   });
   app.use('/api', requireToken(policy));
-  app.use('/api', restApi({ store: options.store, commands: options.commands, recordingsDir: options.recordingsDir, logger }));
+  app.use('/api', restApi({ store: options.store, commands: options.commands, recordingsDir: options.recordingsDir, logger, liveSession: options.liveSession }));
 
   const server = createServer(app);
   // Slow-loris guard: a request must arrive whole within this time (responses, e.g. downloads, may take longer).

@@ -17,6 +17,7 @@ import { stoppingDepthAdvice } from '../coach/stopping-depth.ts';
 import type { BridgeCommands, CommandName } from '../mqtt/requests.ts';
 import { CommandError, dispatch, RequestSchemas } from '../mqtt/requests.ts';
 import type { Logger } from '../service/logger.ts';
+import type { PublishedSession } from '../service/domain.ts';
 import type { HistoryStore, RepFilter, SessionOverview } from '../store/history-store.ts';
 import { isStoreError } from '../store/store-error.ts';
 import { athleteIdSchema, sessionIdSchema } from '../store/validation.ts';
@@ -37,6 +38,12 @@ export interface RestApiOptions {
   /** Folder the set recordings live in; only files inside it are served. Null: recordings are not served. */
   readonly recordingsDir: string | null;
   readonly logger: Logger;
+  /**
+   * The running session's summary of an athlete as last published (MQTT `session`), or null. The plan uses it
+   * before the stored sessions: their summaries are stored when they end, and a plan that ignored the running
+   * session said "no posture measured yet" while the live view showed one.
+   */
+  readonly liveSession?: (athlete: string) => PublishedSession | null;
 }
 
 /** Largest JSON body accepted, bytes. */
@@ -95,7 +102,7 @@ const COMMAND_ROUTES: readonly CommandRoute[] = [
   { method: 'post', path: '/athletes/:id/calibrate', command: 'calibrate' },
 ];
 
-export function restApi({ store, commands, recordingsDir, logger }: RestApiOptions): Router {
+export function restApi({ store, commands, recordingsDir, logger, liveSession }: RestApiOptions): Router {
   const router = express.Router();
   let commandsRunning = 0;
   const traces = new SetTraceCache(TRACE_CACHE_SETS);
@@ -123,8 +130,13 @@ export function restApi({ store, commands, recordingsDir, logger }: RestApiOptio
   router.get('/athletes/:id/plan', async (req, res) => {
     const athlete = await requireAthlete(req);
     // Newest first: the first summary with a posture gives the tilt, the first summary at all the depth advice.
-    let tiltSession: SessionOverview | null = null;
-    let depthSession: SessionOverview | null = null;
+    let tiltSession: Pick<SessionOverview, 'id' | 'summary'> | null = null;
+    let depthSession: Pick<SessionOverview, 'id' | 'summary'> | null = null;
+    const running = liveSession?.(athlete.id) ?? null;
+    if (running !== null) {
+      depthSession = { id: running.session, summary: running };
+      if (running.pelvic_tilt !== null) tiltSession = depthSession;
+    }
     for (let offset = 0; tiltSession === null; offset += PLAN_SCAN_PAGE) {
       const page = await store.listSessions({ athlete: athlete.id, limit: PLAN_SCAN_PAGE, offset });
       for (const session of page) {

@@ -5,7 +5,7 @@
  * `{"type":"ping"}`. Every message is a JSON object with a `type`.
  */
 import { z } from 'zod';
-import type { Athlete, GatewayEvent, PublishedRep, SensorState } from '../service/domain.ts';
+import type { Athlete, GatewayEvent, PublishedRep, PublishedSession, SensorState, SetRef } from '../service/domain.ts';
 import { athleteIdSchema } from '../store/validation.ts';
 
 export const WS_PROTOCOL_VERSION = 1;
@@ -16,8 +16,15 @@ const MAX_SUBSCRIBED_ATHLETES = 64;
 export interface LiveSnapshot {
   readonly athletes: readonly Athlete[];
   readonly sensors: readonly SensorState[];
-  /** The latest reps (e.g. of each athlete's current set), oldest first. */
+  /** The latest reps of each athlete's current session (the last LAST_REPS_KEPT of each), oldest first. */
   readonly lastReps: readonly PublishedRep[];
+  /**
+   * Each athlete's running session summary as last published (MQTT `session`): rep count, posture, suggestion
+   * and its basis. A page opened mid-set or between sets shows what MQTT and REST say, not what it has seen.
+   */
+  readonly sessions?: readonly PublishedSession[];
+  /** The set each athlete has open now. */
+  readonly openSets?: readonly SetRef[];
 }
 
 export type Subscription = '*' | ReadonlySet<string>;

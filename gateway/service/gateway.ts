@@ -24,7 +24,7 @@ import { ReplaySource } from '../sources/replay-source.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { addLiveAthlete } from '../../firmware-sim/live-athletes.ts';
 import { VirtualBleBinding } from '../../firmware-sim/peripheral/index.ts';
-import type { Athlete, GatewayEvent, PublishedRep, SensorAssignment, SensorState } from './domain.ts';
+import type { Athlete, GatewayEvent, PublishedRep, PublishedSession, SensorAssignment, SensorState, SetRef } from './domain.ts';
 import { AthleteRuntime } from './athlete-runtime.ts';
 import { GatewayControl } from './gateway-control.ts';
 import { startHistorian } from './historian.ts';
@@ -63,7 +63,8 @@ export interface GatewayOptions {
 
 /** The haptic pattern played on the sensor when the lifter reaches the cutoff: two short, strong pulses. */
 const CUE_PULSE = { pulses: 2, onMs: 120, offMs: 80, intensityPct: 90 };
-const LAST_REPS_KEPT = 20;
+/** Reps of each athlete's current session the live snapshot carries (a page shows the latest of them). */
+const LAST_REPS_KEPT = 50;
 
 function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): Athlete[] {
   const athletes: Athlete[] = [];
@@ -154,16 +155,26 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
 
     const runtimes = new Map<string, AthleteRuntime>();
     const sensorStates = new Map<string, SensorState>();
-    const lastReps: PublishedRep[] = [];
+    // What a page opened at any moment needs, per athlete: the current session's latest reps, its summary as
+    // last published, and the open set.
+    const lastReps = new Map<string, PublishedRep[]>();
+    const latestSessions = new Map<string, PublishedSession>();
+    const openSets = new Map<string, SetRef>();
     const sinks: ((event: GatewayEvent) => void)[] = options.tap ? [options.tap] : [];
     // When the batch being processed arrived: cues carry it, so latency from sample-in to cue-out is measurable.
     let batchReceivedAt = 0;
     const emit = (event: GatewayEvent) => {
       if (event.kind === 'cue' && event.receivedAt === undefined) event = { ...event, receivedAt: batchReceivedAt };
       if (event.kind === 'rep') {
-        lastReps.push(event.rep);
-        if (lastReps.length > LAST_REPS_KEPT) lastReps.shift();
+        const athlete = event.rep.athlete;
+        const kept = (lastReps.get(athlete) ?? []).filter((r) => r.session === event.rep.session);
+        kept.push(event.rep);
+        if (kept.length > LAST_REPS_KEPT) kept.shift();
+        lastReps.set(athlete, kept);
       }
+      if (event.kind === 'session') latestSessions.set(event.session.athlete, event.session);
+      if (event.kind === 'set-started') openSets.set(event.ref.athlete, event.ref);
+      if (event.kind === 'set-ended' && openSets.get(event.ref.athlete)?.set === event.ref.set) openSets.delete(event.ref.athlete);
       // Keyed by athlete too: the historian sees the sensors of several gateways, whose ids may repeat.
       if (event.kind === 'sensor') sensorStates.set(`${event.sensor.athlete}/${event.sensor.id}`, event.sensor);
       for (const sink of sinks) {
@@ -202,8 +213,11 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       liveState: () => ({
         athletes: historian ? historian.athletes() : [...runtimes.values()].map((r) => r.athlete),
         sensors: [...sensorStates.values()],
-        lastReps: [...lastReps],
+        lastReps: [...lastReps.values()].flat(),
+        sessions: [...latestSessions.values()],
+        openSets: [...openSets.values()],
       }),
+      liveSession: (athlete) => latestSessions.get(athlete) ?? null,
       logger,
     });
     const http: HttpServer = await startHttp(config.http.port).catch(async (err: unknown) => {

@@ -45,6 +45,8 @@ async function api<T>(path: string): Promise<T> {
 }
 
 interface SessionPayload {
+  readonly reps?: number;
+  readonly pelvic_tilt?: string | null;
   readonly suggested_cutoff_cm: number | null;
   readonly suggestion_basis?: { readonly reps: readonly number[]; readonly onset_min_cm: number; readonly onset_max_cm: number } | null;
 }
@@ -181,6 +183,37 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     expect(await page.getByTestId('cue-announcer').textContent()).toMatch(/^Stop/);
     await page.screenshot({ path: join(SCREENSHOTS, 'cue-phone.png') });
     await screenshotBetweenFlashes(page, 'live-phone.png');
+  });
+
+  it('shows a page opened mid-session the rep count, posture, suggestion and plan that MQTT and REST give', async () => {
+    const sessionTopic = await followSessionTopic(gateway!.mqttUrl);
+    // A second tab, opened now: all it knows comes from the gateway's snapshot, not from events it saw.
+    const fresh = await browser.context.newPage();
+    try {
+      await expect.poll(() => sessionTopic.latest()?.pelvic_tilt ?? null, { timeout: 45_000 }).not.toBeNull();
+      await fresh.goto(`${baseUrl}/#live`);
+      await fresh.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+      let seen = '';
+      await expect
+        .poll(
+          async () => {
+            const payload = sessionTopic.latest()!;
+            const shown = Number(await fresh.getByTestId('rep-count').textContent());
+            const plan = await api<{ pelvic_tilt: string | null; stopping_depth: { suggested_cutoff_cm: number | null } | null }>(`/api/athletes/${ATHLETE}/plan`);
+            seen = `page ${shown} reps / MQTT ${payload.reps} reps, ${payload.pelvic_tilt}, ${payload.suggested_cutoff_cm} cm / REST ${plan.pelvic_tilt}, ${plan.stopping_depth?.suggested_cutoff_cm} cm`;
+            return shown === payload.reps && plan.pelvic_tilt === payload.pelvic_tilt && (plan.stopping_depth?.suggested_cutoff_cm ?? null) === payload.suggested_cutoff_cm;
+          },
+          { timeout: 20_000, message: `rep count, posture and suggestion should agree: ${seen}` },
+        )
+        .toBe(true);
+      // Coaching on the fresh page: the posture MQTT gives, not "no standing posture measured yet".
+      await fresh.goto(`${baseUrl}/#coaching`);
+      const posture = (await fresh.getByTestId('posture-result').textContent({ timeout: 10_000 })) ?? '';
+      expect(posture.toLowerCase()).toContain(String(sessionTopic.latest()!.pelvic_tilt));
+    } finally {
+      await fresh.close();
+      await sessionTopic.close();
+    }
   });
 
   it('applies the suggested stopping depth in one click, and the live cue follows it', async () => {
