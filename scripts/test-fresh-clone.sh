@@ -4,7 +4,10 @@
 # checkout). The tests that read ../shared must skip with a message naming what is absent; every other test must
 # pass. Uses this checkout's node_modules when it has one (else `npm ci` in the clone).
 #
-#   scripts/test-fresh-clone.sh
+#   scripts/test-fresh-clone.sh              the README's test command, `npm test`, whole
+#   scripts/test-fresh-clone.sh tests/unit   the type check and only the named test folders (CI: the tests that
+#                                            read ../shared are all unit tests; the integration and fault suites
+#                                            run once, in CI's own `npm test`)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -17,10 +20,14 @@ if [ -d "$here/node_modules" ]; then ln -s "$here/node_modules" node_modules; el
 
 echo "fresh clone: $(git log -1 --format='%h %s' | cut -c1-80) in $work/squatmon, no ../shared"
 status=0
-npm test 2>&1 | tee "$work/test.log" || status=$?
+if [ "$#" -eq 0 ]; then
+  npm test 2>&1 | tee "$work/test.log" || status=$?
+else
+  { npx tsc --noEmit -p . && npx vitest run "$@"; } 2>&1 | tee "$work/test.log" || status=$?
+fi
 echo
 echo "fresh clone: skip messages:"
 sed 's/\x1b\[[0-9;]*m//g' "$work/test.log" | grep -E 'skipped:|absent' | sort -u || true
-[ "$status" -eq 0 ] || { echo "fresh clone: npm test failed (exit $status)" >&2; exit "$status"; }
+[ "$status" -eq 0 ] || { echo "fresh clone: ${*:-npm test} failed (exit $status)" >&2; exit "$status"; }
 grep -qE 'Tests .*passed' "$work/test.log" || { echo "fresh clone: no test summary found" >&2; exit 1; }
-echo "fresh clone: npm test passed"
+echo "fresh clone: ${*:-npm test} passed"

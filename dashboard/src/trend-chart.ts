@@ -2,7 +2,7 @@
 import type { ChartClass } from './chart-lib.ts';
 import { chartJs, COLOURS } from './chart-lib.ts';
 import { h } from './dom.ts';
-import { shortDate } from './format.ts';
+import { count, shortDate } from './format.ts';
 import type { TrendPoint } from './wire.ts';
 
 export class TrendChart {
@@ -22,9 +22,10 @@ export class TrendChart {
     }
     const canvas = h('canvas', {
       role: 'img',
-      'aria-label': `Trends over ${points.length} sessions: mean depth, largest lumbar flexion, wink rate and suggested cutoff`,
+      'aria-label': `Trends over ${count(points.length, 'session')}: mean depth, largest lumbar flexion, wink rate and suggested cutoff`,
     });
-    this.element.replaceChildren(h('div', { class: 'trend-chart-canvas' }, canvas));
+    const note = points.length === 1 ? [h('p', { class: 'muted', 'data-testid': 'trend-note' }, 'One session so far: the lines start with the next one.')] : [];
+    this.element.replaceChildren(h('div', { class: 'trend-chart-canvas' }, canvas), ...note);
     const series = (label: string, colour: string, axis: string, values: (number | null)[], dash: number[] = []) => ({
       label,
       data: values,
@@ -53,6 +54,8 @@ export class TrendChart {
         maintainAspectRatio: false,
         plugins: { legend: { labels: { boxWidth: 14 } } },
         scales: {
+          // Half a category of room at each end: a single session's points sit in the middle, not on the left edge.
+          x: { type: 'category', offset: true },
           left: { type: 'linear', position: 'left', suggestedMin: 0, title: { display: true, text: 'cm / °' } },
           right: { type: 'linear', position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: 'wink rate, %' } },
         },
