@@ -194,7 +194,7 @@ export class HistoryView {
       const request = ++latest;
       chart.loading(rep);
       try {
-        const curve = await repCurve(this.ctx.api, this.ctx.traces, rep);
+        const curve = await repCurve(this.ctx.api, this.ctx.traces, rep, set.endedAt === null);
         if (request === latest) chart.show(rep, curve, cutoff);
       } catch (err) {
         if (request === latest) chart.failed(rep, (err as Error).message);

@@ -9,7 +9,7 @@ import { ApiError } from './api.ts';
 import type { RepTrace, RepTraceStore } from './rep-traces.ts';
 import type { StoredRep, StoredSet, TraceFrame } from './wire.ts';
 
-export type CurveSource = 'recording' | 'browser';
+export type CurveSource = 'recording' | 'browser' | 'open-set';
 
 export interface RepCurve {
   readonly trace: RepTrace;
@@ -30,8 +30,16 @@ function isNotFound(err: unknown): boolean {
   return err instanceof ApiError && err.status === 404;
 }
 
-/** The rep's curve; null when the gateway has no recording and this browser did not watch the rep. */
-export async function repCurve(api: Api, ownTraces: RepTraceStore, rep: StoredRep): Promise<RepCurve | null> {
+/**
+ * The rep's curve; null when the gateway has no recording and this browser did not watch the rep. A set still
+ * open has no recording yet (it is written when the set ends): its reps are drawn as this browser received them,
+ * without asking the gateway (whose 404s only filled the console).
+ */
+export async function repCurve(api: Api, ownTraces: RepTraceStore, rep: StoredRep, setOpen = false): Promise<RepCurve | null> {
+  if (setOpen) {
+    const own = ownTraces.get(rep.id);
+    return own === null ? null : { trace: own, source: 'open-set' };
+  }
   try {
     const { frames } = await api.setTrace(rep.session, rep.set, rep.index);
     return { trace: repTraceFromFrames(frames, rep.t_start), source: 'recording' };
@@ -42,8 +50,9 @@ export async function repCurve(api: Api, ownTraces: RepTraceStore, rep: StoredRe
   }
 }
 
-/** The whole set's frames from its recording; null when the gateway has no recording of it. */
+/** The whole set's frames from its recording; null when the gateway has no recording of it (yet: an open set). */
 export async function recordedSetFrames(api: Api, set: StoredSet): Promise<TraceFrame[] | null> {
+  if (set.endedAt === null) return null;
   try {
     return (await api.setTrace(set.session, set.set)).frames;
   } catch (err) {
