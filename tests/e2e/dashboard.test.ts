@@ -377,6 +377,27 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     // Live frames flow again on the new session, without touching the page.
     const restarted = await page.getByTestId('live-depth').textContent();
     await page.waitForFunction((text) => document.querySelector('[data-testid="live-depth"]')!.textContent !== text, restarted, { timeout: 20_000 });
+    // The page that stayed open through the restart counts the new session's reps as MQTT does, and the plan
+    // REST gives has MQTT's posture.
+    const sessionTopic = await followSessionTopic(gateway.mqttUrl);
+    try {
+      let seen = '';
+      await expect
+        .poll(
+          async () => {
+            const payload = sessionTopic.latest();
+            if (payload === null || !payload.reps) return (seen = 'no rep of the new session on MQTT yet');
+            const shown = Number(await page.getByTestId('rep-count').textContent());
+            const plan = await api<{ pelvic_tilt: string | null }>(`/api/athletes/${ATHLETE}/plan`);
+            seen = `page ${shown} reps / MQTT ${payload.reps} reps, ${payload.pelvic_tilt} / REST ${plan.pelvic_tilt}`;
+            return shown === payload.reps && (payload.pelvic_tilt === null || plan.pelvic_tilt === payload.pelvic_tilt);
+          },
+          { timeout: 60_000, message: `after the restart, rep count and posture should agree: ${seen}` },
+        )
+        .toBe(true);
+    } finally {
+      await sessionTopic.close();
+    }
     await page.goto(`${baseUrl}/#history`);
     for (const session of before.sessions) await page.locator(`tr[data-session="${session.id}"]`).waitFor();
     // The only console errors while the gateway was away are the refused reconnection attempts.
