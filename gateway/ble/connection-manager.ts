@@ -642,16 +642,17 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     this.emit('samples', link.id, samples);
   }
 
-  /** Drops (and counts, and logs: the first, then every 100th) the samples no working IMU can give. */
+  /**
+   * Drops (and counts, and logs: the first, then every 100th) the samples no working IMU can give. The count
+   * reaches the sensor state with its routine update (at most stateIntervalS later), not one state per drop.
+   */
   private withoutImpossible(link: SensorLink, decoded: ImuSample[]): ImuSample[] {
     const before = link.impossible.dropped;
     const kept = link.impossible.pass(decoded);
-    if (link.impossible.dropped === before) return kept;
     // The first, then one line per 100 more: a sensor sending garbage must not flood the log.
-    if (before === 0 || Math.floor(link.impossible.dropped / 100) > Math.floor(before / 100)) {
+    if (link.impossible.dropped > before && (before === 0 || Math.floor(link.impossible.dropped / 100) > Math.floor(before / 100))) {
       this.logger.warn('sample dropped: not one a working IMU can give', { sensor: link.id, reason: link.impossible.lastReason, count: link.impossible.dropped });
     }
-    this.emitState(link);
     return kept;
   }
 

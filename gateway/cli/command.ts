@@ -1,3 +1,6 @@
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
 /** A `squatmon` subcommand: its name, a one-line summary, its --help text and what it does. */
 export interface Command {
   readonly name: string;
@@ -27,8 +30,6 @@ export class PathError extends Error {}
  * PathError naming the option and the folder otherwise.
  */
 export async function checkOutputPath(path: string, option: string): Promise<void> {
-  const { stat } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
   const folder = dirname(path);
   let isFolder: boolean;
   try {

@@ -476,7 +476,7 @@ export class AthletePipeline {
   private recoverRepBeforeTop(top: number, nextTop: number): void {
     this.recoverBeforeTopSeq = -1;
     const reference = { refStart: Math.max(this.buffer.oldest, top - TURN_REFERENCE_HALF_SAMPLES), refEnd: top + TURN_REFERENCE_HALF_SAMPLES };
-    this.recoverRepBegunBeforeSamples(top, nextTop, top, reference);
+    this.recoverRepBegunBeforeSamples(top, nextTop, reference);
   }
 
   /**
@@ -946,10 +946,10 @@ export class AthletePipeline {
    * angles referred to this rest.
    *
    * The anchor may also be the first upright top of a lifter who never rests (catchUpReps): then `restStart`
-   * is that top, the bias is the mean over the cycle to the next top (`biasFrom`…`now`: zero velocity at both
+   * is that top, the bias is the mean over the cycle to the next top (`restStart`…`now`: zero velocity at both
    * ends, as over a rest), and the angles refer to the top itself.
    */
-  private recoverRepBegunBeforeSamples(restStart: number, now: number, biasFrom = restStart, reference = { refStart: restStart, refEnd: now }): void {
+  private recoverRepBegunBeforeSamples(restStart: number, now: number, reference = { refStart: restStart, refEnd: now }): void {
     const b = this.buffer;
     if (restStart - b.oldest < 3) return;
     const tRest = b.get('t', restStart);
@@ -965,8 +965,8 @@ export class AthletePipeline {
     const acc = (q: number): number =>
       b.get('rawVerticalAcc', q) + b.get('gravity', q) - gravity - this.biasModel.error(b.get('upX', q), b.get('upY', q), b.get('upZ', q));
     let bias = 0;
-    for (let q = biasFrom; q <= now; q++) bias += acc(q);
-    bias /= now - biasFrom + 1;
+    for (let q = restStart; q <= now; q++) bias += acc(q);
+    bias /= now - restStart + 1;
     // Backwards from the rest: height 0 and velocity 0 at its first sample.
     const h = this.scratchHeight;
     let v = 0;

@@ -58,8 +58,8 @@ export class LiveVerticalKinematics {
   private tailAge = 0;
   private motionMean = Number.NaN;
   private movingForS = 0;
-  private restLearnedS = 0;
   /** Time this rest has taught the bias so far, s, and whether an earlier rest has (then it is a prior). */
+  private restLearnedS = 0;
   private biasFromRest = false;
   private cycleBiasAgeS = Infinity;
 
