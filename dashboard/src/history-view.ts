@@ -166,14 +166,19 @@ export class HistoryView {
     const body = h('div', { class: 'set-body' });
     const block = h(
       'div',
-      { class: 'set-block', 'data-set': set.set },
+      { class: 'set-block', 'data-set': set.set, 'data-open': String(set.endedAt === null) },
       h('h4', {}, `Set ${set.set}: ${set.reps} reps, mean depth ${cm(set.meanDepthCm, 1)}, max flexion ${deg(set.maxFlexionDeg, 1)}, wink rate ${percent(set.winkRate)}`),
       h(
         'div',
         { class: 'button-row' },
         h('button', { type: 'button', 'data-testid': 'show-reps', onclick: () => void this.showReps(set, body) }, 'Reps'),
         h('button', { type: 'button', 'data-testid': 'replay-set', onclick: () => void this.replay(set, body) }, 'Replay set'),
-        set.recording !== null ? h('a', { class: 'button secondary', href: this.ctx.api.recordingUrl(set.session, set.set), download: '' }, 'Download recording') : null,
+        // An open set's file is still being written: it can be traced and replayed, and downloaded once it ends.
+        set.recording === null
+          ? null
+          : set.endedAt === null
+            ? h('span', { class: 'muted' }, 'Recording: downloadable when the set ends')
+            : h('a', { class: 'button secondary', href: this.ctx.api.recordingUrl(set.session, set.set), download: '' }, 'Download recording'),
       ),
       body,
     );

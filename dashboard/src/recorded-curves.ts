@@ -1,8 +1,8 @@
 /**
  * Curves of stored reps and sets for the history. The exact ones come from the gateway, which runs the set's
- * recording through the sensing pipeline again (GET …/sets/:set/trace). Only when the gateway has no recording of
- * the set (404: recordings switched off, the set still open, the file gone) does the history fall back on the
- * curve this browser captured live — which exists only for reps it watched.
+ * recording through the sensing pipeline again (GET …/sets/:set/trace; for a set still open, its recording so
+ * far). Only when the gateway has no recording of the set (404: recordings switched off, the file gone) does the
+ * history fall back on the curve this browser captured live — which exists only for reps it watched.
  */
 import type { Api } from './api.ts';
 import { ApiError } from './api.ts';
@@ -32,17 +32,13 @@ function isNotFound(err: unknown): boolean {
 
 /**
  * The rep's curve; null when the gateway has no recording and this browser did not watch the rep. A set still
- * open has no recording yet (it is written when the set ends): its reps are drawn as this browser received them,
- * without asking the gateway (whose 404s only filled the console).
+ * open is traced by the gateway from its recording so far; only when that is unavailable (recordings off, the
+ * set run by another gateway) is it drawn as this browser received it.
  */
 export async function repCurve(api: Api, ownTraces: RepTraceStore, rep: StoredRep, setOpen = false): Promise<RepCurve | null> {
-  if (setOpen) {
-    const own = ownTraces.get(rep.id);
-    return own === null ? null : { trace: own, source: 'open-set' };
-  }
   try {
     const { frames } = await api.setTrace(rep.session, rep.set, rep.index);
-    return { trace: repTraceFromFrames(frames, rep.t_start), source: 'recording' };
+    return { trace: repTraceFromFrames(frames, rep.t_start), source: setOpen ? 'open-set' : 'recording' };
   } catch (err) {
     if (!isNotFound(err)) throw err;
     const own = ownTraces.get(rep.id);
@@ -50,9 +46,8 @@ export async function repCurve(api: Api, ownTraces: RepTraceStore, rep: StoredRe
   }
 }
 
-/** The whole set's frames from its recording; null when the gateway has no recording of it (yet: an open set). */
+/** The whole set's frames from its recording (so far, for an open set); null when the gateway has none. */
 export async function recordedSetFrames(api: Api, set: StoredSet): Promise<TraceFrame[] | null> {
-  if (set.endedAt === null) return null;
   try {
     return (await api.setTrace(set.session, set.set)).frames;
   } catch (err) {

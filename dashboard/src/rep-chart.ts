@@ -19,7 +19,7 @@ export type ChartRep = RepRow & Pick<PublishedRep, 't_start' | 't_bottom'> & { r
 const SOURCE_NOTE: Record<CurveSource, string> = {
   recording: 'Computed from the set’s recording.',
   browser: 'As this browser received it live (the gateway has no recording of this set).',
-  'open-set': 'As this browser received it live: the set is still open, and its recording is ready when it ends.',
+  'open-set': 'From the recording so far: the set is still open.',
 };
 
 /** The first descent sample at or below the wink onset depth: where the chart marks the wink. */

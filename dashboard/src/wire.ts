@@ -63,6 +63,8 @@ export interface PlanResponse {
 export interface SetTraceResponse {
   readonly session: string;
   readonly set: number;
+  /** True for a set still open: the frames are those of its recording so far. */
+  readonly open: boolean;
   readonly rep?: StoredRep;
   readonly frames: TraceFrame[];
 }

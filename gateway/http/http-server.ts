@@ -38,6 +38,8 @@ export interface HttpServerOptions {
   readonly liveState: () => LiveSnapshot;
   /** The running session's summary of an athlete as last published, or null (the REST plan prefers it). */
   readonly liveSession?: (athlete: string) => PublishedSession | null;
+  /** See RestApiOptions.openSetRecording. */
+  readonly openSetRecording?: (session: string, set: number) => Promise<string | null>;
   readonly logger: Logger;
   /** Tuning of the ws hub's buffers and timers (defaults suit browsers). */
   readonly ws?: Omit<WsHubOptions, 'liveState' | 'logger'>;
@@ -90,7 +92,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     });
   });
   app.use('/api', requireToken(policy));
-  app.use('/api', restApi({ store: options.store, commands: options.commands, recordingsDir: options.recordingsDir, logger, liveSession: options.liveSession }));
+  app.use('/api', restApi({ store: options.store, commands: options.commands, recordingsDir: options.recordingsDir, logger, liveSession: options.liveSession, openSetRecording: options.openSetRecording }));
 
   const server = createServer(app);
   // Slow-loris guard: a request must arrive whole within this time (responses, e.g. downloads, may take longer).

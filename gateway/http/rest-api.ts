@@ -44,6 +44,11 @@ export interface RestApiOptions {
    * session said "no posture measured yet" while the live view showed one.
    */
   readonly liveSession?: (athlete: string) => PublishedSession | null;
+  /**
+   * The growing recording of a set that is still open on this gateway (flushed up to now), or null. The trace
+   * of an open set is computed from it, so the history can replay a set while it runs.
+   */
+  readonly openSetRecording?: (session: string, set: number) => Promise<string | null>;
 }
 
 /** Largest JSON body accepted, bytes. */
@@ -102,7 +107,7 @@ const COMMAND_ROUTES: readonly CommandRoute[] = [
   { method: 'post', path: '/athletes/:id/calibrate', command: 'calibrate' },
 ];
 
-export function restApi({ store, commands, recordingsDir, logger, liveSession }: RestApiOptions): Router {
+export function restApi({ store, commands, recordingsDir, logger, liveSession, openSetRecording }: RestApiOptions): Router {
   const router = express.Router();
   let commandsRunning = 0;
   const traces = new SetTraceCache(TRACE_CACHE_SETS);
@@ -187,20 +192,34 @@ export function restApi({ store, commands, recordingsDir, logger, liveSession }:
     res.json(session);
   });
 
-  /** The set's recording file named by the URL, if it is served: a regular file inside the recordings folder. */
-  async function servedRecording(req: Request): Promise<{ session: string; set: number; file: string }> {
+  /**
+   * The set's recording file named by the URL, if it is served: a regular file inside the recordings folder.
+   * With `growingToo`, a set still open on this gateway answers with its growing file (`growing: true`).
+   */
+  async function servedRecording(
+    req: Request,
+    growingToo = false,
+  ): Promise<{ session: string; set: number; file: string; growing: boolean }> {
     const session = parse(sessionIdSchema, req.params.id, 'session id');
     const set = parse(setNumberParam, req.params.set, 'set number');
     const stored = await store.recordingPath(session, set);
     if (stored === null) throw new HttpError(404, `no recording for set ${set} of session ${session}`);
     if (recordingsDir === null) throw new HttpError(404, 'recordings are not served by this gateway');
-    const file = await fileInside(recordingsDir, stored);
+    let file = await fileInside(recordingsDir, stored);
+    let growing = false;
+    if (file === 'missing' && growingToo && openSetRecording) {
+      const inProgress = await openSetRecording(session, set);
+      if (inProgress !== null) {
+        file = await fileInside(recordingsDir, inProgress);
+        growing = true;
+      }
+    }
     if (file === 'missing') throw new HttpError(404, `the recording of set ${set} of session ${session} is missing`);
     if (file === 'outside') {
       logger.warn('http: refused a recording outside the recordings folder', { session, set });
       throw new HttpError(403, 'this recording lies outside the recordings folder and is not served');
     }
-    return { session, set, file };
+    return { session, set, file, growing };
   }
 
   router.get('/sessions/:id/sets/:set/recording', async (req, res) => {
@@ -216,7 +235,7 @@ export function restApi({ store, commands, recordingsDir, logger, liveSession }:
 
   router.get('/sessions/:id/sets/:set/trace', async (req, res) => {
     const q = parse(traceQuery, queryOf(req), 'query');
-    const { session, set, file } = await servedRecording(req);
+    const { session, set, file, growing } = await servedRecording(req, true);
     // The stored rep's times, not a re-detected rep's: they are what the history lists.
     const rep = q.rep === undefined ? null : ((await store.listReps({ session, set })).find((r) => r.index === q.rep) ?? null);
     if (q.rep !== undefined && rep === null) throw new HttpError(404, `no rep ${q.rep} in set ${set} of session ${session}`);
@@ -224,7 +243,7 @@ export function restApi({ store, commands, recordingsDir, logger, liveSession }:
     const athlete = athleteId === null ? null : await store.getAthlete(athleteId);
     let frames;
     try {
-      frames = await traces.frames(file, athlete?.winkThresholdDeg ?? DEFAULT_WINK_THRESHOLD_DEG);
+      frames = await traces.frames(file, athlete?.winkThresholdDeg ?? DEFAULT_WINK_THRESHOLD_DEG, growing);
     } catch (err) {
       if (err instanceof RecordingError) {
         throw new HttpError(422, `the recording of set ${set} of session ${session} cannot be read: line ${err.line}: ${err.message}`);
@@ -233,8 +252,8 @@ export function restApi({ store, commands, recordingsDir, logger, liveSession }:
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `the recording of set ${set} of session ${session} is missing`);
       throw err;
     }
-    if (rep === null) res.json({ session, set, frames });
-    else res.json({ session, set, rep, frames: framesBetween(frames, rep.t_start - REP_MARGIN_S, rep.t_end + REP_MARGIN_S) });
+    if (rep === null) res.json({ session, set, open: growing, frames });
+    else res.json({ session, set, open: growing, rep, frames: framesBetween(frames, rep.t_start - REP_MARGIN_S, rep.t_end + REP_MARGIN_S) });
   });
 
   router.get('/reps', async (req, res) => {

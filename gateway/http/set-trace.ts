@@ -37,10 +37,11 @@ const TIME_EPSILON_S = 1e-6;
 
 /**
  * The set's curve, one frame per depth-sensor sample thinned to at most TRACE_RATE_HZ (consecutive frames at
- * least 1/TRACE_RATE_HZ apart). Rejects with RecordingError for a recording that does not parse.
+ * least 1/TRACE_RATE_HZ apart). Rejects with RecordingError for a recording that does not parse. `growing`: the
+ * file of an open set, read as far as it is written.
  */
-export async function computeSetTrace(file: string, winkThresholdDeg: number): Promise<TraceFrame[]> {
-  const reader = await openRecording(file);
+export async function computeSetTrace(file: string, winkThresholdDeg: number, growing = false): Promise<TraceFrame[]> {
+  const reader = await openRecording(file, { growing });
   const frames: TraceFrame[] = [];
   let lastKept = -Infinity;
   const pipeline = new AthletePipeline({
@@ -133,12 +134,12 @@ export class SetTraceCache {
 
   constructor(private readonly capacity: number) {}
 
-  async frames(file: string, winkThresholdDeg: number): Promise<readonly TraceFrame[]> {
+  async frames(file: string, winkThresholdDeg: number, growing = false): Promise<readonly TraceFrame[]> {
     const { size, mtimeMs } = await stat(file);
-    const key = JSON.stringify([file, size, mtimeMs, winkThresholdDeg]);
+    const key = JSON.stringify([file, size, mtimeMs, winkThresholdDeg, growing]);
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = computeSetTrace(file, winkThresholdDeg);
+      entry = computeSetTrace(file, winkThresholdDeg, growing);
       const computed = entry;
       computed.catch(() => {
         if (this.entries.get(key) === computed) this.entries.delete(key);

@@ -791,10 +791,16 @@ export class AthletePipeline {
   private liveFrame(t: number, depthCm: number, sacrumDeg: number, trunkDeg: number): LiveFrame {
     const pelvis = this.sacrumSign * (sacrumDeg - this.liveRefSacrum);
     const flexion = this.trunkSign * (trunkDeg - this.liveRefTrunk) - pelvis;
+    // Rising out of a squat the pelvis cannot pass its standing height, yet the causal integration overshoots
+    // there until the next rest re-zeroes it (by 5–10 cm on the simulator, up to 1 m on the real recordings'
+    // touch-and-go sets). The trace shows the constraint instead of that error. Only the published frame is held:
+    // rep detection keeps the raw integration, whose every re-anchoring was tuned on it (holding the integrator
+    // itself moved rep ends and broke some reps' depths — docs/SENSING.md).
+    const shownDepthCm = this.detector.phase === 'ascent' ? Math.max(0, depthCm) : depthCm;
     return {
       type: 'live',
       t,
-      depth_cm: round1(depthCm),
+      depth_cm: round1(shownDepthCm),
       lumbar_flexion_deg: this.sacrum && this.trunk && Number.isFinite(flexion) ? round1(flexion) : null,
       pelvic_tilt_deg: this.sacrum && Number.isFinite(pelvis) ? round1(pelvis) : null,
       phase: this.detector.phase,

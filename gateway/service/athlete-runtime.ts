@@ -109,6 +109,25 @@ export class AthleteRuntime {
     return this.openSet?.ref ?? null;
   }
 
+  /**
+   * The file of the open set's recording with everything received so far in it (flushed now), for readers of a
+   * set that has not ended (the history's trace of an open set); null when that set is not open here or not
+   * recorded. Read it with `openRecording(file, { growing: true })`.
+   */
+  async openSetRecording(session: string, set: number): Promise<string | null> {
+    const open = this.openSet;
+    if (!open || open.ref.session !== session || open.ref.set !== set || !open.path) return null;
+    await open.opening;
+    const writer = open.writer;
+    if (!writer || this.openSet !== open) return null;
+    try {
+      await writer.flush();
+    } catch {
+      return null; // closed or failed meanwhile: the set's final file (or its absence) answers instead
+    }
+    return writer.inProgressPath;
+  }
+
 
   /** Time of the latest sample on the session's clock (the recording's), s. */
   get sessionTimeS(): number {

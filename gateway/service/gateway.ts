@@ -218,6 +218,13 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
         openSets: [...openSets.values()],
       }),
       liveSession: (athlete) => latestSessions.get(athlete) ?? null,
+      openSetRecording: async (session, set) => {
+        for (const runtime of runtimes.values()) {
+          const file = await runtime.openSetRecording(session, set);
+          if (file !== null) return file;
+        }
+        return null;
+      },
       logger,
     });
     const http: HttpServer = await startHttp(config.http.port).catch(async (err: unknown) => {

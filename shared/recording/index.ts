@@ -27,6 +27,7 @@ export {
 } from './format.ts';
 export type { DataComment, RecordingHeader } from './parser.ts';
 export { parseRecordingText } from './parser.ts';
+export type { OpenRecordingOptions } from './reader.ts';
 export { openRecording, openRecordingFrom, readRecording, RecordingReader } from './reader.ts';
 export type { RecordingWriterOptions } from './writer.ts';
 export { copyRecording, RecordingWriter } from './writer.ts';

@@ -7,7 +7,7 @@ import type { ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import type { ImuSample } from '../imu.ts';
 import { RecordingError } from './errors.ts';
 import type { DataComment, RecordingHeader } from './parser.ts';
@@ -26,9 +26,12 @@ class WholeLines {
   private readonly chunks: AsyncIterator<Uint8Array>;
   private carry: Buffer = Buffer.alloc(0);
   private ended = false;
+  /** Drop a last line without a line break: in a file still being written it is a line cut in the middle. */
+  private readonly wholeLinesOnly: boolean;
 
-  constructor(chunks: AsyncIterable<Uint8Array>) {
+  constructor(chunks: AsyncIterable<Uint8Array>, wholeLinesOnly = false) {
     this.chunks = chunks[Symbol.asyncIterator]();
+    this.wholeLinesOnly = wholeLinesOnly;
   }
 
   /** The next whole lines, or null at end of input. `linesBefore` only serves the too-long-line message. */
@@ -51,7 +54,7 @@ class WholeLines {
       }
       if (end > 0) return { data, end };
     }
-    if (this.carry.length === 0) return null;
+    if (this.carry.length === 0 || this.wholeLinesOnly) return null;
     const data = this.carry;
     this.carry = Buffer.alloc(0);
     return { data, end: data.length };
@@ -76,12 +79,13 @@ async function isGzipFile(path: string): Promise<boolean> {
 }
 
 /** The bytes to parse, and the file stream under them (whose bytesRead tells the progress through the file). */
-async function openByteStream(path: string): Promise<{ bytes: Readable; file: ReadStream }> {
+async function openByteStream(path: string, growing: boolean): Promise<{ bytes: Readable; file: ReadStream }> {
   // Look before creating the stream: a missing file then rejects here instead of erroring a stream later.
   const gzip = await isGzipFile(path);
   const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   if (!gzip) return { bytes: file, file };
-  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  // A growing file's gzip stream has no end yet: decode what is there instead of calling it truncated.
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES, ...(growing ? { finishFlush: zlibConstants.Z_SYNC_FLUSH } : {}) });
   // Errors of either stream surface through iterating `gunzip`; the callback only has to exist.
   pipeline(file, gunzip, () => {});
   return { bytes: gunzip, file };
@@ -206,8 +210,12 @@ async function nextLines(
  * Reads a recording from any source of bytes (a file stream, stdin, an upload) up to its column header.
  * Rejects with RecordingError for a bad header; `name` is used in messages.
  */
-export async function openRecordingFrom(chunks: AsyncIterable<Uint8Array>, name: string): Promise<RecordingReader> {
-  const input = new WholeLines(chunks);
+export async function openRecordingFrom(
+  chunks: AsyncIterable<Uint8Array>,
+  name: string,
+  options: OpenRecordingOptions = {},
+): Promise<RecordingReader> {
+  const input = new WholeLines(chunks, options.growing === true);
   const parser = new RecordingParser();
   try {
     for (;;) {
@@ -223,11 +231,19 @@ export async function openRecordingFrom(chunks: AsyncIterable<Uint8Array>, name:
   }
 }
 
+export interface OpenRecordingOptions {
+  /**
+   * The file is still being written (an open set's recording): read what it holds so far. Its gzip stream has no
+   * end yet, and its last line may be cut in the middle; both are the end of what is there, not errors.
+   */
+  readonly growing?: boolean;
+}
+
 /** Opens a recording file, plain or gzip (by `.gz` name or content), and reads up to its column header. */
-export async function openRecording(path: string): Promise<RecordingReader> {
+export async function openRecording(path: string, options: OpenRecordingOptions = {}): Promise<RecordingReader> {
   const { size } = await stat(path);
-  const { bytes, file } = await openByteStream(path);
-  const reader = await openRecordingFrom(bytes, path);
+  const { bytes, file } = await openByteStream(path, options.growing === true);
+  const reader = await openRecordingFrom(bytes, path, options);
   reader.progress = () => (size > 0 ? Math.min(1, file.bytesRead / size) : 1);
   return reader;
 }

@@ -10,7 +10,8 @@ import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import type { Gzip } from 'node:zlib';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
 import type { ImuSample, SensorInfo } from '../imu.ts';
 import { impossibleSampleReason, isPlacement } from '../imu.ts';
 import type { RecordingComment } from './format.ts';
@@ -46,6 +47,7 @@ export class RecordingWriter {
   private readonly file: WriteStream;
   /** The stream written to: the gzip compressor in front of `file`, or `file` itself. */
   private readonly head: Writable;
+  private readonly gzip: Gzip | null;
   /** Settles when `file` has closed, or with the first error of any stream. */
   private readonly done: Promise<void>;
   private failure: Error | null = null;
@@ -64,6 +66,7 @@ export class RecordingWriter {
     // `wx`: never reuse a file someone else created; `flush`: data is on disk before the rename publishes it.
     this.file = createWriteStream(this.tempPath, { flags: 'wx', flush: true });
     const gzip = path.toLowerCase().endsWith('.gz') ? createGzip() : null;
+    this.gzip = gzip;
     this.head = gzip ?? this.file;
     this.done = new Promise<void>((resolve, reject) => {
       const fail = (error: Error): void => {
@@ -100,6 +103,32 @@ export class RecordingWriter {
 
   get samplesWritten(): number {
     return this.samples;
+  }
+
+  /** The temporary file the recording grows in until close() renames it to `path`. */
+  get inProgressPath(): string {
+    return this.tempPath;
+  }
+
+  /**
+   * Puts everything written so far into the temporary file, readable there as a growing recording
+   * (`openRecording(inProgressPath, { growing: true })`): buffered text is written and gzip is sync-flushed.
+   * Costs a little compression each time: for readers that ask now and then (a history page), not per sample.
+   */
+  async flush(): Promise<void> {
+    this.checkOpen();
+    if (this.pending.length > 0) {
+      this.head.write(this.pending);
+      this.pending = '';
+    }
+    const gzip = this.gzip;
+    if (gzip) await new Promise<void>((resolve) => gzip.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()));
+    // The compressed bytes still travel through the pipe into the file stream: wait until the file took them all.
+    while ((gzip?.readableLength ?? 0) > 0 || this.file.writableLength > 0 || this.file.pending) {
+      if (this.failure) throw this.failure;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    if (this.failure) throw this.failure;
   }
 
   /**

@@ -144,6 +144,50 @@ describe('writer safety', () => {
   });
 });
 
+describe('a recording still being written', () => {
+  async function readGrowing(path: string): Promise<ImuSample[]> {
+    const reader = await openRecording(path, { growing: true });
+    const got: ImuSample[] = [];
+    for await (const batch of reader.batches()) got.push(...batch);
+    return got;
+  }
+
+  for (const name of ['growing.csv.gz', 'growing.csv']) {
+    it(`reads, after flush(), every sample written so far, while the writer goes on (${name})`, async () => {
+      const samples = syntheticSamples(30_000, 11);
+      const writer = await RecordingWriter.create(join(dir, name), { sensors: SENSORS });
+      for (const s of samples.slice(0, 12_345)) if (!writer.write(s)) await writer.drain();
+      await writer.flush();
+      expect(await readGrowing(writer.inProgressPath)).toEqual(samples.slice(0, 12_345).map(asWritten));
+      for (const s of samples.slice(12_345)) if (!writer.write(s)) await writer.drain();
+      await writer.flush();
+      expect(await readGrowing(writer.inProgressPath)).toHaveLength(30_000);
+      await writer.close();
+      expect((await readRecording(join(dir, name))).samples).toEqual(samples.map(asWritten));
+    });
+  }
+
+  it('stops at the last whole line of a file cut in the middle of a line or of its gzip stream', async () => {
+    const path = join(dir, 'cut.csv');
+    await writeRecording(path, syntheticSamples(500, 12));
+    const text = await readFile(path, 'utf8');
+    const cutAt = text.lastIndexOf('\n', text.length - 2) + 9; // 8 characters into the last row
+    await writeFile(path, text.slice(0, cutAt));
+    expect(await readGrowing(path)).toHaveLength(499);
+    // Read as a finished file, the same cut is an error at that line.
+    await expect(readRecording(path)).rejects.toThrow(/expected 8 fields/);
+
+    const gz = join(dir, 'cut.csv.gz');
+    await writeRecording(gz, syntheticSamples(5_000, 13));
+    const bytes = await readFile(gz);
+    await writeFile(gz, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const partial = await readGrowing(gz);
+    expect(partial.length).toBeGreaterThan(1_000);
+    expect(partial).toEqual(syntheticSamples(5_000, 13).slice(0, partial.length).map(asWritten));
+    await expect(readRecording(gz)).rejects.toThrow(/truncated/);
+  });
+});
+
 describe('rewriting keeps comments', () => {
   it('copies header comments and comments among rows to the same places, plain to gzip and in place', async () => {
     const samples = syntheticSamples(50, 9);
