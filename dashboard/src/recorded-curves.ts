@@ -9,7 +9,7 @@ import { ApiError } from './api.ts';
 import type { RepTrace, RepTraceStore } from './rep-traces.ts';
 import type { StoredRep, StoredSet, TraceFrame } from './wire.ts';
 
-export type CurveSource = 'recording' | 'browser' | 'open-set';
+export type CurveSource = 'recording' | 'browser' | 'open-set' | 'cut-off';
 
 export interface RepCurve {
   readonly trace: RepTrace;
@@ -37,8 +37,9 @@ function isNotFound(err: unknown): boolean {
  */
 export async function repCurve(api: Api, ownTraces: RepTraceStore, rep: StoredRep, setOpen = false): Promise<RepCurve | null> {
   try {
-    const { frames } = await api.setTrace(rep.session, rep.set, rep.index);
-    return { trace: repTraceFromFrames(frames, rep.t_start), source: setOpen ? 'open-set' : 'recording' };
+    const { frames, cut_off } = await api.setTrace(rep.session, rep.set, rep.index);
+    const source: CurveSource = setOpen ? 'open-set' : cut_off === undefined ? 'recording' : 'cut-off';
+    return { trace: repTraceFromFrames(frames, rep.t_start), source };
   } catch (err) {
     if (!isNotFound(err)) throw err;
     const own = ownTraces.get(rep.id);

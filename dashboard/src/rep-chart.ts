@@ -20,6 +20,7 @@ const SOURCE_NOTE: Record<CurveSource, string> = {
   recording: 'Computed from the set’s recording.',
   browser: 'As this browser received it live (the gateway has no recording of this set).',
   'open-set': 'From the recording so far: the set is still open.',
+  'cut-off': 'From the set’s recording, whose end was cut off (the gateway stopped during the set).',
 };
 
 /** The first descent sample at or below the wink onset depth: where the chart marks the wink. */

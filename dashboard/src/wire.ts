@@ -65,6 +65,8 @@ export interface SetTraceResponse {
   readonly set: number;
   /** True for a set still open: the frames are those of its recording so far. */
   readonly open: boolean;
+  /** Where the recording's end was cut off (the gateway stopped during the set): the frames end there. */
+  readonly cut_off?: string;
   readonly rep?: StoredRep;
   readonly frames: TraceFrame[];
 }

@@ -242,8 +242,18 @@ export function restApi({ store, commands, recordingsDir, logger, liveSession, o
     const athleteId = rep?.athlete ?? (await store.getSession(session))?.athlete ?? null;
     const athlete = athleteId === null ? null : await store.getAthlete(athleteId);
     let frames;
+    // Set when the file's end is cut off (a set whose gateway was killed): the curve up to the cut is still true.
+    let cutOff: string | null = null;
+    const threshold = athlete?.winkThresholdDeg ?? DEFAULT_WINK_THRESHOLD_DEG;
     try {
-      frames = await traces.frames(file, athlete?.winkThresholdDeg ?? DEFAULT_WINK_THRESHOLD_DEG, growing);
+      try {
+        frames = await traces.frames(file, threshold, growing);
+      } catch (err) {
+        // Read again as far as it goes: a defect before the end still fails, with its own line.
+        if (!(err instanceof RecordingError) || growing) throw err;
+        frames = await traces.frames(file, threshold, true);
+        cutOff = `line ${err.line}: ${err.message}`;
+      }
     } catch (err) {
       if (err instanceof RecordingError) {
         throw new HttpError(422, `the recording of set ${set} of session ${session} cannot be read: line ${err.line}: ${err.message}`);
@@ -252,8 +262,9 @@ export function restApi({ store, commands, recordingsDir, logger, liveSession, o
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `the recording of set ${set} of session ${session} is missing`);
       throw err;
     }
-    if (rep === null) res.json({ session, set, open: growing, frames });
-    else res.json({ session, set, open: growing, rep, frames: framesBetween(frames, rep.t_start - REP_MARGIN_S, rep.t_end + REP_MARGIN_S) });
+    const about = { session, set, open: growing, ...(cutOff === null ? {} : { cut_off: cutOff }) };
+    if (rep === null) res.json({ ...about, frames });
+    else res.json({ ...about, rep, frames: framesBetween(frames, rep.t_start - REP_MARGIN_S, rep.t_end + REP_MARGIN_S) });
   });
 
   router.get('/reps', async (req, res) => {

@@ -4,7 +4,7 @@
  * way the runtime writes them — each beginning 8 s before its first rep, so the second one begins in the middle
  * of the reps before it.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileByName } from '../../firmware-sim/model/index.ts';
@@ -235,6 +235,24 @@ describe('REST: set traces', () => {
     const r = await get(`/sessions/${SESSION}/sets/7/trace`);
     expect(r.status).toBe(422);
     expect(r.body.error).toContain((parsed as RecordingError).message);
+  });
+
+  it('answers the curve up to the cut, saying where, for a recording whose end was cut off (a killed gateway)', async () => {
+    const dir = join(gw.recordingsDir, SESSION);
+    const whole = readFileSync(join(dir, 'set-1.csv.gz'));
+    writeFileSync(join(dir, 'cut.csv.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
+    await gw.store.startSet({ session: SESSION, set: 9, athlete: 'ana', startedAt: T0 + 9 * 60_000, recording: join(dir, 'cut.csv.gz') });
+    const r = await get(`/sessions/${SESSION}/sets/9/trace`);
+    expect(r.status).toBe(200);
+    expect(r.body.cut_off).toMatch(/^line \d+: gzip data is truncated/);
+    const full = (await get(`/sessions/${SESSION}/sets/1/trace`)).body as TraceBody;
+    const cut = (r.body as TraceBody).frames;
+    expect(cut.length).toBeGreaterThan(100);
+    expect(cut.length).toBeLessThan(full.frames.length);
+    // The same pipeline over the same first samples (the last half second aside: its line may be cut).
+    const common = cut.filter((f) => f.t < cut.at(-1)!.t - 0.5);
+    expect(full.frames.slice(0, common.length)).toEqual(common);
+    expect((await get(`/sessions/${SESSION}/sets/1/trace`)).body).not.toHaveProperty('cut_off');
   });
 
   it('computes the trace again when the recording file changed', async () => {
