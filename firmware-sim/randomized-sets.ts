@@ -13,8 +13,6 @@ import type { LinkFaultConfig } from './link/index.ts';
 import { profileFromSeed } from './model/index.ts';
 import type { AthleteProfile, ImuErrorParams, RepTempo, SensorFace, SwayTerm } from './model/index.ts';
 import { CH } from './model/motion.ts';
-import { simulateRecording } from './simulate-recording.ts';
-import type { SimulatedRecording } from './simulate-recording.ts';
 
 export const RANDOMIZED_CONDITIONS = [
   'touch-and-go',
@@ -358,20 +356,6 @@ export function randomizedModelOptions(spec: RandomizedSetSpec) {
     extraSway: spec.extraSway,
     face: spec.face,
   };
-}
-
-/** Simulates the spec end to end (model → firmware → lossy link → ingest), as simulateRecording does. */
-export function simulateRandomizedSet(spec: RandomizedSetSpec, options: { readonly duplicateRate?: number; readonly attMtu?: number } = {}): SimulatedRecording {
-  return simulateRecording({
-    profile: spec.profile,
-    seed: spec.seed,
-    reps: spec.reps,
-    sensors: spec.sensors,
-    rateHz: spec.rateHz,
-    attMtu: options.attMtu,
-    link: { ...randomizedLink(spec), duplicateRate: options.duplicateRate ?? 0 },
-    model: { ...randomizedModelOptions(spec), errors: randomizedErrors(spec) },
-  });
 }
 
 /** The spec's drawn parameters as JSON-friendly numbers (for the truth file and reports; sway terms left out). */

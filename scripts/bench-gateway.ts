@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import { configSchema } from '../gateway/config/config.ts';
 import { startGateway } from '../gateway/service/gateway.ts';
-import { createLogger } from '../gateway/service/logger.ts';
+import { createLogger } from '../gateway/core/logger.ts';
 import { addLiveAthlete } from '../firmware-sim/live-athletes.ts';
 import { profileByName } from '../firmware-sim/model/index.ts';
 import { VirtualBleBinding } from '../firmware-sim/peripheral/index.ts';

@@ -1,18 +1,20 @@
 /**
  * `npm run bench`: throughput of the sensing core against a parse + npm `ahrs` Madgwick pass over the same
- * simulated 20-minute two-sensor 200 Hz recording; prints the table and rewrites the "Sensing core throughput"
- * section of docs/PERFORMANCE.md. A benchmark, not a test: it asserts nothing and exits 0 whether or not the
+ * simulated 20-minute two-sensor 200 Hz recording, then the `squatmon` command's start-up (built and from the
+ * sources); prints both tables and rewrites the "Sensing core throughput" and "Command start-up" sections of
+ * docs/PERFORMANCE.md. A benchmark, not a test: it asserts nothing and exits 0 whether or not the
  * target is met. `--help` lists the options.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeBenchRecording } from './bench/bench-recording.ts';
 import { measurePasses } from './bench/measurement.ts';
 import { BENCH_USAGE, parseBenchOptions } from './bench/options.ts';
 import type { BenchOptions } from './bench/options.ts';
 import { BENCH_PASSES } from './bench/passes.ts';
 import { describeMachine, formatConsoleReport, writeSection } from './bench/report.ts';
+import { formatStartup, measureCommandStartup, writeStartupSection } from './bench/command-startup.ts';
 import type { BenchReport } from './bench/report.ts';
 
 /** The command as the user would retype it. */
@@ -59,9 +61,14 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<vo
       loadAfter: os.loadavg(),
     };
     process.stdout.write(`${formatConsoleReport(report)}\n`);
+    process.stderr.write('bench: command start-up, built and from the sources, 10 runs each…\n');
+    const startup = await measureCommandStartup(tempDir ?? dirname(csvPath));
+    const startupSection = formatStartup(startup.rows, new Date(), commandLine(argv));
+    process.stdout.write(`\n${startupSection}\n`);
     if (options.doc !== null) {
       const doc = resolve(options.doc);
       await writeSection(doc, report);
+      await writeStartupSection(doc, startupSection);
       process.stderr.write(`bench: wrote ${doc}\n`);
     }
   } finally {

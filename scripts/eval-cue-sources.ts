@@ -11,7 +11,8 @@
  *
  *   npx tsx scripts/eval-cue-sources.ts [group] [first set] [sets]     (defaults: mixed 0 40)
  */
-import { randomizedSetSpec, simulateRandomizedSet, randomizedModelOptions } from '../firmware-sim/randomized-sets.ts';
+import { randomizedSetSpec, randomizedModelOptions } from '../firmware-sim/randomized-sets.ts';
+import { simulateRandomizedSet } from '../gateway/sources/simulated-recording.ts';
 import type { RandomizedCondition } from '../firmware-sim/randomized-sets.ts';
 import { buildSquatSet } from '../firmware-sim/model/index.ts';
 import { randomizedSeed, randomizedCutoff } from './accuracy/randomized-evaluation.ts';

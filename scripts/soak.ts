@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { configSchema } from '../gateway/config/config.ts';
 import { startGateway } from '../gateway/service/gateway.ts';
-import { createLogger } from '../gateway/service/logger.ts';
+import { createLogger } from '../gateway/core/logger.ts';
 import { writeDocSection } from './doc-sections.ts';
 
 const args = process.argv.slice(2);

@@ -2,7 +2,7 @@
  * What the gateway sends the page, typed from the gateway's own definitions (type-only imports: nothing of the
  * gateway is bundled) so the dashboard and the server cannot drift apart silently.
  */
-import type { Athlete, PublishedCue, PublishedLive, PublishedRep, PublishedSession, SensorState } from '../../gateway/service/domain.ts';
+import type { Athlete, PublishedCue, PublishedLive, PublishedRep, PublishedSession, SensorState } from '../../gateway/core/domain.ts';
 import type { LiveSnapshot } from '../../gateway/http/ws-messages.ts';
 import type { CorrectivePlan } from '../../gateway/coach/plan.ts';
 import type { SessionDetail, SessionOverview, StoredRep, StoredSet, TrendPoint } from '../../gateway/store/history-store.ts';
@@ -71,4 +71,4 @@ export interface SetTraceResponse {
   readonly frames: TraceFrame[];
 }
 
-export type CalibrationKind = 'standing' | 'tilt_range' | 'max_flexion';
+export type { CalibrationKind } from '../../gateway/core/commands.ts';

@@ -2,5 +2,3 @@ export { CCCD_UUID, SQUATMON_GATT, findByHandle, findCharacteristic, findNotifyi
 export type { GattCharacteristic, GattProperty, GattService } from './gatt-table.ts';
 export { DISCONNECT_REASON, VirtualBleBinding, VirtualSensor } from './virtual-ble-binding.ts';
 export type { ConnectionState, VirtualBleBindingOptions, VirtualSensorOptions } from './virtual-ble-binding.ts';
-export { createSimulatedNoble } from './simulated-noble.ts';
-export type { Noble } from './simulated-noble.ts';

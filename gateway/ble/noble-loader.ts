@@ -10,10 +10,10 @@
  * The simulator path never touches the platform binding: `nobleWithBindings` wraps a VirtualBleBinding through
  * `@abandonware/noble/with-bindings.js`, so the very same noble code runs on top of simulated sensors.
  */
-import type { Noble } from '../../firmware-sim/peripheral/simulated-noble.ts';
+import type { Noble } from './noble-with-bindings.ts';
 
-export type { Noble } from '../../firmware-sim/peripheral/simulated-noble.ts';
-export { createSimulatedNoble as nobleWithBindings } from '../../firmware-sim/peripheral/simulated-noble.ts';
+export type { Noble } from './noble-with-bindings.ts';
+export { nobleWithBindings } from './noble-with-bindings.ts';
 
 export type BluetoothUnavailableReason =
   /** The kernel has no Bluetooth socket family (container, WSL, a VM without a passed-through adapter). */

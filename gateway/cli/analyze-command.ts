@@ -27,8 +27,6 @@ Sensors placed 'other' are ignored. A bad recording is reported as path:line: me
 code 2, and nothing is printed on stdout. A progress bar shows on stderr when it is a terminal.`;
 
 export const analyzeCommand: Command = {
-  name: 'analyze',
-  summary: 'reps, depth, lumbar flexion, pelvic tilt, butt wink and coaching for a recording',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(

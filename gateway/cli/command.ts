@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** A `squatmon` subcommand: its name, a one-line summary, its --help text and what it does. */
+/**
+ * A `squatmon` subcommand's --help text and what it does. Its name and one-line summary are in the registry
+ * (main.ts), which loads the command's module only when the command runs.
+ */
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   /** Returns the process exit code: 0 success, 1 failure, 2 bad input or usage. */
   run(args: string[], io: CommandIo): Promise<number>;

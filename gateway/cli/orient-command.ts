@@ -14,8 +14,6 @@ Every sensor of the recording is processed, whatever its placement.
 A bad recording is reported as path:line: message on stderr with exit code 2, and nothing is printed.`;
 
 export const orientCommand: Command = {
-  name: 'orient',
-  summary: 'print the orientation filter output (quaternions) for every sample of a recording',
   usage: USAGE,
   async run(args, io) {
     const { positionals } = parseCommandArgs(args, {}, true);

@@ -6,7 +6,7 @@ import { integerOption, numberOption, parseCommandArgs } from './args.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { GatewayConfig } from '../config/config.ts';
 import { startGateway, startHistorianGateway } from '../service/gateway.ts';
-import { createLogger } from '../service/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { PortInUseError } from '../mqtt/embedded-broker.ts';
 import { describeHistoryStore } from '../store/open-history-store.ts';
 
@@ -48,8 +48,6 @@ Outputs:
 Stop with Ctrl-C: the session is closed, the history flushed and "offline" published.`;
 
 export const startCommand: Command = {
-  name: 'start',
-  summary: 'run the gateway: sensors (or simulator), MQTT broker, history, dashboard',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {

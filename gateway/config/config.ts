@@ -6,15 +6,16 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { PLACEMENTS, SENSOR_FACES } from '../../shared/imu.ts';
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
-import { redact } from '../service/logger.ts';
+import { redact } from '../core/logger.ts';
+import { athleteIdSchema } from '../core/ids.ts';
+import { DRIVER_NAMES } from '../ble/drivers/index.ts';
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a slug: lowercase letters, digits and dashes, up to 32 characters');
 const port = z.number().int().min(0).max(65535);
 
 const sensorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ or -, up to 16 characters'),
   placement: z.enum(PLACEMENTS),
-  driver: z.enum(['squatmon', 'witmotion', 'thingy52', 'movella-dot']).default('squatmon'),
+  driver: z.enum(DRIVER_NAMES).default('squatmon'),
   match: z.string().min(1).nullable().default(null),
   /** Which way round the sensor is worn (`out`: z axis outward, `in`); null: found from the movement. */
   face: z.enum(SENSOR_FACES).nullable().default(null),
@@ -23,7 +24,7 @@ const sensorSchema = z.strictObject({
 });
 
 const athleteSchema = z.strictObject({
-  id: slug,
+  id: athleteIdSchema,
   name: z.string().min(1).max(64),
   sensors: z.array(sensorSchema).min(1).max(2),
   cutoffCm: z.number().min(0).max(150).nullable().default(null),
@@ -59,7 +60,7 @@ export const configSchema = z
       })
       .default({ athletes: 2, profiles: ['neutral-wink', 'anterior', 'posterior'], sensors: 'both', rateHz: 200, lossPct: 0, duplicatePct: 0, seed: 1, speed: 1, restS: 60, outages: [], idPrefix: null }),
     replay: z
-      .strictObject({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: slug.default('replay') })
+      .strictObject({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: athleteIdSchema.default('replay') })
       .default({ file: null, speed: 1, athlete: 'replay' }),
     mqtt: z
       .strictObject({

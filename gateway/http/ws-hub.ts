@@ -13,8 +13,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-import type { GatewayEvent } from '../service/domain.ts';
-import type { Logger } from '../service/logger.ts';
+import type { GatewayEvent } from '../core/domain.ts';
+import type { Logger } from '../core/logger.ts';
 import type { LiveSnapshot, Subscription } from './ws-messages.ts';
 import { outgoingEvent, parseClientMessage, subscriptionToJson, WS_PROTOCOL_VERSION } from './ws-messages.ts';
 

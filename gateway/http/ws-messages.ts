@@ -5,7 +5,7 @@
  * `{"type":"ping"}`. Every message is a JSON object with a `type`.
  */
 import { z } from 'zod';
-import type { Athlete, GatewayEvent, PublishedRep, PublishedSession, SensorState, SetRef } from '../service/domain.ts';
+import type { Athlete, GatewayEvent, PublishedRep, PublishedSession, SensorState, SetRef } from '../core/domain.ts';
 import { athleteIdSchema } from '../store/validation.ts';
 
 export const WS_PROTOCOL_VERSION = 1;

@@ -5,8 +5,8 @@
  * `close()` on shutdown.
  */
 import { z } from 'zod';
-import type { GatewayEvent } from '../service/domain.ts';
-import type { Logger } from '../service/logger.ts';
+import type { GatewayEvent } from '../core/domain.ts';
+import type { Logger } from '../core/logger.ts';
 import { connectGateway, defaultClientId, displayUrl } from './connection.ts';
 import type { ConnectionOptions } from './connection.ts';
 import { DEFAULT_MQTT_HOST, DEFAULT_MQTT_PORT, startEmbeddedBroker } from './embedded-broker.ts';
@@ -17,7 +17,7 @@ import type { OutboxLimits, OutboxStats } from './outbox.ts';
 import { MqttSink } from './publisher.ts';
 import type { MqttSinkStats } from './publisher.ts';
 import { BridgeRequests } from './requests.ts';
-import type { BridgeCommands } from './requests.ts';
+import type { BridgeCommands } from '../core/commands.ts';
 import { DEFAULT_ROOT, topicsFor } from './topics.ts';
 
 export const MqttConfigSchema = z.strictObject({

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import type { Logger } from '../service/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Topics } from './topics.ts';
 
 export interface TlsFiles {

@@ -15,7 +15,7 @@ import net from 'node:net';
 import { Aedes } from 'aedes';
 import type { AuthenticateError, Client } from 'aedes';
 import mqtt from 'mqtt';
-import type { Logger } from '../service/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { mayPublish } from './acl.ts';
 import { SlowClientShedder } from './slow-client-shedder.ts';
 import type { EmbeddedBrokerStats } from './slow-client-shedder.ts';

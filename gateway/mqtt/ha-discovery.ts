@@ -6,8 +6,8 @@
  * `<prefix>/status`, so a restarted broker or HA picks them up.
  */
 import type { MqttClient } from 'mqtt';
-import type { GatewayEvent } from '../service/domain.ts';
-import { athleteOf } from '../service/domain.ts';
+import type { GatewayEvent } from '../core/domain.ts';
+import { athleteOf } from '../core/domain.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './topics.ts';
 

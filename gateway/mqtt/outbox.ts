@@ -11,7 +11,7 @@
  * the live feed prefers the latest facts (reps are also in the SQLite history, keyed by the same id).
  */
 import type { MqttClient } from 'mqtt';
-import type { Logger } from '../service/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface OutboxLimits {
   /** Messages waiting for the client. Default 5000 (≈ 2.5 MB of reps). */

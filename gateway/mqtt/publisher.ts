@@ -4,8 +4,8 @@
  * is disconnected or its socket is backed up; everything else goes through the bounded outbox.
  */
 import type { MqttClient } from 'mqtt';
-import type { GatewayEvent, PublishedLive, PublishedRep, SetRef } from '../service/domain.ts';
-import type { Logger } from '../service/logger.ts';
+import type { GatewayEvent, PublishedLive, PublishedRep, SetRef } from '../core/domain.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './topics.ts';
 

@@ -6,46 +6,11 @@
  */
 import type { MqttClient } from 'mqtt';
 import { z } from 'zod';
-import type { Logger } from '../service/logger.ts';
+import type { Logger } from '../core/logger.ts';
+import type { BridgeCommands, CommandData } from '../core/commands.ts';
+import { CommandError, dispatch, isCommand, RequestSchemas, Transaction } from '../core/commands.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './topics.ts';
-
-const AthleteId = z.string().regex(/^[a-z0-9-]{1,32}$/, 'athlete must be an id of 1–32 characters a-z, 0-9, -');
-const Transaction = z.union([z.string().max(128), z.number()]);
-const base = { athlete: AthleteId, transaction: Transaction.optional() };
-
-export const RequestSchemas = {
-  calibrate: z.strictObject({ ...base, kind: z.enum(['standing', 'tilt_range', 'max_flexion']) }),
-  set_start: z.strictObject(base),
-  set_stop: z.strictObject(base),
-  set_cutoff: z.strictObject({ ...base, cutoff_cm: z.number().min(0).max(150).nullable() }),
-  set_wink_threshold: z.strictObject({ ...base, wink_threshold_deg: z.number().min(0).max(90) }),
-  name_athlete: z.strictObject({ ...base, name: z.string().trim().min(1).max(64) }),
-} as const;
-
-export type CommandName = keyof typeof RequestSchemas;
-export type CommandRequest<C extends CommandName> = Omit<z.infer<(typeof RequestSchemas)[C]>, 'transaction'>;
-
-/** What a command may answer with (sent as `data`); undefined: no data. */
-export type CommandData = unknown;
-
-/** The service's side of the commands. Throw `CommandError` to refuse with a message the requester sees. */
-export interface BridgeCommands {
-  calibrate(request: CommandRequest<'calibrate'>): Promise<CommandData>;
-  setStart(request: CommandRequest<'set_start'>): Promise<CommandData>;
-  setStop(request: CommandRequest<'set_stop'>): Promise<CommandData>;
-  setCutoff(request: CommandRequest<'set_cutoff'>): Promise<CommandData>;
-  setWinkThreshold(request: CommandRequest<'set_wink_threshold'>): Promise<CommandData>;
-  nameAthlete(request: CommandRequest<'name_athlete'>): Promise<CommandData>;
-}
-
-/** A refusal meant for the requester (unknown athlete, no sensor connected, …). */
-export class CommandError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CommandError';
-  }
-}
 
 export interface BridgeResponse {
   readonly transaction: string | number | null;
@@ -57,21 +22,6 @@ export interface BridgeResponse {
 const MAX_REQUEST_BYTES = 4096;
 /** Requests being executed at once; beyond it the requester is told to retry, so nothing queues unbounded. */
 const MAX_CONCURRENT = 16;
-
-type Dispatch = { [C in CommandName]: (commands: BridgeCommands, request: CommandRequest<C>) => Promise<CommandData> };
-/** Which BridgeCommands method serves each command (MQTT requests and the REST API alike). */
-export const dispatch: Dispatch = {
-  calibrate: (c, r) => c.calibrate(r),
-  set_start: (c, r) => c.setStart(r),
-  set_stop: (c, r) => c.setStop(r),
-  set_cutoff: (c, r) => c.setCutoff(r),
-  set_wink_threshold: (c, r) => c.setWinkThreshold(r),
-  name_athlete: (c, r) => c.nameAthlete(r),
-};
-
-function isCommand(name: string): name is CommandName {
-  return Object.hasOwn(RequestSchemas, name);
-}
 
 /** The transaction of a payload even when the rest is invalid, so the error still reaches the right requester. */
 function transactionOf(body: unknown): string | number | null {

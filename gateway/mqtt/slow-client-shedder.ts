@@ -9,7 +9,7 @@
  * client stays stalled, aedes' drain timeout disconnects it and a persistent session gets them later.
  */
 import type { AedesPublishPacket, Client } from 'aedes';
-import type { Logger } from '../service/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** Per-client counters of the embedded broker. */
 export interface EmbeddedBrokerStats {

@@ -14,9 +14,9 @@ import type { RecordingComment } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
 import { MAX_FLEXION_TEST_EVENT } from '../sensing/recorded-events.ts';
 import type { LiveFrame, SensingEvent, SessionSummary } from '../sensing/events.ts';
-import type { Athlete, GatewayEvent, SetRef } from './domain.ts';
-import { repId } from './domain.ts';
-import type { Logger } from './logger.ts';
+import type { Athlete, GatewayEvent, SetRef } from '../core/domain.ts';
+import { repId } from '../core/domain.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface AthleteRuntimeOptions {
   readonly athlete: Athlete;

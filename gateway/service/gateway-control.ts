@@ -4,11 +4,11 @@
  * the wink threshold, name the athlete. Each checks its athlete exists and refuses with a CommandError
  * otherwise; nothing changes on a refusal.
  */
-import { CommandError } from '../mqtt/requests.ts';
-import type { BridgeCommands, CommandRequest } from '../mqtt/requests.ts';
+import { CommandError } from '../core/commands.ts';
+import type { BridgeCommands, CommandRequest } from '../core/commands.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { AthleteRuntime } from './athlete-runtime.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export class GatewayControl implements BridgeCommands {
   constructor(

@@ -21,15 +21,14 @@ import type { MqttBridge } from '../mqtt/bridge.ts';
 import { openHistoryStore } from '../store/open-history-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import { ReplaySource } from '../sources/replay-source.ts';
-import { profileByName } from '../../firmware-sim/model/index.ts';
-import { addLiveAthlete } from '../../firmware-sim/live-athletes.ts';
-import { VirtualBleBinding } from '../../firmware-sim/peripheral/index.ts';
-import type { Athlete, GatewayEvent, PublishedRep, PublishedSession, SensorAssignment, SensorState, SetRef } from './domain.ts';
+import { simulatedSensors } from '../sources/simulated-sensors.ts';
+import type { SimulatedSensors } from '../sources/simulated-sensors.ts';
+import type { Athlete, GatewayEvent, PublishedRep, PublishedSession, SensorAssignment, SensorState, SetRef } from '../core/domain.ts';
 import { AthleteRuntime } from './athlete-runtime.ts';
 import { GatewayControl } from './gateway-control.ts';
 import { startHistorian } from './historian.ts';
 import type { Historian } from './historian.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { StoreSink } from './store-sink.ts';
 import { recoverInterruptedRecordings } from './recording-recovery.ts';
 import { closeInterruptedSessions } from './session-recovery.ts';
@@ -65,39 +64,6 @@ export interface GatewayOptions {
 const CUE_PULSE = { pulses: 2, onMs: 120, offMs: 80, intensityPct: 90 };
 /** Reps of each athlete's current session the live snapshot carries (a page shows the latest of them). */
 const LAST_REPS_KEPT = 50;
-
-function simulatedAthletes(config: GatewayConfig, binding: VirtualBleBinding): Athlete[] {
-  const athletes: Athlete[] = [];
-  for (let k = 0; k < config.sim.athletes; k++) {
-    const profileName = config.sim.profiles[k % config.sim.profiles.length];
-    const id = config.sim.idPrefix === null ? `sim-${k + 1}` : `${config.sim.idPrefix}-sim-${k + 1}`;
-    const sensors = addLiveAthlete(
-      binding,
-      {
-        athleteId: id,
-        profile: profileByName(profileName),
-        seed: config.sim.seed + k,
-        sensors: config.sim.sensors,
-        rateHz: config.sim.rateHz,
-        lossRate: config.sim.lossPct / 100,
-        duplicateRate: config.sim.duplicatePct / 100,
-        restS: config.sim.restS,
-        outages: config.sim.outages,
-      },
-      k,
-    );
-    athletes.push({
-      id,
-      name: `Simulated ${k + 1} (${profileName})`,
-      // The gateway asks the simulated sensors for the configured rate, as it would real ones.
-      sensors: sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: s.localName, face: null, rateHz: config.sim.rateHz })),
-      // A cue out of the box: 8 cm above the profile's depth, so every full rep reaches it.
-      cutoffCm: Math.max(10, Math.round(profileByName(profileName).depthCm - 8)),
-      winkThresholdDeg: 10,
-    });
-  }
-  return athletes;
-}
 
 /** A historian runs as a gateway does, minus an MQTT bridge of its own: it only subscribes. */
 export type RunningHistorian = Omit<RunningGateway, 'mqtt'>;
@@ -136,7 +102,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
     cleanups.push(() => store.close());
 
     // Sources first: they decide the athletes.
-    let binding: VirtualBleBinding | null = null;
+    let sim: SimulatedSensors | null = null;
     let athletes: Athlete[];
     let replaySensors: SensorAssignment[] = [];
     // One clock for the simulated sensors and the gateway: with sim.speed > 1 both run faster than the wall.
@@ -144,8 +110,8 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
     const clockStart = performance.now();
     const gatewayClock = () => ((performance.now() - clockStart) / 1000) * speed;
     if (config.source === 'sim') {
-      binding = new VirtualBleBinding({ time: 'realtime', clock: gatewayClock });
-      athletes = simulatedAthletes(config, binding);
+      sim = simulatedSensors(config.sim, gatewayClock);
+      athletes = sim.athletes;
     } else if (config.source === 'replay' || config.source === 'historian') {
       athletes = [];
     } else {
@@ -285,7 +251,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       cleanups.push(() => started.close());
     } else {
       for (const athlete of athletes) await addAthlete(athlete);
-      const noble: Noble | null = binding ? nobleWithBindings(binding) : await loadNobleOrExplain(logger);
+      const noble: Noble | null = sim ? nobleWithBindings(sim.bindings) : await loadNobleOrExplain(logger);
       if (noble) startSensors(noble);
     }
 
@@ -317,7 +283,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       });
       manager.start();
       cleanups.push(() => manager.stop());
-      if (binding) cleanups.push(async () => binding!.stop());
+      if (sim) cleanups.push(async () => sim!.stop());
     }
 
     return {

@@ -11,11 +11,11 @@
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import type { SessionSummary } from '../sensing/events.ts';
 import type { HistoryStore } from '../store/history-store.ts';
-import type { Athlete, GatewayEvent, PublishedSession, SensorAssignment, SensorState, SetRef } from './domain.ts';
-import { athleteOf } from './domain.ts';
+import type { Athlete, GatewayEvent, PublishedSession, SensorAssignment, SensorState, SetRef } from '../core/domain.ts';
+import { athleteOf } from '../core/domain.ts';
 import type { HistorianFact } from './historian-messages.ts';
 import { parseHistorianMessage } from './historian-messages.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface HistorianIngestOptions {
   readonly root: string;

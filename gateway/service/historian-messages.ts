@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import { PLACEMENTS, SENSOR_FACES } from '../../shared/imu.ts';
+import { DRIVER_NAMES } from '../ble/drivers/index.ts';
 import { athleteIdSchema, cueSchema, repSchema, sessionIdSchema, sessionSummarySchema } from '../store/validation.ts';
-import type { DriverName, PublishedCue, PublishedLive, PublishedRep, PublishedSession, SensorState } from './domain.ts';
-import { athleteOf } from './domain.ts';
+import type { PublishedCue, PublishedLive, PublishedRep, PublishedSession, SensorState } from '../core/domain.ts';
+import { athleteOf } from '../core/domain.ts';
 
 export type HistorianFact =
   | { readonly kind: 'rep'; readonly rep: PublishedRep }
@@ -23,7 +24,6 @@ export type ParsedMessage =
   | { readonly status: 'ignored' }
   | { readonly status: 'invalid'; readonly error: string };
 
-const DRIVER_NAMES = ['squatmon', 'witmotion', 'thingy52', 'movella-dot'] as const satisfies readonly DriverName[];
 const nullableNumber = z.number().nullable();
 
 const sessionOfAthlete = (s: { session: string; athlete: string }) => s.session.slice('YYYYMMDD-HHMMSS-'.length) === s.athlete;

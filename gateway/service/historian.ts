@@ -16,10 +16,10 @@ import mqtt from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import { displayUrl } from '../mqtt/connection.ts';
 import type { HistoryStore } from '../store/history-store.ts';
-import type { Athlete, GatewayEvent } from './domain.ts';
+import type { Athlete, GatewayEvent } from '../core/domain.ts';
 import { HistorianIngest } from './historian-ingest.ts';
 import type { HistorianIngestStats } from './historian-ingest.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface HistorianBroker {
   /** mqtt:// or mqtts:// URL of the broker the gateways publish to. */

@@ -6,7 +6,7 @@
  */
 import { readdirSync, renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 const ORPHAN = /^\.(.+)\.\d+\.[0-9a-f]+\.tmp$/;
 

@@ -9,8 +9,8 @@ import { depthIsUncertain } from '../../shared/rep.ts';
 import { drillsFor } from '../coach/plan.ts';
 import type { SessionSummary } from '../sensing/events.ts';
 import type { HistoryStore } from '../store/history-store.ts';
-import type { Athlete } from './domain.ts';
-import type { Logger } from './logger.ts';
+import type { Athlete } from '../core/domain.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** Closes every session of `athlete` left open by an earlier run (all but `currentSession`); returns their ids. */
 export async function closeInterruptedSessions(store: HistoryStore, athlete: Athlete, currentSession: string, logger: Logger): Promise<string[]> {

@@ -6,8 +6,8 @@
  * to fall on a set's start costs that set nothing once it is gone.
  */
 import type { HistoryStore, NewSet } from '../store/history-store.ts';
-import type { GatewayEvent, SetRef } from './domain.ts';
-import type { Logger } from './logger.ts';
+import type { GatewayEvent, SetRef } from '../core/domain.ts';
+import type { Logger } from '../core/logger.ts';
 
 function setKey(ref: SetRef): string {
   return `${ref.session}/${ref.set}`;

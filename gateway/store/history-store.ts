@@ -6,11 +6,11 @@
  * Times are milliseconds since the epoch. Rep and cue objects keep the contract's snake_case fields
  * (docs/INTERFACES.md §4, §6); the store's own records use camelCase.
  */
-import type { Athlete, PublishedCue, PublishedRep } from '../service/domain.ts';
+import type { Athlete, PublishedCue, PublishedRep } from '../core/domain.ts';
 import type { SessionSummary } from '../sensing/events.ts';
+import type { CalibrationKind } from '../core/commands.ts';
 
-export const CALIBRATION_KINDS = ['standing', 'tilt_range', 'max_flexion'] as const;
-export type CalibrationKind = (typeof CALIBRATION_KINDS)[number];
+export type { CalibrationKind };
 
 export interface NewSession {
   readonly id: string;

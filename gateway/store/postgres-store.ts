@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { ClientBase, PoolClient } from 'pg';
-import type { Athlete, PublishedCue, PublishedRep, SensorAssignment } from '../service/domain.ts';
+import type { Athlete, PublishedCue, PublishedRep, SensorAssignment } from '../core/domain.ts';
 import type { SessionSummary } from '../sensing/events.ts';
 import type {
   CalibrationFilter,

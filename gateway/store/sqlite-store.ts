@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import type { Athlete, PublishedCue, PublishedRep, SensorAssignment } from '../service/domain.ts';
+import type { Athlete, PublishedCue, PublishedRep, SensorAssignment } from '../core/domain.ts';
 import type { SessionSummary } from '../sensing/events.ts';
 import type {
   CalibrationFilter,

@@ -5,18 +5,13 @@
  */
 import { z } from 'zod';
 import { PLACEMENTS } from '../../shared/imu.ts';
-import type { DriverName } from '../service/domain.ts';
-import { repId } from '../service/domain.ts';
-import { CALIBRATION_KINDS } from './history-store.ts';
+import { repId } from '../core/domain.ts';
+import { CALIBRATION_KINDS } from '../core/commands.ts';
+import { athleteIdSchema, sessionIdSchema } from '../core/ids.ts';
+import { DRIVER_NAMES } from '../ble/drivers/index.ts';
 import { StoreError } from './store-error.ts';
 
-const DRIVER_NAMES = ['squatmon', 'witmotion', 'thingy52', 'movella-dot'] as const satisfies readonly DriverName[];
-
-export const athleteIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'athlete ids are 1-32 characters a-z, 0-9, -');
-/** `YYYYMMDD-HHMMSS-<athlete>`. */
-export const sessionIdSchema = z
-  .string()
-  .regex(/^\d{8}-\d{6}-[a-z0-9-]{1,32}$/, 'session ids are YYYYMMDD-HHMMSS-<athlete>');
+export { athleteIdSchema, sessionIdSchema };
 export const setNumberSchema = z.number().int().min(1);
 /** Ms since the epoch. */
 export const timeSchema = z.number().nonnegative();

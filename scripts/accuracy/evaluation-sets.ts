@@ -8,7 +8,7 @@
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 import type { OutputRateHz } from '../../shared/protocol/index.ts';
 import { Rng } from '../../shared/rng.ts';
-import { simulateRecording } from '../../firmware-sim/simulate-recording.ts';
+import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
 import type { LinkFaultConfig } from '../../firmware-sim/link/index.ts';
 import { buildSquatSet, profileFromSeed } from '../../firmware-sim/model/index.ts';
 import type { AthleteProfile, SetTruth } from '../../firmware-sim/model/index.ts';

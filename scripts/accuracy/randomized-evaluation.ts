@@ -4,12 +4,8 @@
  * Seeds: a held-out and a tuning range per condition, disjoint from each other and from the comfortable sets'.
  */
 import { buildSquatSet } from '../../firmware-sim/model/index.ts';
-import {
-  RANDOMIZED_CONDITIONS,
-  randomizedModelOptions,
-  randomizedSetSpec,
-  simulateRandomizedSet,
-} from '../../firmware-sim/randomized-sets.ts';
+import { RANDOMIZED_CONDITIONS, randomizedModelOptions, randomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
+import { simulateRandomizedSet } from '../../gateway/sources/simulated-recording.ts';
 import type { RandomizedCondition, RandomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
 import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
 import type { SeedRange } from './evaluation-sets.ts';

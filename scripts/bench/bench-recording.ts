@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import type { SensorInfo } from '../../shared/imu.ts';
 import { RecordingWriter } from '../../shared/recording/index.ts';
-import { simulateRecording } from '../../firmware-sim/simulate-recording.ts';
+import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
 import { buildSquatSet, profileByName } from '../../firmware-sim/model/index.ts';
 
 export const BENCH_PROFILE = 'neutral-wink';

@@ -10,7 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { configSchema } from '../../gateway/config/config.ts';
 import { startGateway } from '../../gateway/service/gateway.ts';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 

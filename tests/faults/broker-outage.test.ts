@@ -14,7 +14,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MqttBridgeStats } from '../../gateway/mqtt/bridge.ts';
-import type { PublishedRep } from '../../gateway/service/domain.ts';
+import type { PublishedRep } from '../../gateway/core/domain.ts';
 import { record } from '../support/mqtt-harness.ts';
 import type { Recorder } from '../support/mqtt-harness.ts';
 import { MOSQUITTO_BINARY, OwnMosquitto, startSimGateway, waitFor } from './fault-support.ts';

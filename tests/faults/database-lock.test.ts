@@ -17,7 +17,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GatewayEvent } from '../../gateway/service/domain.ts';
+import type { GatewayEvent } from '../../gateway/core/domain.ts';
 import { record } from '../support/mqtt-harness.ts';
 import type { Recorder } from '../support/mqtt-harness.ts';
 import { connectLiveView, integrityCheck, startSimGateway, storedRepIds, waitFor } from './fault-support.ts';

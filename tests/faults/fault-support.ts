@@ -13,10 +13,10 @@ import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { configSchema } from '../../gateway/config/config.ts';
 import { probeMqttBroker } from '../../gateway/mqtt/embedded-broker.ts';
-import type { GatewayEvent, PublishedRep, SensorState } from '../../gateway/service/domain.ts';
+import type { GatewayEvent, PublishedRep, SensorState } from '../../gateway/core/domain.ts';
 import { startGateway } from '../../gateway/service/gateway.ts';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { waitFor } from '../support/mqtt-harness.ts';
 import { freePort } from '../support/net.ts';
 

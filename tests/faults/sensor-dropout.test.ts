@@ -10,7 +10,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSquatSet, profileByName } from '../../firmware-sim/model/index.ts';
-import type { PublishedRep } from '../../gateway/service/domain.ts';
+import type { PublishedRep } from '../../gateway/core/domain.ts';
 import { depthIsUncertain } from '../../shared/rep.ts';
 import { startSimGateway, waitFor } from './fault-support.ts';
 import type { SimGateway } from './fault-support.ts';

@@ -15,7 +15,7 @@ export const METHODS: Record<string, string> = {
   name_athlete: 'nameAthlete',
 };
 export const COMMANDS = Object.keys(METHODS);
-export const ATHLETE_ID = /^[a-z0-9-]{1,32}$/;
+export const ATHLETE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 export const isTransaction = (v: unknown): boolean => (typeof v === 'string' && v.length <= 128) || isFiniteNumber(v);
@@ -54,7 +54,7 @@ export function expectedRequest(command: string, body: unknown): Record<string, 
   return request;
 }
 
-export const athleteIdArb = fc.stringMatching(/^[a-z0-9-]{1,32}$/);
+export const athleteIdArb = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/);
 const transactionArb = fc.option(
   fc.oneof(fc.string({ maxLength: 128 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
   { nil: undefined },

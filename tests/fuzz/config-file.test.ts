@@ -36,7 +36,7 @@ const isPort = (v: unknown): boolean => Number.isInteger(v) && isNumberIn(v, 0, 
 function contractViolation(c: GatewayConfig): string | null {
   if (!['sim', 'ble', 'replay'].includes(c.source)) return 'source';
   for (const [i, a] of c.athletes.entries()) {
-    if (!/^[a-z0-9-]{1,32}$/.test(a.id)) return `athletes.${i}.id`;
+    if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(a.id)) return `athletes.${i}.id`;
     if (typeof a.name !== 'string' || a.name.length === 0) return `athletes.${i}.name`;
     if (a.sensors.length < 1 || a.sensors.length > 2) return `athletes.${i}.sensors: up to two`;
     for (const s of a.sensors) {

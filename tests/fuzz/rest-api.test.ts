@@ -9,8 +9,8 @@ import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeIssues, exportQuery, MAX_EXPORT, MAX_PAGE, repsQuery, sessionsQuery, traceQuery } from '../../gateway/http/query-schemas.ts';
-import { RequestSchemas } from '../../gateway/mqtt/requests.ts';
-import type { CommandName } from '../../gateway/mqtt/requests.ts';
+import { RequestSchemas } from '../../gateway/core/commands.ts';
+import type { CommandName } from '../../gateway/core/commands.ts';
 import { athlete } from '../unit/store-fixtures.ts';
 import { startGateway } from '../integration/http-harness.ts';
 import type { Gateway } from '../integration/http-harness.ts';
@@ -38,9 +38,9 @@ const count = (min: number, max: number): ParamRule => (v) => {
   const n = Number(v);
   return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
 };
-const SESSION_ID = /^\d{8}-\d{6}-[a-z0-9-]{1,32}$/;
+const SESSION_ID = /^\d{8}-\d{6}-[a-z0-9][a-z0-9-]{0,31}$/;
 const RULES = {
-  athlete: (v: string) => (/^[a-z0-9-]{1,32}$/.test(v) ? v : undefined),
+  athlete: (v: string) => (/^[a-z0-9][a-z0-9-]{0,31}$/.test(v) ? v : undefined),
   session: (v: string) => (SESSION_ID.test(v) ? v : undefined),
   set: count(1, 1_000_000),
   rep: count(1, 1_000_000),
@@ -120,8 +120,8 @@ const paramValue: fc.Arbitrary<string> = fc.oneof(
 
 function validQueryArb(spec: QuerySpec): fc.Arbitrary<Record<string, unknown>> {
   const valid: Record<string, fc.Arbitrary<string>> = {
-    athlete: fc.stringMatching(/^[a-z0-9-]{1,32}$/),
-    session: fc.stringMatching(/^\d{8}-\d{6}-[a-z0-9-]{1,32}$/),
+    athlete: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/),
+    session: fc.stringMatching(/^\d{8}-\d{6}-[a-z0-9][a-z0-9-]{0,31}$/),
     set: fc.integer({ min: 1, max: 1_000_000 }).map(String),
     rep: fc.integer({ min: 1, max: 1_000_000 }).map(String),
     from: fc.oneof(fc.nat().map(String), fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString())),

@@ -12,7 +12,7 @@ import { connectWs, startGateway } from '../integration/http-harness.ts';
 import type { Gateway, WsClient } from '../integration/http-harness.ts';
 import { FUZZ_RUNS, fuzzSettings, garbageText, isClearMessage, mutatedObject, mutatedText } from './fuzz-support.ts';
 
-const ATHLETE_ID = /^[a-z0-9-]{1,32}$/;
+const ATHLETE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const MAX_ATHLETES = 64;
 
 /** What the message means per the protocol: the subscription (`*` or sorted ids), a ping, or null (refused). */
@@ -35,7 +35,7 @@ function expectedMeaning(text: string): { type: 'ping' } | { type: 'subscribe'; 
   return { type: 'subscribe', athletes: [...new Set(athletes as string[])].sort() };
 }
 
-const athleteId = fc.stringMatching(/^[a-z0-9-]{1,32}$/);
+const athleteId = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/);
 const validMessage: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.constant({ type: 'ping' }),
   fc.record({ type: fc.constant('subscribe'), athletes: fc.oneof(fc.constant('*'), fc.array(athleteId, { maxLength: 66 })) }),

@@ -12,7 +12,7 @@ import { configSchema } from '../../gateway/config/config.ts';
 import type { GatewayConfig } from '../../gateway/config/config.ts';
 import { startGateway } from '../../gateway/service/gateway.ts';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { runCli } from '../support/cli.ts';
 import { findMosquitto, NO_MOSQUITTO } from '../support/mosquitto.ts';
 import type { Mosquitto } from '../support/mosquitto.ts';

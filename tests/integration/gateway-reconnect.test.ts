@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../gateway/config/config.ts';
-import type { GatewayEvent, PublishedRep, SensorState } from '../../gateway/service/domain.ts';
+import type { GatewayEvent, PublishedRep, SensorState } from '../../gateway/core/domain.ts';
 import { startGateway } from '../../gateway/service/gateway.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { buildSquatSet, profileByName } from '../../firmware-sim/model/index.ts';
 import { waitFor } from '../support/mqtt-harness.ts';
 

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkListenConfig, HttpConfigError, isLoopbackHost, tokenMatches } from '../../gateway/http/access.ts';
 import { createHttpServer } from '../../gateway/http/http-server.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { athlete } from '../unit/store-fixtures.ts';
 import type { Gateway } from './http-harness.ts';
 import { connectWs, recordingCommands, SNAPSHOT, startGateway, upgradeStatus } from './http-harness.ts';

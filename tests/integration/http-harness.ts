@@ -6,9 +6,9 @@ import type { HttpServer, HttpServerOptions } from '../../gateway/http/http-serv
 import { createHttpServer } from '../../gateway/http/http-server.ts';
 import type { GatewayCommands } from '../../gateway/http/rest-api.ts';
 import type { LiveSnapshot } from '../../gateway/http/ws-messages.ts';
-import { CommandError } from '../../gateway/mqtt/requests.ts';
-import type { PublishedLive } from '../../gateway/service/domain.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { CommandError } from '../../gateway/core/commands.ts';
+import type { PublishedLive } from '../../gateway/core/domain.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import type { HistoryStore } from '../../gateway/store/history-store.ts';
 import { openSqliteStore } from '../../gateway/store/sqlite-store.ts';
 import { athlete, tempDirs } from '../unit/store-fixtures.ts';

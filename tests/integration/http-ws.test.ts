@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GatewayEvent } from '../../gateway/service/domain.ts';
+import type { GatewayEvent } from '../../gateway/core/domain.ts';
 import { rep, sessionId } from '../unit/store-fixtures.ts';
 import type { Gateway, WsClient } from './http-harness.ts';
 import { connectWs, live, SNAPSHOT, startGateway, waitFor } from './http-harness.ts';

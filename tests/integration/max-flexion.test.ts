@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simulateRecording } from '../../firmware-sim/simulate-recording.ts';
+import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { RecordingWriter, eventComment } from '../../shared/recording/index.ts';
 import { runCli } from '../support/cli.ts';

@@ -6,7 +6,7 @@ import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts'
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
 import { InsecureBindError, PortInUseError, startEmbeddedBroker } from '../../gateway/mqtt/embedded-broker.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { fakeCommands, record, rep, waitFor } from '../support/mqtt-harness.ts';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { findMosquitto, NO_MOSQUITTO } from '../support/mosquitto.ts';
 import type { Mosquitto } from '../support/mosquitto.ts';
 import { fakeCommands, record, rep, sensor, waitFor } from '../support/mqtt-harness.ts';

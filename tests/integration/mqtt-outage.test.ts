@@ -8,7 +8,7 @@ import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts'
 import { startEmbeddedBroker } from '../../gateway/mqtt/embedded-broker.ts';
 import type { EmbeddedBroker } from '../../gateway/mqtt/embedded-broker.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { fakeCommands, live, record, rep, sensor, waitFor } from '../support/mqtt-harness.ts';
 
 const cleanups: Array<() => Promise<void>> = [];

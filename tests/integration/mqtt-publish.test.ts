@@ -4,8 +4,8 @@ import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts'
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
 import { connectGateway } from '../../gateway/mqtt/connection.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
-import type { PublishedSession } from '../../gateway/service/domain.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
+import type { PublishedSession } from '../../gateway/core/domain.ts';
 import { SET, fakeCommands, live, record, rep, sensor, waitFor } from '../support/mqtt-harness.ts';
 import type { Recorder } from '../support/mqtt-harness.ts';
 

@@ -6,7 +6,7 @@ import { connectGateway } from '../../gateway/mqtt/connection.ts';
 import { Outbox } from '../../gateway/mqtt/outbox.ts';
 import { BridgeRequests } from '../../gateway/mqtt/requests.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { fakeCommands, record, waitFor } from '../support/mqtt-harness.ts';
 import type { Recorder } from '../support/mqtt-harness.ts';
 

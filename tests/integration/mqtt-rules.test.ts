@@ -4,7 +4,7 @@ import { mayPublish } from '../../gateway/mqtt/acl.ts';
 import { connectGateway, defaultClientId, displayUrl, reconnectDelayMs } from '../../gateway/mqtt/connection.ts';
 import { isLoopback } from '../../gateway/mqtt/embedded-broker.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 
 describe('MQTT rules', () => {
   const topics = topicsFor('gym/squatmon');

@@ -30,8 +30,9 @@ import { STANDARD_GRAVITY } from '../../shared/imu.ts';
 import { SensorFirmware } from '../../firmware-sim/firmware/index.ts';
 import type { ImuSampler } from '../../firmware-sim/firmware/index.ts';
 import { LinkFaultModel } from '../../firmware-sim/link/index.ts';
-import { DISCONNECT_REASON, VirtualBleBinding, createSimulatedNoble, findCharacteristic } from '../../firmware-sim/peripheral/index.ts';
-import type { Noble } from '../../firmware-sim/peripheral/index.ts';
+import { DISCONNECT_REASON, VirtualBleBinding, findCharacteristic } from '../../firmware-sim/peripheral/index.ts';
+import { nobleWithBindings } from '../../gateway/ble/noble-with-bindings.ts';
+import type { Noble } from '../../gateway/ble/noble-with-bindings.ts';
 
 const U32 = 4294967296;
 const SERVICE = nobleUuid(SQUATMON_SERVICE_UUID);
@@ -110,7 +111,7 @@ describe('noble through with-bindings against the virtual peripheral', () => {
     const binding = new VirtualBleBinding();
     const sensor = binding.addSensor({ firmware, link, rssi: -55 });
     binding.addSensor({ firmware: new SensorFirmware({ serial: 'SQM1-000C01', sampler: still }), rssi: -70 });
-    const noble = createSimulatedNoble(binding);
+    const noble = nobleWithBindings(binding);
     const warnings: string[] = [];
     noble.on('warning', (w: string) => warnings.push(w));
 
@@ -248,7 +249,7 @@ describe('noble through with-bindings against the virtual peripheral', () => {
   it('answers a malformed control write with an error ack and a haptic during a pattern with busy', async () => {
     const binding = new VirtualBleBinding();
     binding.addSensor({ firmware: new SensorFirmware({ serial: 'SQM1-001234', sampler: still, attMtu: 247, maxFrameAgeUs: Infinity }) });
-    const noble = createSimulatedNoble(binding);
+    const noble = nobleWithBindings(binding);
     await poweredOn(noble);
     const found = new Promise<Peripheral>((resolve) => noble.once('discover', resolve));
     await noble.startScanningAsync([SERVICE], false);
@@ -284,7 +285,7 @@ describe('noble through with-bindings against the virtual peripheral', () => {
     const binding = new VirtualBleBinding({ time: 'realtime', tickMs: 5, clock: () => clockS });
     const firmware = new SensorFirmware({ serial: 'SQM1-00FADE', sampler: still });
     binding.addSensor({ firmware });
-    const noble = createSimulatedNoble(binding);
+    const noble = nobleWithBindings(binding);
     await poweredOn(noble);
     const found = new Promise<Peripheral>((resolve) => noble.once('discover', resolve));
     await noble.startScanningAsync([SERVICE], false);
@@ -308,7 +309,7 @@ describe('noble through with-bindings against the virtual peripheral', () => {
   it('serves descriptors, handles and RSSI like a GATT server', async () => {
     const binding = new VirtualBleBinding();
     const sensor = binding.addSensor({ firmware: new SensorFirmware({ serial: 'SQM1-00ABCD', sampler: still }), rssi: -48 });
-    const noble = createSimulatedNoble(binding);
+    const noble = nobleWithBindings(binding);
     await poweredOn(noble);
     const found = new Promise<Peripheral>((resolve) => noble.once('discover', resolve));
     await noble.startScanningAsync([], false);

@@ -14,7 +14,7 @@ import { computeSetTrace } from '../../gateway/http/set-trace.ts';
 import type { TraceFrame } from '../../gateway/http/set-trace.ts';
 import { startGateway } from '../../gateway/service/gateway.ts';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import { runCli } from '../support/cli.ts';
 

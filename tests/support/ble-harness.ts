@@ -15,7 +15,7 @@ import { ConnectionManager } from '../../gateway/ble/connection-manager.ts';
 import type { ConnectionManagerOptions, SensorLinkState } from '../../gateway/ble/connection-manager.ts';
 import { nobleWithBindings } from '../../gateway/ble/noble-loader.ts';
 import type { BluetoothUnavailableError } from '../../gateway/ble/noble-loader.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 
 const IMU_CHAR = nobleUuid(IMU_DATA_CHAR_UUID);
 

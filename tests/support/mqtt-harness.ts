@@ -1,9 +1,9 @@
 /** Helpers for MQTT integration tests: a recording subscriber, condition waits, gateway event fixtures. */
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import type { GatewayEvent, PublishedRep, SensorState, SetRef } from '../../gateway/service/domain.ts';
-import type { BridgeCommands } from '../../gateway/mqtt/requests.ts';
-import { CommandError } from '../../gateway/mqtt/requests.ts';
+import type { GatewayEvent, PublishedRep, SensorState, SetRef } from '../../gateway/core/domain.ts';
+import type { BridgeCommands } from '../../gateway/core/commands.ts';
+import { CommandError } from '../../gateway/core/commands.ts';
 
 export interface Received {
   readonly topic: string;

@@ -2,11 +2,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulateRecording } from '../../firmware-sim/simulate-recording.ts';
+import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { AthleteRuntime } from '../../gateway/service/athlete-runtime.ts';
-import type { GatewayEvent } from '../../gateway/service/domain.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import type { GatewayEvent } from '../../gateway/core/domain.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { readRecording } from '../../shared/recording/index.ts';
 
 let dir: string;

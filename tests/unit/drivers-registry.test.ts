@@ -2,15 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../shared/rng.ts';
 import { decodeControlCommand } from '../../shared/protocol/index.ts';
 import { CountedSampleClock } from '../../gateway/ble/drivers/counted-sample-clock.ts';
-import { DRIVERS, driverByName, driverForAdvertisement } from '../../gateway/ble/drivers/index.ts';
-import type { DriverName } from '../../gateway/service/domain.ts';
-
-const NAMES: DriverName[] = ['squatmon', 'witmotion', 'thingy52', 'movella-dot'];
+import { DRIVER_NAMES, DRIVERS, driverByName, driverForAdvertisement } from '../../gateway/ble/drivers/index.ts';
+import { configSchema } from '../../gateway/config/config.ts';
+import { athleteSchema } from '../../gateway/store/validation.ts';
 
 describe('driver registry', () => {
-  it('has exactly one driver per DriverName, with noble-format UUIDs', () => {
-    expect(DRIVERS.map((d) => d.name).sort()).toEqual([...NAMES].sort());
-    for (const name of NAMES) expect(driverByName(name).name).toBe(name);
+  it('is the one list of driver names: unique, and what the config and the store accept (nothing else)', () => {
+    expect(DRIVER_NAMES).toEqual(DRIVERS.map((d) => d.name));
+    expect(new Set(DRIVER_NAMES).size).toBe(DRIVERS.length);
+    const configWith = (driver: string) =>
+      configSchema.safeParse({ athletes: [{ id: 'ann', name: 'Ann', sensors: [{ id: 'S1', placement: 'sacrum', driver }] }] }).success;
+    const storedWith = (driver: string) =>
+      athleteSchema.safeParse({ id: 'ann', name: 'Ann', sensors: [{ id: 'S1', placement: 'sacrum', driver, match: null }], cutoffCm: null, winkThresholdDeg: 10 }).success;
+    for (const name of DRIVER_NAMES) {
+      expect(driverByName(name).name).toBe(name);
+      expect([name, configWith(name), storedWith(name)]).toEqual([name, true, true]);
+    }
+    expect([configWith('no-such-driver'), storedWith('no-such-driver')]).toEqual([false, false]);
+  });
+
+  it('has noble-format UUIDs in every driver', () => {
     for (const d of DRIVERS) {
       const uuids = [d.gatt.service, ...d.gatt.notify, ...d.gatt.read, ...d.gatt.startWrites.flatMap((w) => [w.service, w.characteristic])];
       for (const u of uuids) expect(u).toMatch(/^([0-9a-f]{4}|[0-9a-f]{32})$/);

@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { GatewayEvent, PublishedSession, SensorState } from '../../gateway/service/domain.ts';
+import type { GatewayEvent, PublishedSession, SensorState } from '../../gateway/core/domain.ts';
 import { HistorianIngest, sessionStartOf } from '../../gateway/service/historian-ingest.ts';
 import { routeOf } from '../../gateway/service/historian-messages.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { StoreSink } from '../../gateway/service/store-sink.ts';
 import type { HistoryStore } from '../../gateway/store/history-store.ts';
 import { openSqliteStore } from '../../gateway/store/sqlite-store.ts';

@@ -3,7 +3,7 @@
  * pipeline and counted, so the reps come out as without them. (Files refuse them: recording-errors.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { simulateRecording } from '../../firmware-sim/simulate-recording.ts';
+import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { AthletePipeline } from '../../gateway/sensing/athlete-pipeline.ts';
 import type { RepEvent } from '../../gateway/sensing/events.ts';

@@ -3,8 +3,9 @@
  * upright turns that anchor touch-and-go reps, and a reason when nothing is found.
  */
 import { describe, expect, it } from 'vitest';
-import { simulateRecording } from '../../firmware-sim/simulate-recording.ts';
-import { randomizedSetSpec, simulateRandomizedSet } from '../../firmware-sim/randomized-sets.ts';
+import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
+import { randomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
+import { simulateRandomizedSet } from '../../gateway/sources/simulated-recording.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
 import type { RepEvent, SessionSummary } from '../../gateway/sensing/events.ts';

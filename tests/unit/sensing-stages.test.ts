@@ -460,7 +460,7 @@ describe('RestConfirmation', () => {
 
 describe('FlexionAxisEstimator on simulated squats', () => {
   it('finds the body left–right axis in the sensor frame, whatever the clip angle', async () => {
-    const { simulateRecording } = await import('../../firmware-sim/simulate-recording.ts');
+    const { simulateRecording } = await import('../../gateway/sources/simulated-recording.ts');
     const { buildSquatSet, profileByName } = await import('../../firmware-sim/model/index.ts');
     const { analyzeSamples } = await import('../../gateway/sensing/analyze-samples.ts');
     for (const [clipSacrum, clipTrunk] of [
@@ -493,7 +493,8 @@ describe('slow descents on a noisy sensor', () => {
     // A randomised set of the tuning range: 50 Hz, accelerometer noise 0.09 m/s² rms, 3.8 s descents of 45 cm.
     // Their first few tenths of a second stay under the rest confirmation's tolerance; integrated from the
     // rest's last sample the reps came out 7.3 cm short on average (measured), from inside the rest 5.6 cm.
-    const { randomizedSetSpec, simulateRandomizedSet } = await import('../../firmware-sim/randomized-sets.ts');
+    const { randomizedSetSpec } = await import('../../firmware-sim/randomized-sets.ts');
+    const { simulateRandomizedSet } = await import('../../gateway/sources/simulated-recording.ts');
     const { analyzeSamples } = await import('../../gateway/sensing/analyze-samples.ts');
     const sim = simulateRandomizedSet(randomizedSetSpec(2_070_079, 'mixed'));
     const reps = analyzeSamples(sim.sensors, sim.samples).filter((e) => e.type === 'rep');
@@ -505,7 +506,7 @@ describe('slow descents on a noisy sensor', () => {
 
 describe('the live trace rising out of a squat', () => {
   it('never shows the pelvis above its standing height, while the raw integration overshoots there', async () => {
-    const { simulateRecording } = await import('../../firmware-sim/simulate-recording.ts');
+    const { simulateRecording } = await import('../../gateway/sources/simulated-recording.ts');
     const { profileByName } = await import('../../firmware-sim/model/index.ts');
     const { AthletePipeline } = await import('../../gateway/sensing/athlete-pipeline.ts');
     const { asRecorded } = await import('../../shared/recording/index.ts');

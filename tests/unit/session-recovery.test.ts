@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { closeInterruptedSessions } from '../../gateway/service/session-recovery.ts';
-import { memoryLogger } from '../../gateway/service/logger.ts';
+import { memoryLogger } from '../../gateway/core/logger.ts';
 import { openSqliteStore } from '../../gateway/store/sqlite-store.ts';
 import { athlete, rep, sessionId, startedSet, tempDirs } from './store-fixtures.ts';
 

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildSquatSet } from '../../firmware-sim/model/index.ts';
 import type { SquatSet } from '../../firmware-sim/model/index.ts';
-import {
-  RANDOMIZED_CONDITIONS,
-  RANDOMIZED_RANGES,
-  randomizedErrors,
-  randomizedModelOptions,
-  randomizedSetSpec,
-  simulateRandomizedSet,
-} from '../../firmware-sim/randomized-sets.ts';
+import { RANDOMIZED_CONDITIONS, RANDOMIZED_RANGES, randomizedErrors, randomizedModelOptions, randomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
+import { simulateRandomizedSet } from '../../gateway/sources/simulated-recording.ts';
 import type { RandomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
 import { OUTPUT_RATES_HZ } from '../../shared/protocol/index.ts';
 import { DEG, RAD, STANDARD_GRAVITY } from '../../shared/imu.ts';

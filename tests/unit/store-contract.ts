@@ -3,7 +3,7 @@
  * written once and run against each backend (store-history.test.ts), so SQLite and PostgreSQL cannot drift apart.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PublishedRep } from '../../gateway/service/domain.ts';
+import type { PublishedRep } from '../../gateway/core/domain.ts';
 import type { HistoryStore } from '../../gateway/store/history-store.ts';
 import { StoreError } from '../../gateway/store/store-error.ts';
 import { UNCERTAIN_GAP_FRACTION } from '../../shared/rep.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PublishedRep } from '../../gateway/service/domain.ts';
+import type { PublishedRep } from '../../gateway/core/domain.ts';
 import type { HistoryStore } from '../../gateway/store/history-store.ts';
 import { toStoreError } from '../../gateway/store/sqlite-errors.ts';
 import { openSqliteStore } from '../../gateway/store/sqlite-store.ts';

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Athlete, PublishedCue, PublishedRep } from '../../gateway/service/domain.ts';
-import { repId } from '../../gateway/service/domain.ts';
+import type { Athlete, PublishedCue, PublishedRep } from '../../gateway/core/domain.ts';
+import { repId } from '../../gateway/core/domain.ts';
 import type { SessionSummary } from '../../gateway/sensing/events.ts';
 import type { HistoryStore } from '../../gateway/store/history-store.ts';
 

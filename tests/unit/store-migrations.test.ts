@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../gateway/store/migrations.ts';
+import { POSTGRES_MIGRATIONS } from '../../gateway/store/postgres-migrations.ts';
+import { CALIBRATION_KINDS } from '../../gateway/core/commands.ts';
 import { openSqliteStore } from '../../gateway/store/sqlite-store.ts';
 import { StoreError } from '../../gateway/store/store-error.ts';
 import { rep, sessionId, tempDirs } from './store-fixtures.ts';
@@ -57,6 +59,16 @@ function versionOneDatabase(path: string) {
   db.close();
   return { ref, old };
 }
+
+describe('the stores’ SQL and the command contract', () => {
+  it('allow the same calibration kinds: the CHECK constraints of both schemas list exactly CALIBRATION_KINDS', () => {
+    for (const migrations of [MIGRATIONS, POSTGRES_MIGRATIONS]) {
+      const checks = migrations.flatMap((m) => [...m.sql.matchAll(/kind TEXT NOT NULL CHECK \(kind IN \(([^)]*)\)\)/g)].map((x) => x[1]));
+      expect(checks.length).toBeGreaterThan(0);
+      for (const list of checks) expect(list.split(',').map((k) => k.trim().replace(/'/g, ''))).toEqual([...CALIBRATION_KINDS]);
+    }
+  });
+});
 
 describe('SQLite history store: schema migrations', () => {
   it('numbers its migrations 1, 2, … in order', () => {

@@ -3,7 +3,7 @@
  * across a hole: its onset of butt wink must not move the lifter's suggested stopping depth.
  */
 import { describe, expect, it } from 'vitest';
-import { simulateRecording } from '../../firmware-sim/simulate-recording.ts';
+import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
 import type { RepEvent, SessionSummary } from '../../gateway/sensing/events.ts';

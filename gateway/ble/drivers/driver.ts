@@ -9,7 +9,6 @@
  */
 import type { ImuSample } from '../../../shared/imu.ts';
 import type { OutputRateHz, ProtocolErrorCode } from '../../../shared/protocol/index.ts';
-import type { DriverName } from '../../service/domain.ts';
 
 /** What a scan reports about a peripheral; fields as noble's `peripheral.advertisement` gives them. */
 export interface Advertisement {
@@ -97,8 +96,9 @@ export interface SensorDecoder {
   push(characteristic: string, bytes: Uint8Array, receiveTime: number, out: ImuSample[]): DecodeResult;
 }
 
-export interface SensorDriver {
-  readonly name: DriverName;
+/** A sensor family's driver; `N` is its name, as configs and stored athletes give it (the registry lists them). */
+export interface SensorDriver<N extends string = string> {
+  readonly name: N;
   /** Human-readable sensor family, for logs and the dashboard. */
   readonly label: string;
   matches(adv: Advertisement): boolean;

@@ -2,7 +2,6 @@
  * The registry of sensor drivers (driver.ts). Order matters for driverForAdvertisement: squatmon's own sensors
  * are recognised first.
  */
-import type { DriverName } from '../../service/domain.ts';
 import type { Advertisement, SensorDriver } from './driver.ts';
 import { movellaDotDriver } from './movella-dot.ts';
 import { squatmonDriver } from './squatmon.ts';
@@ -11,11 +10,19 @@ import { witmotionDriver } from './witmotion.ts';
 
 export type * from './driver.ts';
 
-export const DRIVERS: readonly SensorDriver[] = [squatmonDriver, witmotionDriver, thingy52Driver, movellaDotDriver];
+export const DRIVERS = [squatmonDriver, witmotionDriver, thingy52Driver, movellaDotDriver] as const;
 
-export function driverByName(name: DriverName): SensorDriver {
+/** The drivers' names: the only list of them. Configs, the store and the historian check names against it. */
+export type DriverName = (typeof DRIVERS)[number]['name'];
+export const DRIVER_NAMES = DRIVERS.map((d) => d.name) as [DriverName, ...DriverName[]];
+
+export function isDriverName(name: string): name is DriverName {
+  return (DRIVER_NAMES as readonly string[]).includes(name);
+}
+
+export function driverByName(name: string): SensorDriver {
   const driver = DRIVERS.find((d) => d.name === name);
-  // DriverName is a closed union and DRIVERS covers it (tests check), so this only fires on a bad cast.
+  // Names are checked against DRIVER_NAMES wherever they come in (config, store, historian): a bad cast only.
   if (driver === undefined) throw new Error(`no sensor driver named ${JSON.stringify(name)}`);
   return driver;
 }

@@ -122,7 +122,7 @@ function hasMovellaCompanyId(data: Uint8Array | undefined): boolean {
   return data !== undefined && data.length >= 2 && (data[0] | (data[1] << 8)) === MOVELLA_COMPANY_ID;
 }
 
-export const movellaDotDriver: SensorDriver = {
+export const movellaDotDriver: SensorDriver<'movella-dot'> = {
   name: 'movella-dot',
   label: 'Movella DOT',
   matches(adv: Advertisement): boolean {

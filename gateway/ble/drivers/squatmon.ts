@@ -111,7 +111,7 @@ function hapticWrite(pattern: HapticPattern, token: number): GattWrite | null {
   }
 }
 
-export const squatmonDriver: SensorDriver = {
+export const squatmonDriver: SensorDriver<'squatmon'> = {
   name: 'squatmon',
   label: 'squatmon IMU',
   matches(adv: Advertisement): boolean {

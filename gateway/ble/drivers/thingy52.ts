@@ -101,7 +101,7 @@ class Thingy52Decoder implements SensorDecoder {
   }
 }
 
-export const thingy52Driver: SensorDriver = {
+export const thingy52Driver: SensorDriver<'thingy52'> = {
   name: 'thingy52',
   label: 'Nordic Thingy:52',
   matches(adv: Advertisement): boolean {

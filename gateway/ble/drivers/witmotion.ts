@@ -159,7 +159,7 @@ class WitMotionDecoder implements SensorDecoder {
   }
 }
 
-export const witmotionDriver: SensorDriver = {
+export const witmotionDriver: SensorDriver<'witmotion'> = {
   name: 'witmotion',
   label: 'WitMotion WT901BLE (BLE 5.0)',
   matches(adv: Advertisement): boolean {

@@ -8,15 +8,17 @@
  * gateway's receive clock, which reads true time. So recording t ≈ true sample time + the link's minimum
  * latency (7.5 ms by default) — as in a real gateway, whose receive clock cannot know that latency.
  */
-import type { ImuSample, SensorInfo } from '../shared/imu.ts';
-import type { OutputRateHz } from '../shared/protocol/index.ts';
-import { Rng } from '../shared/rng.ts';
-import { SensorSampleStream } from '../gateway/ingest/sensor-sample-stream.ts';
-import { SensorFirmware } from './firmware/index.ts';
-import type { LinkFaultConfig, LinkStats } from './link/index.ts';
-import { simulateLink } from './link/index.ts';
-import { buildSquatSet } from './model/index.ts';
-import type { AthleteProfile, SetTruth, SquatSetOptions } from './model/index.ts';
+import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
+import type { OutputRateHz } from '../../shared/protocol/index.ts';
+import { Rng } from '../../shared/rng.ts';
+import { SensorSampleStream } from '../ingest/sensor-sample-stream.ts';
+import { SensorFirmware } from '../../firmware-sim/firmware/index.ts';
+import { randomizedErrors, randomizedLink, randomizedModelOptions } from '../../firmware-sim/randomized-sets.ts';
+import type { RandomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
+import type { LinkFaultConfig, LinkStats } from '../../firmware-sim/link/index.ts';
+import { simulateLink } from '../../firmware-sim/link/index.ts';
+import { buildSquatSet } from '../../firmware-sim/model/index.ts';
+import type { AthleteProfile, SetTruth, SquatSetOptions } from '../../firmware-sim/model/index.ts';
 
 export interface SimulateRecordingOptions {
   readonly profile: AthleteProfile;
@@ -94,4 +96,18 @@ export function simulateRecording(options: SimulateRecordingOptions): SimulatedR
   // Stable sort: samples of one sensor keep their (strictly increasing) order.
   samples.sort((a, b) => a.t - b.t);
   return { sensors: set.sensors.map((s) => ({ id: s.id, placement: s.placement })), samples, truth: set.truth, report };
+}
+
+/** Simulates the spec end to end (model → firmware → lossy link → ingest), as simulateRecording does. */
+export function simulateRandomizedSet(spec: RandomizedSetSpec, options: { readonly duplicateRate?: number; readonly attMtu?: number } = {}): SimulatedRecording {
+  return simulateRecording({
+    profile: spec.profile,
+    seed: spec.seed,
+    reps: spec.reps,
+    sensors: spec.sensors,
+    rateHz: spec.rateHz,
+    attMtu: options.attMtu,
+    link: { ...randomizedLink(spec), duplicateRate: options.duplicateRate ?? 0 },
+    model: { ...randomizedModelOptions(spec), errors: randomizedErrors(spec) },
+  });
 }

@@ -1,21 +1,16 @@
 /** `squatmon sim`: simulate a set and write it as a recording v1 with its ground truth. */
 import { writeFile, rename } from 'node:fs/promises';
-import type { Command } from '../../gateway/cli/command.ts';
-import { checkOutputPath, UsageError } from '../../gateway/cli/command.ts';
-import { integerOption, numberOption, parseCommandArgs } from '../../gateway/cli/args.ts';
+import type { Command } from './command.ts';
+import { checkOutputPath, UsageError } from './command.ts';
+import { integerOption, numberOption, parseCommandArgs } from './args.ts';
 import { RecordingWriter } from '../../shared/recording/index.ts';
 import { isOutputRateHz } from '../../shared/protocol/index.ts';
-import { ATHLETE_PROFILES, profileByName, profileFromSeed } from '../model/index.ts';
-import type { AthleteProfile } from '../model/index.ts';
-import { simulateRecording } from '../simulate-recording.ts';
-import type { SimulatedRecording } from '../simulate-recording.ts';
-import {
-  RANDOMIZED_CONDITIONS,
-  describeRandomizedSet,
-  isRandomizedCondition,
-  randomizedSetSpec,
-  simulateRandomizedSet,
-} from '../randomized-sets.ts';
+import { ATHLETE_PROFILES, profileByName, profileFromSeed } from '../../firmware-sim/model/index.ts';
+import type { AthleteProfile } from '../../firmware-sim/model/index.ts';
+import { simulateRecording } from '../sources/simulated-recording.ts';
+import type { SimulatedRecording } from '../sources/simulated-recording.ts';
+import { RANDOMIZED_CONDITIONS, describeRandomizedSet, isRandomizedCondition, randomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
+import { simulateRandomizedSet } from '../../gateway/sources/simulated-recording.ts';
 
 function describeProfile(p: AthleteProfile): string {
   const wink = p.winkDeg > 0 && p.winkOnsetCm < p.depthCm ? `${p.winkDeg}° wink from ${p.winkOnsetCm} cm` : 'no wink';
@@ -57,8 +52,6 @@ ${PROFILE_LIST}
   seed-<n>       the random athlete of seed n`;
 
 export const simCommand: Command = {
-  name: 'sim',
-  summary: 'simulate a set of squats and write its recording and ground truth',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {

@@ -6,8 +6,11 @@ import type { Placement, SensorFace } from '../../shared/imu.ts';
 import type { CueEvent, LiveFrame, RepEvent, SessionSummary } from '../sensing/events.ts';
 import type { OutputRateHz } from '../../shared/protocol/index.ts';
 
-/** Which decoder a sensor's notifications need (gateway/ble/drivers). */
-export type DriverName = 'squatmon' | 'witmotion' | 'thingy52' | 'movella-dot';
+/**
+ * Which decoder a sensor's notifications need: a name from the driver registry (gateway/ble/drivers/index.ts,
+ * DRIVER_NAMES), checked wherever a name comes in (config, store, historian).
+ */
+export type DriverName = string;
 
 export interface SensorAssignment {
   /** Id used in recordings and payloads, unique in the gateway, e.g. `S1`. */

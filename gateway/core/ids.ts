@@ -1,0 +1,13 @@
+/**
+ * Identifiers every boundary checks (config, MQTT requests, REST, the historian's ingest, the store): one rule
+ * each, defined here only.
+ */
+import { z } from 'zod';
+
+/** An athlete id: 1–32 lowercase letters, digits and dashes, not starting with a dash (it heads MQTT topics and file names). */
+const ATHLETE_ID = '[a-z0-9][a-z0-9-]{0,31}';
+
+export const athleteIdSchema = z.string().regex(new RegExp(`^${ATHLETE_ID}$`), 'athlete ids are 1–32 characters a-z, 0-9 and -, not starting with -');
+
+/** `YYYYMMDD-HHMMSS-<athlete>`. */
+export const sessionIdSchema = z.string().regex(new RegExp(`^\\d{8}-\\d{6}-${ATHLETE_ID}$`), 'session ids are YYYYMMDD-HHMMSS-<athlete>');
