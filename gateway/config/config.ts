@@ -12,6 +12,37 @@ import { DRIVER_NAMES } from '../ble/drivers/index.ts';
 
 const port = z.number().int().min(0).max(65535);
 
+export const DEFAULT_MQTT_ROOT = 'squatmon';
+/** A root is one or more plain topic levels: no wildcards, no empty levels, no leading/trailing slash. */
+export const MQTT_ROOT_PATTERN = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
+export const DEFAULT_MQTT_HOST = '127.0.0.1';
+export const DEFAULT_MQTT_PORT = 1883;
+export const DEFAULT_DISCOVERY_PREFIX = 'homeassistant';
+
+/** The MQTT side (`mqtt` in the config file): the only definition; the bridge and the historian take it as parsed here. */
+export const mqttConfigSchema = z.strictObject({
+  /** Root topic. */
+  root: z.string().regex(MQTT_ROOT_PATTERN, 'topic levels without wildcards').default(DEFAULT_MQTT_ROOT),
+  /** External broker (`--mqtt-url`, mqtt:// or mqtts://); null: run the embedded broker. */
+  url: z.string().regex(/^mqtts?:\/\/.+/, 'an mqtt:// or mqtts:// URL').nullable().default(null),
+  /** Embedded broker address (`--mqtt-port`); a non-loopback host requires username and password. */
+  host: z.string().min(1).default(DEFAULT_MQTT_HOST),
+  port: port.default(DEFAULT_MQTT_PORT),
+  /** Embedded: what other clients must present. External: what the gateway logs in with. */
+  username: z.string().min(1, 'empty: leave it out instead').nullable().default(null),
+  password: z.string().min(1, 'empty: leave it out instead').nullable().default(null),
+  /** TLS files for an mqtts:// external broker. */
+  caFile: z.string().nullable().default(null),
+  certFile: z.string().nullable().default(null),
+  keyFile: z.string().nullable().default(null),
+  rejectUnauthorized: z.boolean().default(true),
+  /** Stable per gateway; default derived from the host name and root. */
+  clientId: z.string().min(1).max(64).nullable().default(null),
+  homeAssistant: z.boolean().default(false),
+  homeAssistantPrefix: z.string().min(1).default(DEFAULT_DISCOVERY_PREFIX),
+});
+export type MqttConfig = z.infer<typeof mqttConfigSchema>;
+
 const sensorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ or -, up to 16 characters'),
   placement: z.enum(PLACEMENTS),
@@ -62,34 +93,7 @@ export const configSchema = z
     replay: z
       .strictObject({ file: z.string().min(1).nullable().default(null), speed: z.number().positive().max(1000).default(1), athlete: athleteIdSchema.default('replay') })
       .default({ file: null, speed: 1, athlete: 'replay' }),
-    mqtt: z
-      .strictObject({
-        /** External broker URL (mqtt:// or mqtts://); null: run the embedded broker. */
-        url: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// or mqtts:// URL').nullable().default(null),
-        host: z.string().default('127.0.0.1'),
-        port: port.default(1883),
-        username: z.string().nullable().default(null),
-        password: z.string().nullable().default(null),
-        caFile: z.string().nullable().default(null),
-        certFile: z.string().nullable().default(null),
-        keyFile: z.string().nullable().default(null),
-        rejectUnauthorized: z.boolean().default(true),
-        root: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic levels without wildcards').default('squatmon'),
-        homeAssistant: z.boolean().default(false),
-      })
-      .default({
-        url: null,
-        host: '127.0.0.1',
-        port: 1883,
-        username: null,
-        password: null,
-        caFile: null,
-        certFile: null,
-        keyFile: null,
-        rejectUnauthorized: true,
-        root: 'squatmon',
-        homeAssistant: false,
-      }),
+    mqtt: mqttConfigSchema.prefault({}),
     http: z
       .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: z.string().min(16, 'at least 16 characters').nullable().default(null) })
       .default({ host: '127.0.0.1', port: 8080, token: null }),

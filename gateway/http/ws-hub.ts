@@ -17,6 +17,7 @@ import type { GatewayEvent } from '../core/domain.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LiveSnapshot, Subscription } from './ws-messages.ts';
 import { outgoingEvent, parseClientMessage, subscriptionToJson, WS_PROTOCOL_VERSION } from './ws-messages.ts';
+import { LiveDecimator } from '../core/live-decimator.ts';
 
 export interface WsHubOptions {
   readonly liveState: () => LiveSnapshot;
@@ -67,18 +68,15 @@ interface Client {
   awaitingPong: boolean;
 }
 
-/** Frame-time tolerance so 50 Hz input (t steps of 0.02 with rounding) decimates to exactly every other frame. */
-const TIME_EPSILON_S = 1e-6;
 
 export class WsHub {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
-  private readonly lastLiveT = new Map<string, number>();
+  private readonly decimator: LiveDecimator;
   private readonly heartbeat: NodeJS.Timeout;
   private nextId = 1;
   private closed = false;
   private readonly counters = {
-    liveDecimated: 0,
     liveDropped: 0,
     terminatedSlow: 0,
     terminatedDead: 0,
@@ -88,14 +86,13 @@ export class WsHub {
   private readonly maxBuffered: number;
   private readonly hardLimit: number;
   private readonly stallTimeoutMs: number;
-  private readonly liveIntervalS: number;
   private readonly maxClients: number;
 
   constructor(private readonly options: WsHubOptions) {
     this.maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
     this.hardLimit = Math.max(options.hardLimitBytes ?? 4 * 1024 * 1024, this.maxBuffered);
     this.stallTimeoutMs = options.stallTimeoutMs ?? 15_000;
-    this.liveIntervalS = 1 / (options.liveRateHz ?? 25);
+    this.decimator = new LiveDecimator(1 / (options.liveRateHz ?? 25));
     this.maxClients = options.maxClients ?? 64;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 4096, perMessageDeflate: false });
     this.heartbeat = setInterval(() => this.sweep(), options.heartbeatMs ?? 30_000);
@@ -116,7 +113,7 @@ export class WsHub {
   handle(event: GatewayEvent): void {
     if (this.closed || this.clients.size === 0) return;
     try {
-      if (event.kind === 'live' && !this.takeLive(event.live.athlete, event.live.t)) return;
+      if (event.kind === 'live' && !this.decimator.take(event.live.athlete, event.live.t)) return;
       const { athlete, message } = outgoingEvent(event);
       let data: string | null = null;
       for (const client of this.clients) {
@@ -130,7 +127,7 @@ export class WsHub {
   }
 
   stats(): WsHubStats {
-    return { clients: this.clients.size, ...this.counters };
+    return { clients: this.clients.size, liveDecimated: this.decimator.dropped, ...this.counters };
   }
 
   clientStats(): WsClientStats[] {
@@ -159,17 +156,6 @@ export class WsHub {
     );
     await Promise.all(gone);
     await new Promise<void>((done) => this.wss.close(() => done()));
-  }
-
-  /** Per-athlete rate limit on frame time; a frame earlier than the last one starts over (a new session). */
-  private takeLive(athlete: string, t: number): boolean {
-    const last = this.lastLiveT.get(athlete);
-    if (last !== undefined && t >= last && t - last < this.liveIntervalS - TIME_EPSILON_S) {
-      this.counters.liveDecimated += 1;
-      return false;
-    }
-    this.lastLiveT.set(athlete, t);
-    return true;
   }
 
   private attach(ws: WebSocket): void {

@@ -4,44 +4,23 @@
  * The composition root calls `startMqttBridge` once, feeds it every `GatewayEvent`, prints `url`, and awaits
  * `close()` on shutdown.
  */
-import { z } from 'zod';
+import type { MqttConfig } from '../config/config.ts';
 import type { GatewayEvent } from '../core/domain.ts';
 import type { Logger } from '../core/logger.ts';
 import { connectGateway, defaultClientId, displayUrl } from './connection.ts';
 import type { ConnectionOptions } from './connection.ts';
-import { DEFAULT_MQTT_HOST, DEFAULT_MQTT_PORT, startEmbeddedBroker } from './embedded-broker.ts';
+import { startEmbeddedBroker } from './embedded-broker.ts';
 import type { EmbeddedBroker } from './embedded-broker.ts';
-import { DEFAULT_DISCOVERY_PREFIX, HomeAssistantDiscovery } from './ha-discovery.ts';
+import { HomeAssistantDiscovery } from './ha-discovery.ts';
 import { Outbox } from './outbox.ts';
 import type { OutboxLimits, OutboxStats } from './outbox.ts';
 import { MqttSink } from './publisher.ts';
 import type { MqttSinkStats } from './publisher.ts';
 import { BridgeRequests } from './requests.ts';
 import type { BridgeCommands } from '../core/commands.ts';
-import { DEFAULT_ROOT, topicsFor } from './topics.ts';
+import { topicsFor } from './topics.ts';
 
-export const MqttConfigSchema = z.strictObject({
-  /** Root topic. */
-  root: z.string().default(DEFAULT_ROOT),
-  /** External broker (`--mqtt-url`, mqtt:// or mqtts://); null: run the embedded broker. */
-  url: z.string().regex(/^mqtts?:\/\/.+/, 'must start with mqtt:// or mqtts://').nullable().default(null),
-  /** Embedded broker address (`--mqtt-port`); a non-loopback host requires username and password. */
-  host: z.string().min(1).default(DEFAULT_MQTT_HOST),
-  port: z.number().int().min(0).max(65535).default(DEFAULT_MQTT_PORT),
-  /** Embedded: what other clients must present. External: what the gateway logs in with. */
-  username: z.string().min(1).nullable().default(null),
-  password: z.string().min(1).nullable().default(null),
-  /** TLS files for an mqtts:// external broker. */
-  caFile: z.string().nullable().default(null),
-  certFile: z.string().nullable().default(null),
-  keyFile: z.string().nullable().default(null),
-  rejectUnauthorized: z.boolean().default(true),
-  /** Stable per gateway; default derived from the host name and root. */
-  clientId: z.string().min(1).max(64).nullable().default(null),
-  homeAssistant: z.boolean().default(false),
-  homeAssistantPrefix: z.string().min(1).default(DEFAULT_DISCOVERY_PREFIX),
-});
-export type MqttConfig = z.infer<typeof MqttConfigSchema>;
+export type { MqttConfig } from '../config/config.ts';
 
 export interface MqttBridgeDeps {
   readonly logger: Logger;

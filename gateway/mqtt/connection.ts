@@ -78,6 +78,21 @@ function readTlsFile(path: string, what: string): Buffer {
   }
 }
 
+/** The TLS files of an mqtts:// connection, read now (a missing file is one clear error), as mqtt.js options. */
+export function tlsClientOptions(tls: {
+  readonly caFile?: string | null;
+  readonly certFile?: string | null;
+  readonly keyFile?: string | null;
+  readonly rejectUnauthorized?: boolean;
+}): Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
+  return {
+    ...(tls.caFile == null ? {} : { ca: readTlsFile(tls.caFile, 'CA') }),
+    ...(tls.certFile == null ? {} : { cert: readTlsFile(tls.certFile, 'certificate') }),
+    ...(tls.keyFile == null ? {} : { key: readTlsFile(tls.keyFile, 'key') }),
+    rejectUnauthorized: tls.rejectUnauthorized ?? true,
+  };
+}
+
 const STATE_ONLINE = JSON.stringify({ state: 'online' });
 const STATE_OFFLINE = JSON.stringify({ state: 'offline' });
 
@@ -101,10 +116,7 @@ export function connectGateway(options: ConnectionOptions, topics: Topics, logge
     will: { topic: topics.bridgeState, payload: Buffer.from(STATE_OFFLINE), qos: 1, retain: true },
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
-    ...(tls.caFile === undefined ? {} : { ca: readTlsFile(tls.caFile, 'CA') }),
-    ...(tls.certFile === undefined ? {} : { cert: readTlsFile(tls.certFile, 'certificate') }),
-    ...(tls.keyFile === undefined ? {} : { key: readTlsFile(tls.keyFile, 'key') }),
-    rejectUnauthorized: tls.rejectUnauthorized ?? true,
+    ...tlsClientOptions(tls),
   };
   const url = displayUrl(options.url);
   const client = mqtt.connect(options.url, clientOptions);

@@ -20,9 +20,8 @@ import { mayPublish } from './acl.ts';
 import { SlowClientShedder } from './slow-client-shedder.ts';
 import type { EmbeddedBrokerStats } from './slow-client-shedder.ts';
 import type { Topics } from './topics.ts';
+import { DEFAULT_MQTT_HOST, DEFAULT_MQTT_PORT } from '../config/config.ts';
 
-export const DEFAULT_MQTT_HOST = '127.0.0.1';
-export const DEFAULT_MQTT_PORT = 1883;
 
 /** MQTT CONNACK return codes (aedes' AuthErrorCode is an ambient const enum, unusable under isolatedModules). */
 const BAD_USERNAME_OR_PASSWORD = 4;

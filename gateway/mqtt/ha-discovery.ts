@@ -10,8 +10,8 @@ import type { GatewayEvent } from '../core/domain.ts';
 import { athleteOf } from '../core/domain.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './topics.ts';
+import { DEFAULT_DISCOVERY_PREFIX } from '../config/config.ts';
 
-export const DEFAULT_DISCOVERY_PREFIX = 'homeassistant';
 
 export interface DiscoveryOptions {
   /** HA's discovery prefix, default `homeassistant`. */

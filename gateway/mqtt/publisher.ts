@@ -8,11 +8,10 @@ import type { GatewayEvent, PublishedLive, PublishedRep, SetRef } from '../core/
 import type { Logger } from '../core/logger.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './topics.ts';
+import { LiveDecimator } from '../core/live-decimator.ts';
 
 /** Live frames closer than this (in the frame's own time, seconds) to the last one published are skipped. */
 export const LIVE_MIN_INTERVAL_S = 1 / 50;
-/** Tolerance for sample times that land a hair before the 20 ms grid because of float rounding. */
-const TIME_EPSILON_S = 1e-6;
 /** Bytes waiting in the client's socket beyond which a live frame is dropped rather than added. */
 const LIVE_BACKLOG_BYTES = 64 * 1024;
 
@@ -41,11 +40,10 @@ export interface MqttSinkStats {
 }
 
 export class MqttSink {
-  private readonly lastLiveT = new Map<string, number>();
+  private readonly decimator = new LiveDecimator(LIVE_MIN_INTERVAL_S);
   private readonly athleteStats = new Map<string, AthleteStats>();
   private livePublished = 0;
   private liveDropped = 0;
-  private liveDecimated = 0;
 
   constructor(
     private readonly topics: Topics,
@@ -63,7 +61,7 @@ export class MqttSink {
   }
 
   stats(): MqttSinkStats {
-    return { livePublished: this.livePublished, liveDropped: this.liveDropped, liveDecimated: this.liveDecimated };
+    return { livePublished: this.livePublished, liveDropped: this.liveDropped, liveDecimated: this.decimator.dropped };
   }
 
   private route(event: GatewayEvent): void {
@@ -87,13 +85,7 @@ export class MqttSink {
   }
 
   private publishLive(live: PublishedLive): void {
-    const last = this.lastLiveT.get(live.athlete);
-    // A time that goes backwards is a new timeline (new session or replay): start decimating afresh.
-    if (last !== undefined && live.t >= last && live.t - last < LIVE_MIN_INTERVAL_S - TIME_EPSILON_S) {
-      this.liveDecimated += 1;
-      return;
-    }
-    this.lastLiveT.set(live.athlete, live.t);
+    if (!this.decimator.take(live.athlete, live.t)) return;
     const stream = this.client.stream as { writableLength?: number } | undefined;
     if (!this.client.connected || (stream?.writableLength ?? 0) > LIVE_BACKLOG_BYTES) {
       this.liveDropped += 1;

@@ -2,11 +2,7 @@
  * The MQTT topic tree of docs/INTERFACES.md §6 under a configurable root, written once so the publisher, the request
  * handler, the broker's ACL and Home Assistant discovery cannot disagree about a topic.
  */
-
-/** A root is one or more plain topic levels: no wildcards, no empty levels, no leading/trailing slash. */
-const ROOT = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
-
-export const DEFAULT_ROOT = 'squatmon';
+import { DEFAULT_MQTT_ROOT as DEFAULT_ROOT, MQTT_ROOT_PATTERN as ROOT } from '../config/config.ts';
 
 export interface Topics {
   readonly root: string;

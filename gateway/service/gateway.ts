@@ -15,7 +15,7 @@ import { startSummary } from '../config/config.ts';
 import { createHttpServer } from '../http/http-server.ts';
 import { HttpConfigError } from '../http/access.ts';
 import type { HttpServer } from '../http/http-server.ts';
-import { MqttConfigSchema, startMqttBridge } from '../mqtt/bridge.ts';
+import { startMqttBridge } from '../mqtt/bridge.ts';
 import { PortInUseError } from '../mqtt/embedded-broker.ts';
 import type { MqttBridge } from '../mqtt/bridge.ts';
 import { openHistoryStore } from '../store/open-history-store.ts';
@@ -153,9 +153,9 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
     };
 
     const control = new GatewayControl(runtimes, store, logger);
-    const startBridge = () => startMqttBridge(MqttConfigSchema.parse(config.mqtt), { logger, commands: control }).catch(async (err: unknown) => {
+    const startBridge = () => startMqttBridge(config.mqtt, { logger, commands: control }).catch(async (err: unknown) => {
       if (!(err instanceof PortInUseError) || !options.portsAreDefaults || config.mqtt.url !== null) throw err;
-      const bridge = await startMqttBridge(MqttConfigSchema.parse({ ...config.mqtt, port: 0 }), { logger, commands: control });
+      const bridge = await startMqttBridge({ ...config.mqtt, port: 0 }, { logger, commands: control });
       logger.warn(
         `MQTT port ${err.port} is taken (${err.otherIsMqttBroker ? 'another MQTT broker, e.g. Mosquitto, runs there' : 'by another program'}): ` +
           `the embedded broker listens on ${bridge.url} instead.` +

@@ -10,11 +10,10 @@
  * the session (restarted without persistence).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import mqtt from 'mqtt';
 import type { IClientOptions } from 'mqtt';
-import { displayUrl } from '../mqtt/connection.ts';
+import { displayUrl, tlsClientOptions } from '../mqtt/connection.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { Athlete, GatewayEvent } from '../core/domain.ts';
 import { HistorianIngest } from './historian-ingest.ts';
@@ -63,14 +62,6 @@ export function defaultHistorianClientId(root: string, host: string = hostname()
   return `squatmon-hist-${createHash('sha256').update(`${host}\0${root}`).digest('hex').slice(0, 8)}`;
 }
 
-function readTlsFile(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new Error(`cannot read the MQTT TLS ${what} file ${path}: ${(err as Error).message}`);
-  }
-}
-
 /** Starts subscribing; resolves at once (the broker may still be unreachable: it keeps trying, logging why). */
 export async function startHistorian(options: HistorianOptions): Promise<Historian> {
   const { broker, logger } = options;
@@ -90,10 +81,7 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
     resubscribe: false,
     ...(broker.username === null ? {} : { username: broker.username }),
     ...(broker.password === null ? {} : { password: broker.password }),
-    ...(broker.caFile === null ? {} : { ca: readTlsFile(broker.caFile, 'CA') }),
-    ...(broker.certFile === null ? {} : { cert: readTlsFile(broker.certFile, 'certificate') }),
-    ...(broker.keyFile === null ? {} : { key: readTlsFile(broker.keyFile, 'key') }),
-    rejectUnauthorized: broker.rejectUnauthorized,
+    ...tlsClientOptions(broker),
   };
   const client = mqtt.connect(broker.url, clientOptions);
   let closed = false;

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import type { MqttClient } from 'mqtt';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { mqttConfigSchema } from '../../gateway/config/config.ts';
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
 import type { Outbox } from '../../gateway/mqtt/outbox.ts';
 import { BridgeRequests } from '../../gateway/mqtt/requests.ts';
@@ -130,7 +131,7 @@ describe('MQTT requests, fuzzed through the embedded broker', () => {
   const commands = fakeCommands();
 
   beforeAll(async () => {
-    bridge = await startMqttBridge(MqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-fuzz' }), { logger: memoryLogger(), commands });
+    bridge = await startMqttBridge(mqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-fuzz' }), { logger: memoryLogger(), commands });
     await waitFor(() => bridge.stats().connected, 'gateway connected');
     sub = await record(bridge.url, 'squatmon/bridge/response/#');
   });

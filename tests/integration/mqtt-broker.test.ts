@@ -2,7 +2,8 @@
 import net from 'node:net';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { mqttConfigSchema } from '../../gateway/config/config.ts';
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
 import { InsecureBindError, PortInUseError, startEmbeddedBroker } from '../../gateway/mqtt/embedded-broker.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 async function bridge(extra: Record<string, unknown> = {}): Promise<MqttBridge> {
-  const b = await startMqttBridge(MqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-acl', ...extra }), {
+  const b = await startMqttBridge(mqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-acl', ...extra }), {
     logger: memoryLogger(),
     commands: fakeCommands(),
   });
@@ -92,7 +93,7 @@ describe('port already taken', () => {
     const first = await bridge();
     const port = first.broker!.port;
     const logger = memoryLogger();
-    const attempt = startMqttBridge(MqttConfigSchema.parse({ port, clientId: 'squatmon-gw-second' }), { logger, commands: fakeCommands() });
+    const attempt = startMqttBridge(mqttConfigSchema.parse({ port, clientId: 'squatmon-gw-second' }), { logger, commands: fakeCommands() });
     const error = await attempt.then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(PortInUseError);
     expect((error as PortInUseError).otherIsMqttBroker).toBe(true);

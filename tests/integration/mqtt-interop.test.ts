@@ -1,6 +1,7 @@
 /** The gateway against a real Mosquitto (skipped when none is running or installed). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { mqttConfigSchema } from '../../gateway/config/config.ts';
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
 import { memoryLogger } from '../../gateway/core/logger.ts';
 import { findMosquitto, NO_MOSQUITTO } from '../support/mosquitto.ts';
@@ -20,7 +21,7 @@ describe.skipIf(mosquitto === null)('MQTT interop with Mosquitto', () => {
   const commands = fakeCommands();
 
   beforeAll(async () => {
-    const config = MqttConfigSchema.parse({ url: mosquitto!.url, root, clientId: `squatmon-gw-${process.pid}` });
+    const config = mqttConfigSchema.parse({ url: mosquitto!.url, root, clientId: `squatmon-gw-${process.pid}` });
     bridge = await startMqttBridge(config, { logger: memoryLogger(), commands, reconnectMinMs: 100 });
     await waitFor(() => bridge.stats().connected, 'gateway connected to Mosquitto');
     sub = await record(mosquitto!.url, `${root}/#`);

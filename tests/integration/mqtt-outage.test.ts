@@ -4,7 +4,8 @@
  * live frames produced meanwhile are dropped and counted, not queued.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { mqttConfigSchema } from '../../gateway/config/config.ts';
 import { startEmbeddedBroker } from '../../gateway/mqtt/embedded-broker.ts';
 import type { EmbeddedBroker } from '../../gateway/mqtt/embedded-broker.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
@@ -25,7 +26,7 @@ describe('MQTT broker outage', () => {
     const { port, gatewayLogin, persistence } = broker;
 
     // The gateway treats this broker as external, logging in with the identity the ACL trusts.
-    const config = MqttConfigSchema.parse({ url: broker.url, ...gatewayLogin });
+    const config = mqttConfigSchema.parse({ url: broker.url, ...gatewayLogin });
     const bridge = await startMqttBridge(config, { logger, commands: fakeCommands(), reconnectMinMs: 50, reconnectMaxMs: 200 });
     cleanups.push(() => bridge.close());
     await waitFor(() => bridge.stats().connected, 'gateway connected');
@@ -83,7 +84,7 @@ describe('MQTT broker outage', () => {
     let broker: EmbeddedBroker = await startEmbeddedBroker({ topics, logger, port: 0, gatewayClientId: 'squatmon-gw-bounded' });
     cleanups.push(() => broker.close());
     const { port, gatewayLogin, persistence } = broker;
-    const config = MqttConfigSchema.parse({ url: broker.url, ...gatewayLogin });
+    const config = mqttConfigSchema.parse({ url: broker.url, ...gatewayLogin });
     const bridge = await startMqttBridge(config, { logger, commands: fakeCommands(), reconnectMinMs: 50, reconnectMaxMs: 200, outbox: { maxQueued: 5 } });
     cleanups.push(() => bridge.close());
     await waitFor(() => bridge.stats().connected, 'gateway connected');

@@ -1,6 +1,7 @@
 /** The MQTT contract (docs/INTERFACES.md §6) as an outside subscriber sees it, over the embedded broker. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { mqttConfigSchema } from '../../gateway/config/config.ts';
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
 import { connectGateway } from '../../gateway/mqtt/connection.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 async function bridge(extra: Partial<Record<string, unknown>> = {}): Promise<MqttBridge> {
-  const config = MqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-test', ...extra });
+  const config = mqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-test', ...extra });
   const b = await startMqttBridge(config, { logger: memoryLogger(), commands: fakeCommands(), reconnectMinMs: 50 });
   cleanups.push(() => b.close());
   return b;

@@ -1,6 +1,7 @@
 /** bridge/request/<command> → bridge/response/<command>, validated, delegated, transaction echoed. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MqttConfigSchema, startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { startMqttBridge } from '../../gateway/mqtt/bridge.ts';
+import { mqttConfigSchema } from '../../gateway/config/config.ts';
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
 import { connectGateway } from '../../gateway/mqtt/connection.ts';
 import { Outbox } from '../../gateway/mqtt/outbox.ts';
@@ -19,7 +20,7 @@ let refuse = false;
 beforeAll(async () => {
   // One bridge for the file; the injected handler switches between the recording fakes.
   const proxy = new Proxy({} as typeof commands, { get: (_t, key) => (refuse ? refusing : commands)[key as keyof typeof commands] });
-  bridge = await startMqttBridge(MqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-req' }), { logger: memoryLogger(), commands: proxy });
+  bridge = await startMqttBridge(mqttConfigSchema.parse({ port: 0, clientId: 'squatmon-gw-req' }), { logger: memoryLogger(), commands: proxy });
   await waitFor(() => bridge.stats().connected, 'gateway connected');
   sub = await record(bridge.url, 'squatmon/bridge/response/#');
 });
