@@ -23,7 +23,7 @@ import type { HistoryStore } from '../store/history-store.ts';
 import { ReplaySource } from '../sources/replay-source.ts';
 import { simulatedSensors } from '../sources/simulated-sensors.ts';
 import type { SimulatedSensors } from '../sources/simulated-sensors.ts';
-import type { Athlete, GatewayEvent, PublishedRep, PublishedSession, SensorAssignment, SensorState, SetRef } from '../core/domain.ts';
+import type { Athlete, GatewayEvent, SensorAssignment } from '../core/domain.ts';
 import { AthleteRuntime } from './athlete-runtime.ts';
 import { GatewayControl } from './gateway-control.ts';
 import { startHistorian } from './historian.ts';
@@ -32,6 +32,8 @@ import type { Logger } from '../core/logger.ts';
 import { StoreSink } from './store-sink.ts';
 import { recoverInterruptedRecordings } from './recording-recovery.ts';
 import { closeInterruptedSessions } from './session-recovery.ts';
+import { EventBus } from '../core/event-bus.ts';
+import { LiveState } from './live-state.ts';
 
 export interface RunningGateway {
   readonly dashboardUrl: string;
@@ -62,8 +64,6 @@ export interface GatewayOptions {
 
 /** The haptic pattern played on the sensor when the lifter reaches the cutoff: two short, strong pulses. */
 const CUE_PULSE = { pulses: 2, onMs: 120, offMs: 80, intensityPct: 90 };
-/** Reps of each athlete's current session the live snapshot carries (a page shows the latest of them). */
-const LAST_REPS_KEPT = 50;
 
 /** A historian runs as a gateway does, minus an MQTT bridge of its own: it only subscribes. */
 export type RunningHistorian = Omit<RunningGateway, 'mqtt'>;
@@ -120,36 +120,15 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
     }
 
     const runtimes = new Map<string, AthleteRuntime>();
-    const sensorStates = new Map<string, SensorState>();
-    // What a page opened at any moment needs, per athlete: the current session's latest reps, its summary as
-    // last published, and the open set.
-    const lastReps = new Map<string, PublishedRep[]>();
-    const latestSessions = new Map<string, PublishedSession>();
-    const openSets = new Map<string, SetRef>();
-    const sinks: ((event: GatewayEvent) => void)[] = options.tap ? [options.tap] : [];
+    // Every fact goes through one bus; the live state comes first, so a page asking right after an event sees it.
+    const bus = new EventBus(logger);
+    const live = new LiveState();
+    bus.subscribe(live);
+    if (options.tap) bus.subscribe({ name: 'tap', handle: options.tap });
     // When the batch being processed arrived: cues carry it, so latency from sample-in to cue-out is measurable.
     let batchReceivedAt = 0;
     const emit = (event: GatewayEvent) => {
-      if (event.kind === 'cue' && event.receivedAt === undefined) event = { ...event, receivedAt: batchReceivedAt };
-      if (event.kind === 'rep') {
-        const athlete = event.rep.athlete;
-        const kept = (lastReps.get(athlete) ?? []).filter((r) => r.session === event.rep.session);
-        kept.push(event.rep);
-        if (kept.length > LAST_REPS_KEPT) kept.shift();
-        lastReps.set(athlete, kept);
-      }
-      if (event.kind === 'session') latestSessions.set(event.session.athlete, event.session);
-      if (event.kind === 'set-started') openSets.set(event.ref.athlete, event.ref);
-      if (event.kind === 'set-ended' && openSets.get(event.ref.athlete)?.set === event.ref.set) openSets.delete(event.ref.athlete);
-      // Keyed by athlete too: the historian sees the sensors of several gateways, whose ids may repeat.
-      if (event.kind === 'sensor') sensorStates.set(`${event.sensor.athlete}/${event.sensor.id}`, event.sensor);
-      for (const sink of sinks) {
-        try {
-          sink(event);
-        } catch (err) {
-          logger.error('a sink failed on an event', { kind: event.kind, error: (err as Error).message });
-        }
-      }
+      bus.publish(event.kind === 'cue' && event.receivedAt === undefined ? { ...event, receivedAt: batchReceivedAt } : event);
     };
 
     const control = new GatewayControl(runtimes, store, logger);
@@ -178,12 +157,12 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       commands: control,
       liveState: () => ({
         athletes: historian ? historian.athletes() : [...runtimes.values()].map((r) => r.athlete),
-        sensors: [...sensorStates.values()],
-        lastReps: [...lastReps.values()].flat(),
-        sessions: [...latestSessions.values()],
-        openSets: [...openSets.values()],
+        sensors: live.sensors,
+        lastReps: live.reps,
+        sessions: live.sessions,
+        openSets: live.sets,
       }),
-      liveSession: (athlete) => latestSessions.get(athlete) ?? null,
+      liveSession: (athlete) => live.session(athlete),
       openSetRecording: async (session, set) => {
         for (const runtime of runtimes.values()) {
           const file = await runtime.openSetRecording(session, set);
@@ -200,8 +179,9 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       return server;
     });
     cleanups.push(() => http.close());
-    if (mqtt) sinks.push((e) => mqtt.handle(e));
-    sinks.push((e) => storeSink.handle(e), (e) => http.wsHub.handle(e));
+    if (mqtt) bus.subscribe({ name: 'mqtt', handle: (e) => mqtt.handle(e) });
+    bus.subscribe({ name: 'store', handle: (e) => storeSink.handle(e) });
+    bus.subscribe({ name: 'websocket', handle: (e) => http.wsHub.handle(e) });
 
     const addAthlete = async (athlete: Athlete, keepSampleTimes = false) => {
       const stored = await store.getAthlete(athlete.id);
@@ -275,11 +255,14 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       manager.on('gap', (sensorId, fromT, toT) => logger.warn('sensor data gap', { sensor: sensorId, seconds: Number((toT - fromT).toFixed(2)) }));
       // The manager logs Bluetooth problems itself (with how to fix them).
       manager.on('bluetooth-unavailable', () => undefined);
-      sinks.push((event) => {
-        if (event.kind !== 'cue') return;
-        const runtime = runtimes.get(event.cue.athlete);
-        const target = runtime?.athlete.sensors.find((s) => s.placement === 'sacrum') ?? runtime?.athlete.sensors[0];
-        if (target) void manager.hapticPulse(target.id, CUE_PULSE);
+      bus.subscribe({
+        name: 'haptics',
+        handle: (event) => {
+          if (event.kind !== 'cue') return;
+          const runtime = runtimes.get(event.cue.athlete);
+          const target = runtime?.athlete.sensors.find((s) => s.placement === 'sacrum') ?? runtime?.athlete.sensors[0];
+          if (target) void manager.hapticPulse(target.id, CUE_PULSE);
+        },
       });
       manager.start();
       cleanups.push(() => manager.stop());
