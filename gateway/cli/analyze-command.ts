@@ -6,7 +6,8 @@ import { requireSamples, withRecording } from './recording-input.ts';
 import { ProgressBar } from './progress.ts';
 import { formatAnalysisReport } from './analyze-report.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
-import type { CueEvent, RepEvent, SensingEvent, SessionSummary } from '../sensing/events.ts';
+import type { CueEvent, RepEvent, SensingEvent } from '../sensing/events.ts';
+import { withDrills } from '../coach/session-summary.ts';
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import { parseEventComment } from '../../shared/recording/index.ts';
 import type { RecordingComment } from '../../shared/recording/index.ts';
@@ -62,14 +63,15 @@ export const analyzeCommand: Command = {
       }
       requireSamples(reader);
       progress.done();
-      const session = pipeline.finish();
+      const session = withDrills(pipeline.finish());
       // Output only once the whole file was read: a bad line leaves nothing half-printed.
       if (values.jsonl) {
-        io.stdout.write(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        // The session line as the contract has it: with the drills joined (the pipeline emits it without).
+        io.stdout.write(events.map((e) => `${JSON.stringify(e.type === 'session' ? session : e)}\n`).join(''));
       } else {
         const reps = events.filter((e): e is RepEvent => e.type === 'rep');
         const cues = events.filter((e): e is CueEvent => e.type === 'cue');
-        io.stdout.write(formatAnalysisReport(path, reps, cues, session as SessionSummary, cutoffCm));
+        io.stdout.write(formatAnalysisReport(path, reps, cues, session, cutoffCm));
       }
       return 0;
     });

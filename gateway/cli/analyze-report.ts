@@ -1,5 +1,6 @@
 /** The readable form of `squatmon analyze` (without --jsonl): a rep table, the cues, posture and coaching. */
-import type { CueEvent, RepEvent, SessionSummary } from '../sensing/events.ts';
+import type { CueEvent, RepEvent } from '../sensing/events.ts';
+import type { SessionSummary } from '../coach/session-summary.ts';
 import { correctivePlan, DISCLAIMER } from '../coach/plan.ts';
 import { MUSCLE_NAMES } from '../coach/muscles.ts';
 import { stoppingDepthAdvice } from '../coach/stopping-depth.ts';

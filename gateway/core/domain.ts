@@ -3,7 +3,8 @@
  * them, as every sink (MQTT, SQLite, WebSocket, recordings) receives them.
  */
 import type { Placement, SensorFace } from '../../shared/imu.ts';
-import type { CueEvent, LiveFrame, RepEvent, SessionSummary } from '../sensing/events.ts';
+import type { CueEvent, LiveFrame, RepEvent } from '../sensing/events.ts';
+import type { SessionSummary } from '../coach/session-summary.ts';
 import type { OutputRateHz } from '../../shared/protocol/index.ts';
 
 /**

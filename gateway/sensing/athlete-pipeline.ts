@@ -12,8 +12,7 @@ import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG
 import type { WinkOnset } from '../../shared/posture.ts';
 import type { TiltThresholds } from '../../shared/posture.ts';
 import { depthIsUncertain } from '../../shared/rep.ts';
-import { drillsFor } from '../coach/plan.ts';
-import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SessionSummary } from './events.ts';
+import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SensingSummary } from './events.ts';
 import { VerticalBiasModel } from './vertical-bias-model.ts';
 import { DEFAULT_REP_DETECTOR, RepDetector } from './rep-detector.ts';
 import type { RepWindow, TurnDepth } from './rep-detector.ts';
@@ -590,7 +589,7 @@ export class AthletePipeline {
   }
 
   /** Ends the session: returns (and emits) its summary. */
-  finish(): SessionSummary {
+  finish(): SensingSummary {
     // A rep whose lifter is back up when the samples end is a rep (a recording that stops at the top).
     const last = this.buffer.size - 1;
     const window = last >= 0 ? this.detector.endOfData(last) : null;
@@ -602,13 +601,13 @@ export class AthletePipeline {
   }
 
   /** The session so far (not emitted). */
-  summary(): SessionSummary {
+  summary(): SensingSummary {
     const [sacralRaw, trunkRaw] = this.standingInclinationsRaw();
     const sacral = this.sacrum && sacralRaw !== null ? this.sacrumSign * sacralRaw : null;
     const trunk = this.trunk && trunkRaw !== null ? this.trunkSign * trunkRaw : null;
     const lordosis = sacral !== null && trunk !== null ? sacral - trunk : null;
     const tilt = classifyPelvicTilt(lordosis, sacral, this.tiltThresholds);
-    const summary: SessionSummary = {
+    const summary: SensingSummary = {
       type: 'session',
       reps: this.reps,
       sensors: [...this.channels.values()].map((c) => {
@@ -623,7 +622,6 @@ export class AthletePipeline {
       suggested_cutoff_cm: suggestedCutoffCm(this.winkOnsets.map((o) => o.onset_cm)),
       suggestion_basis: suggestionBasis(this.winkOnsets),
       max_lumbar_flexion_deg: this.testedMaxFlexion() === null ? null : round1(this.testedMaxFlexion()!),
-      drills: drillsFor(tilt ?? 'neutral'),
       no_reps_reason: this.reps === 0 ? this.diagnostics.noRepsReason(this.depthChannel?.stillness.accNoiseRms ?? 0) : null,
     };
     return summary;

@@ -5,7 +5,6 @@
 import type { SensorFace, SensorInfo } from '../../shared/imu.ts';
 import type { RepFields } from '../../shared/rep.ts';
 import type { PelvicTilt, SuggestionBasis } from '../../shared/posture.ts';
-import type { Drills } from '../coach/plan.ts';
 
 /** A rep (index: 1-based, in the order reps end) with two extension fields. */
 export interface RepEvent extends RepFields {
@@ -57,7 +56,8 @@ export interface SessionSensor extends Omit<SensorInfo, 'face'> {
   readonly face?: SensorFace | null;
 }
 
-export interface SessionSummary {
+/** The session as the sensing core sees it; coach/session-summary.ts joins the drills to it for publishing. */
+export interface SensingSummary {
   readonly type: 'session';
   readonly reps: number;
   readonly sensors: SessionSensor[];
@@ -72,9 +72,8 @@ export interface SessionSummary {
   readonly suggestion_basis?: SuggestionBasis | null;
   /** The lifter's maximum lumbar flexion from a maximum flexion test in this session, null without one. Extension. */
   readonly max_lumbar_flexion_deg?: number | null;
-  readonly drills: Drills;
   /** Why no rep was found, in words (null when reps were found). Extension. */
   readonly no_reps_reason?: string | null;
 }
 
-export type SensingEvent = RepEvent | CueEvent | LiveFrame | SessionSummary;
+export type SensingEvent = RepEvent | CueEvent | LiveFrame | SensingSummary;

@@ -13,7 +13,9 @@ import { asRecorded, eventComment, RecordingWriter } from '../../shared/recordin
 import type { RecordingComment } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
 import { MAX_FLEXION_TEST_EVENT } from '../sensing/recorded-events.ts';
-import type { LiveFrame, SensingEvent, SessionSummary } from '../sensing/events.ts';
+import type { LiveFrame, SensingEvent } from '../sensing/events.ts';
+import type { SessionSummary } from '../coach/session-summary.ts';
+import { withDrills } from '../coach/session-summary.ts';
 import type { Athlete, GatewayEvent, SetRef } from '../core/domain.ts';
 import { repId } from '../core/domain.ts';
 import type { Logger } from '../core/logger.ts';
@@ -142,7 +144,7 @@ export class AthleteRuntime {
 
   /** The session so far (standing posture, suggested cutoff…). */
   currentSummary(): SessionSummary {
-    return this.pipeline.summary();
+    return withDrills(this.pipeline.summary());
   }
 
   /** Which way round a sensor of this athlete is worn, as configured or found so far (null: not yet known). */
@@ -235,7 +237,7 @@ export class AthleteRuntime {
     this.stopSet();
     this.finished = true;
     while (this.fileTasks.size > 0) await Promise.all([...this.fileTasks]);
-    return this.pipeline.finish();
+    return withDrills(this.pipeline.finish());
   }
 
   private track(task: Promise<void>): Promise<void> {
@@ -338,7 +340,7 @@ export class AthleteRuntime {
         return;
       }
       case 'session':
-        this.emit({ kind: 'session', session: { ...e, athlete, session: this.sessionId, simulated } });
+        this.emit({ kind: 'session', session: { ...withDrills(e), athlete, session: this.sessionId, simulated } });
         return;
     }
   }

@@ -9,7 +9,7 @@
  * re-created session or set changes nothing.
  */
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
-import type { SessionSummary } from '../sensing/events.ts';
+import type { SessionSummary } from '../coach/session-summary.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { Athlete, GatewayEvent, PublishedSession, SensorAssignment, SensorState, SetRef } from '../core/domain.ts';
 import { athleteOf } from '../core/domain.ts';

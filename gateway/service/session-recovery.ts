@@ -7,7 +7,7 @@
 import { suggestedCutoffCm, suggestionBasis } from '../../shared/posture.ts';
 import { depthIsUncertain } from '../../shared/rep.ts';
 import { drillsFor } from '../coach/plan.ts';
-import type { SessionSummary } from '../sensing/events.ts';
+import type { SessionSummary } from '../coach/session-summary.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { Athlete } from '../core/domain.ts';
 import type { Logger } from '../core/logger.ts';

@@ -7,7 +7,7 @@
  * (docs/INTERFACES.md §4, §6); the store's own records use camelCase.
  */
 import type { Athlete, PublishedCue, PublishedRep } from '../core/domain.ts';
-import type { SessionSummary } from '../sensing/events.ts';
+import type { SessionSummary } from '../coach/session-summary.ts';
 import type { CalibrationKind } from '../core/commands.ts';
 
 export type { CalibrationKind };

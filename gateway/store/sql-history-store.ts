@@ -10,7 +10,7 @@
  * text or as parsed values; `flag` and `parsed` read both.
  */
 import type { Athlete, PublishedCue, PublishedRep, SensorAssignment } from '../core/domain.ts';
-import type { SessionSummary } from '../sensing/events.ts';
+import type { SessionSummary } from '../coach/session-summary.ts';
 import type {
   CalibrationFilter,
   CalibrationKind,

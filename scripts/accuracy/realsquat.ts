@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
-import type { RepEvent, SessionSummary } from '../../gateway/sensing/events.ts';
+import type { RepEvent } from '../../gateway/sensing/events.ts';
+import type { SensingSummary } from '../../gateway/sensing/events.ts';
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 import { readRecording } from '../../shared/recording/index.ts';
 import { mean, ratio } from './scoring.ts';
@@ -107,7 +108,7 @@ export function scoreRealsquatFile(file: RealsquatFile): RealsquatFileResult {
     return { ...base, windowsFound: 0, detectedReps: 0, matchedReps: 0, meanDepthCm: null, meanWinkDeg: null, faces: {}, pelvicTilt: null, sacralInclinationDeg: null, error };
   }
   const reps = events.filter((e): e is RepEvent => e.type === 'rep');
-  const session = events.find((e): e is SessionSummary => e.type === 'session');
+  const session = events.find((e): e is SensingSummary => e.type === 'session');
   const found = matchWindows(file.truth.rep_times, reps).filter((r) => r !== null).length;
   // `face` is not in the session contract yet (docs/INTERFACES.md §1 asks the software to report what it found).
   const faces: Record<string, string | null> = {};

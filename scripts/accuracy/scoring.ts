@@ -4,7 +4,8 @@
  * out. Truth times are true time; event times are on the recording clock, `clockOffsetS` later.
  */
 import type { MovementTruth, RepTruth, SetTruth } from '../../firmware-sim/model/index.ts';
-import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SessionSummary } from '../../gateway/sensing/events.ts';
+import type { CueEvent, LiveFrame, RepEvent, SensingEvent } from '../../gateway/sensing/events.ts';
+import type { SensingSummary } from '../../gateway/sensing/events.ts';
 import type { PelvicTilt } from '../../shared/posture.ts';
 import { winkOnsetCm } from '../../shared/posture.ts';
 
@@ -227,7 +228,7 @@ export function scoreSet(input: SetScoringInput): SetScore {
   const reps = input.events.filter((e): e is RepEvent => e.type === 'rep');
   const cues = input.events.filter((e): e is CueEvent => e.type === 'cue');
   const live = input.events.filter((e): e is LiveFrame => e.type === 'live');
-  const sessions = input.events.filter((e): e is SessionSummary => e.type === 'session');
+  const sessions = input.events.filter((e): e is SensingSummary => e.type === 'session');
   if (sessions.length !== 1) throw new Error(`seed ${input.label.seed}: expected one session summary, got ${sessions.length}`);
   const session = sessions[0];
   const { matches, missed, unmatched } = matchReps(input.truth.reps, reps, input.clockOffsetS);

@@ -6,6 +6,7 @@ import { runCli } from '../support/cli.ts';
 import { readRecording } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../../gateway/sensing/athlete-pipeline.ts';
 import type { SensingEvent } from '../../gateway/sensing/events.ts';
+import { withDrills } from '../../gateway/coach/session-summary.ts';
 
 let dir: string;
 let recording: string;
@@ -81,7 +82,8 @@ describe('squatmon analyze --jsonl', () => {
     const pipeline = new AthletePipeline({ sensors: rec.header.sensors, cutoffCm: 25, live: true, onEvent: (e) => events.push(e) });
     for (const s of rec.samples) pipeline.push(s);
     pipeline.finish();
-    const published = events.filter((e) => e.type !== 'live').map((e) => JSON.stringify(e));
+    // The session line is the pipeline's summary with the drills joined, as the gateway publishes it.
+    const published = events.filter((e) => e.type !== 'live').map((e) => JSON.stringify(e.type === 'session' ? withDrills(e) : e));
     expect(stdout.trim().split('\n')).toEqual(published);
   });
 });

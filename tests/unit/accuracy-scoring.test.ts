@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ATHLETE_PROFILES, buildSquatSet } from '../../firmware-sim/model/index.ts';
-import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SessionSummary } from '../../gateway/sensing/events.ts';
+import type { CueEvent, LiveFrame, RepEvent, SensingEvent } from '../../gateway/sensing/events.ts';
+import type { SensingSummary } from '../../gateway/sensing/events.ts';
 import {
   HELD_OUT_SEED_BASE,
   TUNING_SEED_COUNT,
@@ -74,7 +75,7 @@ function cue(t: number, rep: number): CueEvent {
   return { type: 'cue', kind: 'depth_cutoff', t, rep, depth_cm: CUTOFF };
 }
 
-function session(changes: Partial<SessionSummary> = {}): SessionSummary {
+function session(changes: Partial<SensingSummary> = {}): SensingSummary {
   return {
     type: 'session',
     reps: 3,
@@ -84,7 +85,6 @@ function session(changes: Partial<SessionSummary> = {}): SessionSummary {
     pelvic_tilt: TRUTH.pelvic_tilt,
     // Onsets 32 and 33 cm (depth − 8): the athlete's onset 32.25 cm, the suggestion 30 cm.
     suggested_cutoff_cm: 30,
-    drills: { strengthen: [], stretch: [] },
     ...changes,
   };
 }

@@ -13,9 +13,9 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const LAYERS = [
   'shared', // formats, units, protocol: no imports from the project
   'firmware-sim', // the simulated sensors and their radio: knows nothing of the gateway
-  'gateway/coach', // coaching content (postures, drills, stopping-depth advice)
   'gateway/ingest', // timestamps, sequence numbers, clock mapping of sensor notifications
-  'gateway/sensing', // the sensing core: samples in, events out; pure
+  'gateway/sensing', // the sensing core: samples in, events out; pure, and knows nothing of coaching
+  'gateway/coach', // coaching content (postures, drills, stopping-depth advice), joined to the sensing summary
   'gateway/core', // the kernel: domain types, ids, logger, the command contract
   'gateway/ble', // sensor drivers (the registry of driver names) and the BLE connection manager
   'gateway/config',

@@ -8,7 +8,8 @@ import { randomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
 import { simulateRandomizedSet } from '../../gateway/sources/simulated-recording.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
-import type { RepEvent, SessionSummary } from '../../gateway/sensing/events.ts';
+import type { RepEvent } from '../../gateway/sensing/events.ts';
+import type { SensingSummary } from '../../gateway/sensing/events.ts';
 import { FaceEstimator } from '../../gateway/sensing/face-estimator.ts';
 import { UprightTurnDetector, HYSTERESIS_DEG } from '../../gateway/sensing/upright-turns.ts';
 import { RepDetector } from '../../gateway/sensing/rep-detector.ts';
@@ -24,7 +25,7 @@ function run(sensors: SensorInfo[], samples: readonly ImuSample[]) {
   const events = analyzeSamples(sensors, samples);
   return {
     reps: events.filter((e): e is RepEvent => e.type === 'rep'),
-    session: events.find((e): e is SessionSummary => e.type === 'session')!,
+    session: events.find((e): e is SensingSummary => e.type === 'session')!,
   };
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Athlete, PublishedCue, PublishedRep } from '../../gateway/core/domain.ts';
 import { repId } from '../../gateway/core/domain.ts';
-import type { SessionSummary } from '../../gateway/sensing/events.ts';
+import type { SessionSummary } from '../../gateway/coach/session-summary.ts';
 import type { HistoryStore } from '../../gateway/store/history-store.ts';
 
 /** A fresh directory per call; `cleanup` removes them all. */

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
-import type { RepEvent, SessionSummary } from '../../gateway/sensing/events.ts';
+import type { RepEvent } from '../../gateway/sensing/events.ts';
+import type { SensingSummary } from '../../gateway/sensing/events.ts';
 import { suggestedCutoffCm } from '../../shared/posture.ts';
 import { depthIsUncertain, UNCERTAIN_GAP_FRACTION } from '../../shared/rep.ts';
 
@@ -17,7 +18,7 @@ describe('reps with an uncertain depth', () => {
       const events = analyzeSamples([...sim.sensors], samples);
       return {
         reps: events.filter((e): e is RepEvent => e.type === 'rep'),
-        summary: events.find((e): e is SessionSummary => e.type === 'session')!,
+        summary: events.find((e): e is SensingSummary => e.type === 'session')!,
       };
     };
     const whole = analyse(sim.samples);
