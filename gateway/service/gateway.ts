@@ -1,13 +1,13 @@
 /**
  * The composition root: one place that builds the running gateway from its configuration and wires
- * transports → sensing → sinks (README.md, "How data flows"). Sources: simulated athletes through the noble custom binding
- * (`sim`), real sensors through noble (`ble`), or a recording (`replay`); or, for a historian, every gateway's
- * facts read back from an external broker (`historian`). Sinks: MQTT (not for the historian, which only
- * listens), the history store, the dashboard's WebSocket hub, and the haptic pulse back to the sensor on a cue.
+ * a source → sensing (one runtime per athlete) → the event bus → sinks (README.md, "How data flows"). Sources
+ * (sources/source.ts): simulated athletes through the noble custom binding (`sim`), real sensors through noble
+ * (`ble`), a recording (`replay`), or, for a historian, every gateway's facts read back from an external broker
+ * (`historian`). Sinks: the live state, MQTT (not for the historian, which only listens), the history store,
+ * the dashboard's WebSocket hub, and the sensor source's haptic pulse on a cue.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConnectionManager } from '../ble/connection-manager.ts';
 import { loadNoble, nobleWithBindings } from '../ble/noble-loader.ts';
 import type { Noble } from '../ble/noble-loader.ts';
 import type { GatewayConfig } from '../config/config.ts';
@@ -22,12 +22,13 @@ import { openHistoryStore } from '../store/open-history-store.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import { ReplaySource } from '../sources/replay-source.ts';
 import { simulatedSensors } from '../sources/simulated-sensors.ts';
-import type { SimulatedSensors } from '../sources/simulated-sensors.ts';
-import type { Athlete, GatewayEvent, SensorAssignment } from '../core/domain.ts';
+import type { Athlete, GatewayEvent } from '../core/domain.ts';
 import { AthleteRuntime } from './athlete-runtime.ts';
 import { GatewayControl } from './gateway-control.ts';
-import { startHistorian } from './historian.ts';
+import { HistorianSource } from './historian.ts';
 import type { Historian } from './historian.ts';
+import { SensorSource } from '../sources/sensor-source.ts';
+import type { Source } from '../sources/source.ts';
 import type { Logger } from '../core/logger.ts';
 import { StoreSink } from './store-sink.ts';
 import { recoverInterruptedRecordings } from './recording-recovery.ts';
@@ -62,8 +63,6 @@ export interface GatewayOptions {
   readonly portsAreDefaults?: boolean;
 }
 
-/** The haptic pattern played on the sensor when the lifter reaches the cutoff: two short, strong pulses. */
-const CUE_PULSE = { pulses: 2, onMs: 120, offMs: 80, intensityPct: 90 };
 
 /** A historian runs as a gateway does, minus an MQTT bridge of its own: it only subscribes. */
 export type RunningHistorian = Omit<RunningGateway, 'mqtt'>;
@@ -101,23 +100,13 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
     const store: HistoryStore = await openHistoryStore(config.store, dataDir);
     cleanups.push(() => store.close());
 
-    // Sources first: they decide the athletes.
-    let sim: SimulatedSensors | null = null;
-    let athletes: Athlete[];
-    let replaySensors: SensorAssignment[] = [];
     // One clock for the simulated sensors and the gateway: with sim.speed > 1 both run faster than the wall.
     const speed = config.source === 'sim' ? config.sim.speed : 1;
     const clockStart = performance.now();
     const gatewayClock = () => ((performance.now() - clockStart) / 1000) * speed;
-    if (config.source === 'sim') {
-      sim = simulatedSensors(config.sim, gatewayClock);
-      athletes = sim.athletes;
-    } else if (config.source === 'replay' || config.source === 'historian') {
-      athletes = [];
-    } else {
-      athletes = config.athletes.map((a) => ({ ...a, sensors: a.sensors.map((s) => ({ ...s })) }));
-      if (athletes.length === 0) throw new Error('no athletes configured for --ble: add them to the config file (see docs/DEPLOYMENT.md)');
-    }
+    // Where the samples (or, for a historian, the facts) come from: built from the config by sourceFor.
+    let historian: Historian | null = null;
+    const source: Source = await sourceFor(config, gatewayClock, logger, store, (h) => (historian = h));
 
     const runtimes = new Map<string, AthleteRuntime>();
     // Every fact goes through one bus; the live state comes first, so a page asking right after an event sees it.
@@ -145,7 +134,6 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
     });
     const mqtt: MqttBridge | null = config.source === 'historian' ? null : await startBridge();
     if (mqtt) cleanups.push(() => mqtt.close());
-    let historian: Historian | null = null;
     const storeSink = new StoreSink(store, logger);
     const startHttp = (port: number) => createHttpServer({
       host: config.http.host,
@@ -203,78 +191,24 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       }
     });
 
-    let replayDone: Promise<void> = new Promise(() => {});
-    if (config.source === 'replay') {
-      if (!config.replay.file) throw new Error('--replay needs a recording file');
-      let finishReplay: () => void = () => {};
-      replayDone = new Promise((r) => (finishReplay = r));
-      const source = await ReplaySource.open(config.replay.file);
-      replaySensors = source.sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: null, face: s.face ?? null }));
-      const athlete: Athlete = { id: config.replay.athlete, name: `Replay of ${config.replay.file}`, sensors: replaySensors, cutoffCm: null, winkThresholdDeg: 10 };
-      athletes = [athlete];
-      // Recording times are kept as they are: a replay's reps carry the file's times, as `analyze` prints them.
-      const runtime = await addAthlete(athlete, true);
-      source.start({
-        speed: config.replay.speed,
-        onSamples: (samples) => runtime.push(samples),
-        onEnd: (error) => {
-          if (error) logger.error('replay stopped on a bad recording', { file: config.replay.file, error: error.message });
-          else logger.info('replay finished', { file: config.replay.file });
-          finishReplay();
-        },
-      });
-      cleanups.push(() => source.stop());
-    } else if (config.source === 'historian') {
-      if (config.mqtt.url === null) throw new Error('the historian subscribes to an external broker: give --mqtt-url');
-      const started = await startHistorian({ broker: { ...config.mqtt, url: config.mqtt.url }, clientId: config.historian.clientId, store, emit, logger });
-      historian = started;
-      cleanups.push(() => started.close());
-    } else {
-      for (const athlete of athletes) await addAthlete(athlete);
-      const noble: Noble | null = sim ? nobleWithBindings(sim.bindings) : await loadNobleOrExplain(logger);
-      if (noble) startSensors(noble);
-    }
-
-    function startSensors(noble: Noble): void {
-      const sensorOwner = new Map<string, { runtime: AthleteRuntime; assignment: SensorAssignment }>();
-      for (const runtime of runtimes.values()) for (const s of runtime.athlete.sensors) sensorOwner.set(s.id, { runtime, assignment: s });
-      const manager = new ConnectionManager({
-        noble,
-        assignments: [...sensorOwner.values()].map((o) => o.assignment),
-        logger,
-        clock: gatewayClock,
-      });
-      manager.on('samples', (sensorId, samples) => {
-        batchReceivedAt = performance.now();
-        sensorOwner.get(sensorId)?.runtime.push(samples);
-      });
-      manager.on('sensor-state', (state) => {
-        const owner = sensorOwner.get(state.id);
-        if (owner) emit({ kind: 'sensor', sensor: { ...state, athlete: owner.runtime.athlete.id, simulated, face: owner.runtime.sensorFace(state.id) } });
-      });
-      manager.on('gap', (sensorId, fromT, toT) => logger.warn('sensor data gap', { sensor: sensorId, seconds: Number((toT - fromT).toFixed(2)) }));
-      // The manager logs Bluetooth problems itself (with how to fix them).
-      manager.on('bluetooth-unavailable', () => undefined);
-      bus.subscribe({
-        name: 'haptics',
-        handle: (event) => {
-          if (event.kind !== 'cue') return;
-          const runtime = runtimes.get(event.cue.athlete);
-          const target = runtime?.athlete.sensors.find((s) => s.placement === 'sacrum') ?? runtime?.athlete.sensors[0];
-          if (target) void manager.hapticPulse(target.id, CUE_PULSE);
-        },
-      });
-      manager.start();
-      cleanups.push(() => manager.stop());
-      if (sim) cleanups.push(async () => sim!.stop());
-    }
+    // Stopped before the sessions are finished (cleanups run in reverse): no sample arrives after a session's end.
+    cleanups.push(() => source.stop());
+    await source.start({
+      logger,
+      clock: gatewayClock,
+      simulated,
+      addAthlete: (athlete, opts) => addAthlete(athlete, opts?.keepSampleTimes ?? false),
+      emit,
+      subscribe: (sink) => bus.subscribe(sink),
+      markArrival: () => (batchReceivedAt = performance.now()),
+    });
 
     return {
       dashboardUrl: http.url,
-      mqttUrl: mqtt?.url ?? historian!.url,
+      mqttUrl: mqtt?.url ?? (historian as Historian | null)!.url,
       mqtt,
-      athletes,
-      replayDone,
+      athletes: source.athletes,
+      replayDone: source.done,
       stop: stopAll,
     };
   } catch (err) {
@@ -294,5 +228,34 @@ async function loadNobleOrExplain(logger: Logger): Promise<Noble | null> {
     logger.error(`Bluetooth is not usable, no sensor will connect: ${(err as Error).message}`);
     logger.info('the dashboard and the history stay available');
     return null;
+  }
+}
+
+/** The source the config names. A historian's is handed back through `onHistorian` (the dashboard asks it for its athletes). */
+async function sourceFor(
+  config: GatewayConfig,
+  clock: () => number,
+  logger: Logger,
+  store: HistoryStore,
+  onHistorian: (historian: Historian) => void,
+): Promise<Source> {
+  switch (config.source) {
+    case 'sim': {
+      const sim = simulatedSensors(config.sim, clock);
+      return new SensorSource(sim.athletes, async () => nobleWithBindings(sim.bindings), () => sim.stop());
+    }
+    case 'ble': {
+      const athletes = config.athletes.map((a) => ({ ...a, sensors: a.sensors.map((s) => ({ ...s })) }));
+      if (athletes.length === 0) throw new Error('no athletes configured for --ble: add them to the config file (see docs/DEPLOYMENT.md)');
+      return new SensorSource(athletes, () => loadNobleOrExplain(logger));
+    }
+    case 'replay':
+      if (!config.replay.file) throw new Error('--replay needs a recording file');
+      return ReplaySource.open(config.replay.file, { speed: config.replay.speed, athleteId: config.replay.athlete });
+    case 'historian': {
+      const url = config.mqtt.url;
+      if (url === null) throw new Error('the historian subscribes to an external broker: give --mqtt-url');
+      return new HistorianSource({ broker: { ...config.mqtt, url }, clientId: config.historian.clientId, store }, onHistorian);
+    }
   }
 }

@@ -19,6 +19,7 @@ import type { Athlete, GatewayEvent } from '../core/domain.ts';
 import { HistorianIngest } from './historian-ingest.ts';
 import type { HistorianIngestStats } from './historian-ingest.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Source, SourceHost } from '../sources/source.ts';
 
 export interface HistorianBroker {
   /** mqtt:// or mqtts:// URL of the broker the gateways publish to. */
@@ -114,4 +115,28 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
       logger.info('historian disconnected', { url });
     },
   };
+}
+
+/**
+ * Source `historian`: no sensors and no athletes of its own — the facts come from the gateways publishing to the
+ * external broker and go straight to the sinks (the history, the dashboard).
+ */
+export class HistorianSource implements Source {
+  readonly athletes: readonly Athlete[] = [];
+  readonly done: Promise<void> = new Promise(() => {});
+  private historian: Historian | null = null;
+
+  constructor(
+    private readonly options: Omit<HistorianOptions, 'emit' | 'logger'>,
+    private readonly onStarted: (historian: Historian) => void,
+  ) {}
+
+  async start(host: SourceHost): Promise<void> {
+    this.historian = await startHistorian({ ...this.options, emit: (event) => host.emit(event), logger: host.logger });
+    this.onStarted(this.historian);
+  }
+
+  async stop(): Promise<void> {
+    await this.historian?.close();
+  }
 }

@@ -7,6 +7,8 @@
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
 import { openRecording } from '../../shared/recording/index.ts';
 import type { RecordingReader } from '../../shared/recording/index.ts';
+import type { Athlete } from '../core/domain.ts';
+import type { Source, SourceHost } from './source.ts';
 
 export interface ReplayFeed {
   readonly speed: number;
@@ -19,7 +21,8 @@ export interface ReplayFeed {
 /** How much recording time one batch covers, s. */
 const BATCH_S = 0.02;
 
-export class ReplaySource {
+/** Plays a recording's samples at `speed` times their own pace, in sensor-sized batches. */
+class RecordingPlayer {
   private reader: RecordingReader | null = null;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
@@ -27,8 +30,8 @@ export class ReplaySource {
   private constructor(readonly file: string) {}
 
   /** Opens the recording and reads its header (rejects with RecordingError on a bad one). */
-  static async open(file: string): Promise<ReplaySource> {
-    const source = new ReplaySource(file);
+  static async open(file: string): Promise<RecordingPlayer> {
+    const source = new RecordingPlayer(file);
     source.reader = await openRecording(file);
     return source;
   }
@@ -86,5 +89,48 @@ export class ReplaySource {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.reader?.close();
+  }
+}
+
+/** Source `replay`: one athlete, the recording's sensors, its samples at `speed` times real time. */
+export class ReplaySource implements Source {
+  readonly athletes: readonly Athlete[];
+  readonly done: Promise<void>;
+  private finished: () => void = () => {};
+
+  private constructor(
+    private readonly player: RecordingPlayer,
+    athlete: Athlete,
+    private readonly speed: number,
+  ) {
+    this.athletes = [athlete];
+    this.done = new Promise((resolve) => (this.finished = resolve));
+  }
+
+  /** Reads the recording's header (rejects with RecordingError on a bad one); `athleteId` is whom it is for. */
+  static async open(file: string, options: { readonly speed: number; readonly athleteId: string }): Promise<ReplaySource> {
+    const player = await RecordingPlayer.open(file);
+    const sensors = player.sensors.map((s) => ({ id: s.id, placement: s.placement, driver: 'squatmon', match: null, face: s.face ?? null }));
+    const athlete: Athlete = { id: options.athleteId, name: `Replay of ${file}`, sensors, cutoffCm: null, winkThresholdDeg: 10 };
+    return new ReplaySource(player, athlete, options.speed);
+  }
+
+  async start(host: SourceHost): Promise<void> {
+    // Recording times are kept as they are: a replay's reps carry the file's times, as `analyze` prints them.
+    const feed = await host.addAthlete(this.athletes[0], { keepSampleTimes: true });
+    const file = this.player.file;
+    this.player.start({
+      speed: this.speed,
+      onSamples: (samples) => feed.push(samples),
+      onEnd: (error) => {
+        if (error) host.logger.error('replay stopped on a bad recording', { file, error: error.message });
+        else host.logger.info('replay finished', { file });
+        this.finished();
+      },
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.player.stop();
   }
 }
