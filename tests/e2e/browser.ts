@@ -52,6 +52,8 @@ export interface SimGatewayOptions {
   /** The access token the page and API must present; none by default (loopback only). */
   readonly token?: string | null;
   readonly sensors?: 'sacrum' | 'both';
+  /** Simulator settings over these defaults (e.g. a longer rest between sets, a faster clock). */
+  readonly sim?: Record<string, unknown>;
 }
 
 /**
@@ -62,7 +64,7 @@ export function startSimGateway(options: SimGatewayOptions): Promise<RunningGate
   const config = configSchema.parse({
     dataDir: options.dataDir,
     source: 'sim',
-    sim: { athletes: 1, speed: 6, sensors: options.sensors ?? 'both' },
+    sim: { athletes: 1, speed: 6, sensors: options.sensors ?? 'both', ...options.sim },
     http: { port: options.httpPort ?? 0, token: options.token ?? null },
     mqtt: { port: 0 },
   });

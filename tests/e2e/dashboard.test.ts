@@ -9,13 +9,14 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stoppingDepthAdvice } from '../../gateway/coach/stopping-depth.ts';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
 import { buildDashboard } from '../../scripts/build-dashboard.ts';
 import { CHROMIUM, openBrowser, startSimGateway } from './browser.ts';
+import { followSessionTopic } from './session-topic.ts';
+import type { SessionPayload } from './session-topic.ts';
 import type { BrowserSession } from './browser.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
@@ -42,24 +43,6 @@ async function api<T>(path: string): Promise<T> {
   const response = await fetch(`${baseUrl}${path}`);
   expect(response.ok).toBe(true);
   return (await response.json()) as T;
-}
-
-interface SessionPayload {
-  readonly reps?: number;
-  readonly pelvic_tilt?: string | null;
-  readonly suggested_cutoff_cm: number | null;
-  readonly suggestion_basis?: { readonly reps: readonly number[]; readonly onset_min_cm: number; readonly onset_max_cm: number } | null;
-}
-
-/** Follows the athlete's retained MQTT `session` topic on the gateway's broker: the latest payload. */
-async function followSessionTopic(url: string): Promise<{ latest: () => SessionPayload | null; close: () => Promise<void> }> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5_000 });
-  let latest: SessionPayload | null = null;
-  client.on('message', (_topic, message) => {
-    latest = JSON.parse(message.toString()) as SessionPayload;
-  });
-  await client.subscribeAsync(`squatmon/athletes/${ATHLETE}/session`);
-  return { latest: () => latest, close: () => client.endAsync() };
 }
 
 /**
@@ -186,7 +169,7 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
   });
 
   it('shows a page opened mid-session the rep count, posture, suggestion and plan that MQTT and REST give', async () => {
-    const sessionTopic = await followSessionTopic(gateway!.mqttUrl);
+    const sessionTopic = await followSessionTopic(gateway!.mqttUrl, ATHLETE);
     // A second tab, opened now: all it knows comes from the gateway's snapshot, not from events it saw.
     const fresh = await browser.context.newPage();
     try {
@@ -234,7 +217,7 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     const saysWhy = /tucking under at \d+(–\d+)? cm in reps? \d+((, \d+)* and \d+)?\./;
     expect(await page.getByTestId('stopping-depth-advice').textContent()).toMatch(saysWhy);
     // During the running session, the same suggestion and explanation as the MQTT `session` payload (issue 11).
-    const sessionTopic = await followSessionTopic(gateway!.mqttUrl);
+    const sessionTopic = await followSessionTopic(gateway!.mqttUrl, ATHLETE);
     try {
       await expectSameAsMqtt(sessionTopic, async () => ({
         cutoff: numbers(await page.getByTestId('suggested-cutoff').textContent())[0],
@@ -385,7 +368,7 @@ describe.skipIf(!haveChromium)('dashboard in chromium', () => {
     await page.waitForFunction((text) => document.querySelector('[data-testid="live-depth"]')!.textContent !== text, restarted, { timeout: 20_000 });
     // The page that stayed open through the restart counts the new session's reps as MQTT does, and the plan
     // REST gives has MQTT's posture.
-    const sessionTopic = await followSessionTopic(gateway.mqttUrl);
+    const sessionTopic = await followSessionTopic(gateway.mqttUrl, ATHLETE);
     try {
       let seen = '';
       await expect
