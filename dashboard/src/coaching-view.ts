@@ -169,9 +169,12 @@ export class CoachingView {
     fill(
       this.depth,
       h('h3', {}, 'Stopping depth'),
-      h('div', { class: 'big-number', 'data-testid': 'suggested-cutoff' }, suggested === null ? '–' : cm(suggested)),
+      // No number yet: words, not a dash — a dash at this size read as a stray white bar.
+      suggested === null
+        ? h('p', { class: 'no-value', 'data-testid': 'suggested-cutoff' }, 'No suggestion yet')
+        : h('div', { class: 'big-number', 'data-testid': 'suggested-cutoff' }, cm(suggested)),
       h('p', { 'data-testid': 'stopping-depth-advice' }, advice ?? 'No session yet: squat a set so squatmon can see where your back starts to round.'),
-      h('p', { class: 'muted', 'data-testid': 'current-cutoff' }, `Current live cutoff: ${cm(current)}`),
+      h('p', { class: 'muted', 'data-testid': 'current-cutoff' }, `Current live cutoff: ${current === null ? 'none (no depth cue)' : cm(current)}`),
       suggested !== null
         ? h('button', { type: 'button', 'data-testid': 'apply-suggested', disabled: suggested === current, onclick: () => void apply() }, suggested === current ? 'Applied as live cutoff' : `Use ${cm(suggested)} as the live cutoff`)
         : null,
