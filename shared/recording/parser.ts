@@ -41,6 +41,16 @@ export interface DataComment {
   readonly sampleIndex: number;
 }
 
+/**
+ * Bounds that keep a hostile file from filling the memory (readers hold the header and the comments): a
+ * recording has a sensor or two (the format allows a handful), a few header lines and a few dozen event
+ * comments. Beyond these the file is refused at the line that crosses them.
+ */
+export const MAX_SENSORS = 16;
+export const MAX_HEADER_LINES = 1_000;
+export const MAX_COMMENT_LINES = 10_000;
+export const MAX_COMMENT_BYTES = 1 << 20;
+
 /** Parser phases, in file order. */
 const Phase = { VersionLine: 0, HeaderLines: 1, Data: 2 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
@@ -64,6 +74,8 @@ export class RecordingParser {
   private rowSensor = 0;
   readonly dataComments: DataComment[] = [];
   header: RecordingHeader | null = null;
+  private commentLines = 0;
+  private commentBytes = 0;
 
   get sampleCount(): number {
     return this.samples;
@@ -143,6 +155,9 @@ export class RecordingParser {
           : `missing '${FORMAT_VERSION_LINE}' first line`,
       );
     }
+    if (this.lineNumber > MAX_HEADER_LINES) {
+      throw new RecordingError(this.lineNumber, `no column header in the first ${MAX_HEADER_LINES} lines: not a recording`);
+    }
     if (isBlank(line)) return false;
     if (line.charCodeAt(0) === 35 /* # */) {
       const comment = this.comment(line);
@@ -175,6 +190,7 @@ export class RecordingParser {
     const parsed = parseSensorDeclaration(value);
     if (typeof parsed === 'string') throw new RecordingError(this.lineNumber, parsed);
     if (this.sensorIndex.has(parsed.id)) throw new RecordingError(this.lineNumber, `sensor id '${parsed.id}' is declared twice`);
+    if (this.sensors.length >= MAX_SENSORS) throw new RecordingError(this.lineNumber, `more than ${MAX_SENSORS} sensors declared`);
     this.sensorIndex.set(parsed.id, this.sensors.length);
     this.sensors.push(parsed);
   }
@@ -182,6 +198,14 @@ export class RecordingParser {
   /** A CR inside a line cannot be written back faithfully (readers strip a final CR), so it is refused. */
   private comment(line: string): RecordingComment {
     if (line.includes('\r')) throw new RecordingError(this.lineNumber, 'stray carriage return inside a comment line');
+    this.commentLines++;
+    this.commentBytes += line.length;
+    if (this.commentLines > MAX_COMMENT_LINES || this.commentBytes > MAX_COMMENT_BYTES) {
+      throw new RecordingError(
+        this.lineNumber,
+        `more than ${MAX_COMMENT_LINES} comment lines or ${MAX_COMMENT_BYTES / 1024} KiB of comments: not a recording (events are a few dozen lines)`,
+      );
+    }
     return parseCommentLine(line);
   }
 

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
@@ -253,6 +254,20 @@ describe('REST: set traces', () => {
     const common = cut.filter((f) => f.t < cut.at(-1)!.t - 0.5);
     expect(full.frames.slice(0, common.length)).toEqual(common);
     expect((await get(`/sessions/${SESSION}/sets/1/trace`)).body).not.toHaveProperty('cut_off');
+  });
+
+  it('answers 422 for a comment bomb in the recordings folder, and keeps serving', async () => {
+    const dir = join(gw.recordingsDir, SESSION);
+    // A valid header and row, then 20 MB of comment lines (gzip makes it 100 kB): the reader stops at its bound.
+    const head = '# squatmon-recording v1\n# sensor: id=S2 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n0.01,S2,0,0,9.8,0,0,0\n';
+    writeFileSync(join(dir, 'bomb.csv.gz'), gzipSync(head + '# e: x\n'.repeat(3_000_000), { level: 1 }));
+    await gw.store.startSet({ session: SESSION, set: 11, athlete: 'ana', startedAt: T0 + 11 * 60_000, recording: join(dir, 'bomb.csv.gz') });
+    const before = process.memoryUsage().rss;
+    const r = await get(`/sessions/${SESSION}/sets/11/trace`);
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatch(/line \d+: more than \d+ comment lines/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(100 * 2 ** 20);
+    expect((await get(`/sessions/${SESSION}/sets/1/trace`)).status).toBe(200);
   });
 
   it('computes the trace again when the recording file changed', async () => {
