@@ -8,6 +8,8 @@ import type { GatewayConfig } from '../config/config.ts';
 import { startGateway, startHistorianGateway } from '../service/gateway.ts';
 import { createLogger } from '../core/logger.ts';
 import { PortInUseError } from '../mqtt/embedded-broker.ts';
+import { DataDirInUseError } from '../service/data-dir-lock.ts';
+import { HttpConfigError } from '../http/access.ts';
 import { describeHistoryStore } from '../store/open-history-store.ts';
 
 const USAGE = `Usage: squatmon start [--sim | --ble | --replay FILE | --historian] [options]
@@ -111,7 +113,8 @@ export const startCommand: Command = {
       const start = config.source === 'historian' ? startHistorianGateway : startGateway;
       gateway = await start({ config, logger, portsAreDefaults, dashboardDir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)) });
     } catch (err) {
-      if (err instanceof PortInUseError) {
+      // What the user can fix (a port taken, a data folder in use): one line and exit code 2, as the docs say.
+      if (err instanceof PortInUseError || err instanceof DataDirInUseError || err instanceof HttpConfigError) {
         io.stderr.write(`squatmon start: ${err.message}\n`);
         return 2;
       }

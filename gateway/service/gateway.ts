@@ -35,6 +35,7 @@ import { recoverInterruptedRecordings } from './recording-recovery.ts';
 import { closeInterruptedSessions } from './session-recovery.ts';
 import { EventBus } from '../core/event-bus.ts';
 import { LiveState } from './live-state.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 export interface RunningGateway {
   readonly dashboardUrl: string;
@@ -88,13 +89,17 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
   const dataDir = resolve(config.dataDir);
   const recordingsDir = join(dataDir, 'recordings');
   mkdirSync(recordingsDir, { recursive: true });
-  recoverInterruptedRecordings(recordingsDir, logger);
+  // Before anything touches the folder: a second gateway would recover the first one's open recording and
+  // close its live sessions.
+  const lock = lockDataDir(dataDir);
   const simulated = config.source === 'sim';
 
-  const cleanups: (() => Promise<void>)[] = [];
+  // Run in reverse at stop; the lock is released last.
+  const cleanups: (() => Promise<void>)[] = [async () => lock.release()];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: Error) => logger.error('shutdown step failed', { error: err.message }));
   };
+  recoverInterruptedRecordings(recordingsDir, logger);
 
   try {
     const store: HistoryStore = await openHistoryStore(config.store, dataDir);

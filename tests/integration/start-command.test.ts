@@ -1,8 +1,9 @@
 /**
  * `squatmon start --sim --mqtt-port P --http-port H` as a user runs it: a separate process that prints where
- * the dashboard and the broker are, publishes over MQTT, serves HTTP, and shuts down cleanly on SIGTERM.
+ * the dashboard and the broker are, publishes over MQTT, serves HTTP, keeps its data folder to itself (a second
+ * gateway on it exits 2), and shuts down cleanly on SIGTERM.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,15 @@ describe('squatmon start (a real process)', () => {
       expect(stdout).toContain(`mqtt://127.0.0.1:${mqttPort}`);
       const subscriber = await record(`mqtt://127.0.0.1:${mqttPort}`, 'squatmon/#');
       await waitFor(() => subscriber.messages.some((m) => m.topic.endsWith('/reps')), 'a rep over MQTT', 60_000);
+      // A second gateway on the same data folder refuses to start (one line, exit code 2); the first serves on.
+      const [mqtt2, http2] = [await freePort(), await freePort()];
+      const second = spawnSync(
+        process.execPath,
+        ['bin/squatmon.js', 'start', '--sim', '--mqtt-port', String(mqtt2), '--http-port', String(http2), '--data-dir', dataDir, '--athletes', '1'],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(second.status).toBe(2);
+      expect(second.stderr).toMatch(/^squatmon start: the data folder .* is in use by another squatmon gateway \(process \d+\)/m);
       const health = await fetch(`http://127.0.0.1:${httpPort}/api/health`);
       expect(health.status).toBe(200);
       child.kill('SIGTERM');
@@ -48,6 +58,8 @@ describe('squatmon start (a real process)', () => {
     const files = await readdir(dataDir, { recursive: true });
     expect(files.some((f) => String(f).endsWith('squatmon.db'))).toBe(true);
     expect(files.some((f) => /set-1\.csv\.gz$/.test(String(f)))).toBe(true);
+    // The lock is gone with the gateway.
+    expect(files.some((f) => String(f).endsWith('squatmon.lock'))).toBe(false);
     expect(stderr).not.toMatch(/\berror\b/);
   }, 90_000);
 });
