@@ -46,6 +46,16 @@ describe('squatmon start (a real process)', () => {
       );
       expect(second.status).toBe(2);
       expect(second.stderr).toMatch(/^squatmon start: the data folder .* is in use by another squatmon gateway \(process \d+\)/m);
+      // A dashboard port the user chose and another program holds: one line, exit code 2 (it was 1).
+      const otherDir = await mkdtemp(join(tmpdir(), 'squatmon-start-2-'));
+      const taken = spawnSync(
+        process.execPath,
+        ['bin/squatmon.js', 'start', '--sim', '--mqtt-port', String(mqtt2), '--http-port', String(httpPort), '--data-dir', otherDir, '--athletes', '1'],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      await rm(otherDir, { recursive: true, force: true });
+      expect(taken.status).toBe(2);
+      expect(taken.stderr).toMatch(new RegExp(`^squatmon start: .*${httpPort}`, 'm'));
       const health = await fetch(`http://127.0.0.1:${httpPort}/api/health`);
       expect(health.status).toBe(200);
       child.kill('SIGTERM');

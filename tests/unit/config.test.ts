@@ -36,6 +36,8 @@ describe('loadConfig', () => {
     await expect(loadConfig({ file: join(dir, 'notjson.json') })).rejects.toThrow(/not valid JSON/);
     await expect(loadConfig({ file: join(dir, 'missing.json') })).rejects.toThrow(/cannot read/);
     await expect(loadConfig({ flags: { unknownKey: 1 } })).rejects.toThrow(ConfigError);
+    // An empty MQTT password is a config error naming the field (it used to pass here and crash the start).
+    await expect(loadConfig({ flags: { mqtt: { password: '' } } })).rejects.toThrow(/mqtt\.password.*empty/);
   });
 
   it('refuses to listen beyond loopback without credentials', async () => {
