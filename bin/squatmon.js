@@ -16,7 +16,8 @@ function builtCommandIsCurrent() {
     const inputs = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'inputs.json'), 'utf8'));
     return inputs.every(([path, size, mtimeMs]) => {
       const now = statSync(join(root, path));
-      return now.size === size && Math.trunc(now.mtimeMs) === mtimeMs;
+      // Within a millisecond: a timestamp restored or copied (through a Date, in seconds) keeps no more.
+      return now.size === size && Math.abs(now.mtimeMs - mtimeMs) < 1;
     });
   } catch {
     return false; // not built, or a source is gone: the sources decide

@@ -47,8 +47,7 @@ export async function buildCli(outDir: string = CLI_DIST): Promise<{ outDir: str
   for (const path of Object.keys(result.metafile.inputs)) {
     const absolute = resolve(ROOT, path);
     const { size, mtimeMs } = await stat(absolute);
-    // Whole milliseconds: what a restored or copied timestamp keeps.
-    inputs.push([relative(ROOT, absolute), size, Math.trunc(mtimeMs)]);
+    inputs.push([relative(ROOT, absolute), size, mtimeMs]);
   }
   await writeFile(join(outDir, CLI_INPUTS), JSON.stringify(inputs));
   const chunks = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length;

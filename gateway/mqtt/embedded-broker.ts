@@ -21,6 +21,7 @@ import { SlowClientShedder } from './slow-client-shedder.ts';
 import type { EmbeddedBrokerStats } from './slow-client-shedder.ts';
 import type { Topics } from './topics.ts';
 import { DEFAULT_MQTT_HOST, DEFAULT_MQTT_PORT } from '../config/config.ts';
+import { PacketSizeGuard } from './packet-guard.ts';
 
 
 /** MQTT CONNACK return codes (aedes' AuthErrorCode is an ambient const enum, unusable under isolatedModules). */
@@ -125,6 +126,11 @@ function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
+/** Time a new connection has to send its CONNECT, ms. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Connections at once that have not sent a whole CONNECT header yet. */
+const MAX_PENDING_CONNECTIONS = 256;
+
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { topics, logger } = options;
   const host = options.host ?? DEFAULT_MQTT_HOST;
@@ -143,6 +149,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const aedes = await Aedes.createBroker({
     ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
     drainTimeout: DRAIN_TIMEOUT_MS,
+    // A client that connects must log in within this time (aedes' default is 30 s).
+    connectTimeout: CONNECT_TIMEOUT_MS,
     authenticate: (client, username, password, done) => {
       if (username === gatewayLogin.username) {
         if (sameSecret(password, gatewayLogin.password)) {
@@ -180,9 +188,29 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   // No Nagle: MQTT packets are small and latency matters (a cue); with Nagle and delayed ACKs a publish can
   // wait ~40 ms on loopback.
+  // Connections that have not yet sent a whole CONNECT header: bounded, so a flood of idle sockets is too.
+  const pending = new Set<net.Socket>();
   const server = net.createServer({ highWaterMark: CLIENT_BUFFER_BYTES }, (socket) => {
     socket.setNoDelay(true);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (pending.size >= MAX_PENDING_CONNECTIONS) {
+      logger.warn('mqtt connection refused: too many connections that have not logged in', { peer, pending: pending.size });
+      socket.destroy();
+      return;
+    }
+    pending.add(socket);
+    socket.once('close', () => pending.delete(socket));
     aedes.handle(socket);
+    // After aedes: its 'readable' listener keeps control of the flow; 'data' shows each chunk as it is read,
+    // before the parser buffers it (packet-guard.ts).
+    const guard = new PacketSizeGuard();
+    socket.on('data', (chunk: Buffer) => {
+      const verdict = guard.inspect(chunk);
+      if (guard.packetsSeen > 0) pending.delete(socket);
+      if (verdict.ok) return;
+      logger.warn('mqtt connection refused: packet too large or malformed', { peer, reason: verdict.reason });
+      socket.destroy();
+    });
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -180,3 +180,42 @@ describe('a subscriber that stops reading', () => {
     expect(logger.lines.filter((l) => l.includes('is not reading')).length).toBe(1);
   }, 60_000);
 });
+
+describe('embedded broker memory before login', () => {
+  it('closes connections that declare a 200 MiB CONNECT before buffering it, logs each with its peer, and serves on', async () => {
+    const logger = memoryLogger();
+    const broker = await startEmbeddedBroker({ port: 0, topics: topicsFor('squatmon'), logger, credentials: { username: 'coach', password: 'secret-secret' } });
+    cleanups.push(() => broker.close());
+    const before = process.memoryUsage().rss;
+    const started = performance.now();
+    // Five at once, as the probe did: 0x10, a varint of 200 MiB, then 1 MiB chunks for as long as the socket takes them.
+    const closed = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        new Promise<{ bytesWritten: number }>((resolve) => {
+          const socket = net.connect(broker.port, '127.0.0.1', () => {
+            socket.write(Buffer.from([0x10, 0x80, 0x80, 0x80, 0x64]));
+            const chunk = Buffer.alloc(1 << 20, 0x41);
+            const pump = () => {
+              while (!socket.destroyed && socket.bytesWritten < 200 * 2 ** 20 && socket.write(chunk));
+            };
+            socket.on('drain', pump);
+            pump();
+          });
+          socket.on('error', () => undefined);
+          socket.on('close', () => resolve({ bytesWritten: socket.bytesWritten }));
+        }),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const grown = (process.memoryUsage().rss - before) / 2 ** 20;
+    console.info(`5 × 200 MiB CONNECT: all closed in ${seconds.toFixed(2)} s, RSS +${grown.toFixed(0)} MB, sent before close: ${closed.map((c) => (c.bytesWritten / 2 ** 20).toFixed(1)).join(', ')} MiB`);
+    expect(seconds).toBeLessThan(5);
+    expect(grown).toBeLessThan(50);
+    const refusals = logger.lines.filter((l) => l.includes('mqtt connection refused: packet too large'));
+    expect(refusals).toHaveLength(5);
+    expect(refusals[0]).toMatch(/peer.*127\.0\.0\.1:\d+/);
+    expect(refusals[0]).toMatch(/CONNECT of 209715200 bytes/);
+    // A client that logs in still gets in.
+    expect(await tryConnect(broker.url, { username: 'coach', password: 'secret-secret' })).toBe('connected');
+  });
+});
