@@ -130,6 +130,8 @@ export const startCommand: Command = {
           : `  athletes:  ${gateway.athletes.map((a) => a.id).join(', ')}\n`) +
         `Press Ctrl-C to stop.\n`,
     );
+    // A replay that stopped on a bad line ends the command with that line and exit code 2, as `analyze` does.
+    let replayError: Error | null = null;
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (why: string) => {
@@ -140,8 +142,18 @@ export const startCommand: Command = {
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
-      if (config.source === 'replay') void gateway.replayDone.then(() => stop('end of replay'));
+      if (config.source === 'replay') {
+        void gateway.replayDone.then((error) => {
+          replayError = error;
+          stop(error ? 'replay stopped on a bad recording' : 'end of replay');
+        });
+      }
     });
+    if (replayError !== null) {
+      const err = replayError as Error & { line?: number };
+      io.stderr.write(`squatmon start: ${config.replay.file}${err.line === undefined ? '' : `:${err.line}`}: ${err.message}\n`);
+      return 2;
+    }
     return 0;
   },
 };

@@ -44,8 +44,8 @@ export interface RunningGateway {
   readonly mqtt: MqttBridge;
   /** The athletes at start (none for a historian: it learns them as their gateways publish). */
   readonly athletes: readonly Athlete[];
-  /** Resolves when a replay reached the end of its file (never for live sources). */
-  readonly replayDone: Promise<void>;
+  /** Resolves when a replay ended: null at the end of its file, the error at a bad line (never for live sources). */
+  readonly replayDone: Promise<Error | null>;
   stop(): Promise<void>;
 }
 

@@ -123,7 +123,7 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
  */
 export class HistorianSource implements Source {
   readonly athletes: readonly Athlete[] = [];
-  readonly done: Promise<void> = new Promise(() => {});
+  readonly done: Promise<Error | null> = new Promise(() => {});
   private historian: Historian | null = null;
 
   constructor(

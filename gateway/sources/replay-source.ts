@@ -16,10 +16,14 @@ export interface ReplayFeed {
   readonly onSamples: (samples: ImuSample[]) => void;
   /** Called once at the end of the file (or on a read error, with it). */
   readonly onEnd: (error: Error | null) => void;
+  /** Called when a pause of `seconds` in the recording is replayed shorter (MAX_PAUSE_S). */
+  readonly onLongPause?: (seconds: number) => void;
 }
 
 /** How much recording time one batch covers, s. */
 const BATCH_S = 0.02;
+/** Longest pause in a recording that a replay waits out, s (ten minutes: longer than any rest between sets). */
+const MAX_PAUSE_S = 600;
 
 /** Plays a recording's samples at `speed` times their own pace, in sensor-sized batches. */
 class RecordingPlayer {
@@ -67,7 +71,15 @@ class RecordingPlayer {
             if (this.stopped) return;
             feed.onSamples(batch);
             batch = [];
-            while (s.t >= batchEnd) batchEnd += BATCH_S;
+            // A pause longer than any rest between sets is replayed as MAX_PAUSE_S: the replay goes on instead
+            // of waiting hours (or forever, on a corrupt time) for the next sample.
+            const pause = s.t - batchEnd;
+            if (pause > MAX_PAUSE_S) {
+              firstT += pause - MAX_PAUSE_S;
+              feed.onLongPause?.(pause);
+            }
+            // The next batch boundary after s.t, in one step (a loop of 20 ms steps across a huge gap never ends).
+            batchEnd += (Math.floor((s.t - batchEnd) / BATCH_S) + 1) * BATCH_S;
           }
           batch.push(s);
         }
@@ -95,8 +107,8 @@ class RecordingPlayer {
 /** Source `replay`: one athlete, the recording's sensors, its samples at `speed` times real time. */
 export class ReplaySource implements Source {
   readonly athletes: readonly Athlete[];
-  readonly done: Promise<void>;
-  private finished: () => void = () => {};
+  readonly done: Promise<Error | null>;
+  private finished: (error: Error | null) => void = () => {};
 
   private constructor(
     private readonly player: RecordingPlayer,
@@ -122,10 +134,11 @@ export class ReplaySource implements Source {
     this.player.start({
       speed: this.speed,
       onSamples: (samples) => feed.push(samples),
+      onLongPause: (seconds) => host.logger.info('replay: a long pause in the recording is replayed as ten minutes', { file, seconds }),
       onEnd: (error) => {
         if (error) host.logger.error('replay stopped on a bad recording', { file, error: error.message });
         else host.logger.info('replay finished', { file });
-        this.finished();
+        this.finished(error);
       },
     });
   }

@@ -12,7 +12,7 @@ import type { AthleteFeed, Source, SourceHost } from './source.ts';
 const CUE_PULSE = { pulses: 2, onMs: 120, offMs: 80, intensityPct: 90 };
 
 export class SensorSource implements Source {
-  readonly done: Promise<void> = new Promise(() => {});
+  readonly done: Promise<Error | null> = new Promise(() => {});
   private stopping: (() => Promise<void>)[] = [];
 
   /** `noble`: how to get noble (null: Bluetooth is not usable, already explained; no sensor will connect). */

@@ -37,8 +37,11 @@ export interface SourceHost {
 export interface Source {
   /** The athletes known before start (none for a replay until its file is read, none for a historian). */
   readonly athletes: readonly Athlete[];
-  /** Resolves when the source has no more data (a replay at the end of its file); never for live ones. */
-  readonly done: Promise<void>;
+  /**
+   * Resolves when the source has no more data — null at a clean end, the error that stopped it otherwise (a
+   * replay reaching a bad line) — and never for live sources.
+   */
+  readonly done: Promise<Error | null>;
   start(host: SourceHost): Promise<void>;
   stop(): Promise<void>;
 }

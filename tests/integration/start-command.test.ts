@@ -4,7 +4,7 @@
  * gateway on it exits 2), and shuts down cleanly on SIGTERM.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,4 +72,31 @@ describe('squatmon start (a real process)', () => {
     expect(files.some((f) => String(f).endsWith('squatmon.lock'))).toBe(false);
     expect(stderr).not.toMatch(/\berror\b/);
   }, 90_000);
+});
+
+describe('squatmon start --replay of a damaged recording (a real process)', () => {
+  it('exits 2 with the bad line, and never hangs on absurd times', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'squatmon-replay-bad-'));
+    try {
+      const head = '# squatmon-recording v1\n# sensor: id=S2 placement=sacrum\nt,sensor,ax,ay,az,gx,gy,gz\n';
+      const rows = Array.from({ length: 50 }, (_, i) => `${(i * 0.01).toFixed(4)},S2,0,0,9.81,0,0,0`).join('\n');
+      await writeFile(join(dir, 'bad-row.csv'), `${head}${rows}\n0.5100,S2,0,zero,9.81,0,0,0\n`);
+      // Times a replay cannot wait out: -1e308 then 1e308 (it used to hang, silently).
+      await writeFile(join(dir, 'absurd-times.csv'), `${head}-1e308,S2,0,0,9.81,0,0,0\n1e308,S2,0,0,9.81,0,0,0\n`);
+      const run = (file: string) =>
+        spawnSync(
+          process.execPath,
+          ['bin/squatmon.js', 'start', '--replay', join(dir, file), '--speed', '50', '--data-dir', join(dir, `data-${file}`), '--http-port', '0', '--mqtt-port', '0'],
+          { encoding: 'utf8', timeout: 60_000 },
+        );
+      const bad = run('bad-row.csv');
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/^squatmon start: .*bad-row\.csv:54: field 'ay' is not a number: 'zero'$/m);
+      const absurd = run('absurd-times.csv');
+      expect(absurd.signal).toBeNull(); // not killed by the timeout
+      expect(absurd.status).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
