@@ -95,7 +95,7 @@ export const configSchema = z
       .default({ file: null, speed: 1, athlete: 'replay' }),
     mqtt: mqttConfigSchema.prefault({}),
     http: z
-      .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: z.string().min(16, 'at least 16 characters').nullable().default(null) })
+      .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: z.string().refine((t) => t.replace(/\s/g, '').length >= 16, 'at least 16 characters that are not spaces').nullable().default(null) })
       .default({ host: '127.0.0.1', port: 8080, token: null }),
     /** The history: SQLite in dataDir unless `url` names a PostgreSQL database (postgres://user:pass@host:port/db). */
     store: z

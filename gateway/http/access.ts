@@ -37,8 +37,9 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Throws HttpConfigError when the host/token combination must not be served. */
 export function checkListenConfig(host: string, token: string | null): void {
-  if (token !== null && token.length < MIN_TOKEN_LENGTH) {
-    throw new HttpConfigError(`the HTTP token must be at least ${MIN_TOKEN_LENGTH} characters long`);
+  // Spaces do not count: a token of 16 spaces is no secret.
+  if (token !== null && token.replace(/\s/g, '').length < MIN_TOKEN_LENGTH) {
+    throw new HttpConfigError(`the HTTP token must have at least ${MIN_TOKEN_LENGTH} characters that are not spaces`);
   }
   if (token === null && !isLoopbackHost(host)) {
     throw new HttpConfigError(

@@ -49,7 +49,7 @@ function contractViolation(c: GatewayConfig): string | null {
     if (!isNumberIn(a.winkThresholdDeg, 0, 90)) return `athletes.${i}.winkThresholdDeg`;
   }
   if (!isPort(c.http.port) || !isPort(c.mqtt.port)) return 'port';
-  if (c.http.token !== null && (typeof c.http.token !== 'string' || c.http.token.length < 16)) return 'http.token: at least 16 characters';
+  if (c.http.token !== null && (typeof c.http.token !== 'string' || c.http.token.replace(/\s/g, '').length < 16)) return 'http.token: at least 16 characters';
   if (!LOOPBACK(c.http.host) && c.http.token === null) return 'http.host beyond loopback without a token';
   if (c.mqtt.url === null && !LOOPBACK(c.mqtt.host) && (c.mqtt.username === null || c.mqtt.password === null)) return 'mqtt.host beyond loopback without credentials';
   if (c.mqtt.url !== null && !/^mqtts?:\/\//.test(c.mqtt.url)) return 'mqtt.url';

@@ -53,6 +53,8 @@ describe('listening beyond loopback', () => {
       expect(() => checkListenConfig(host, TOKEN)).not.toThrow();
     }
     expect(() => checkListenConfig('0.0.0.0', 'short')).toThrow(/at least 16/);
+    expect(() => checkListenConfig('0.0.0.0', ' '.repeat(16))).toThrow(/not spaces/);
+    expect(() => checkListenConfig('0.0.0.0', `${' '.repeat(8)}abcdefgh${' '.repeat(8)}`)).toThrow(/not spaces/);
   });
 
   it('compares tokens exactly', () => {

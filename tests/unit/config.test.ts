@@ -38,6 +38,8 @@ describe('loadConfig', () => {
     await expect(loadConfig({ flags: { unknownKey: 1 } })).rejects.toThrow(ConfigError);
     // An empty MQTT password is a config error naming the field (it used to pass here and crash the start).
     await expect(loadConfig({ flags: { mqtt: { password: '' } } })).rejects.toThrow(/mqtt\.password.*empty/);
+    // A token of spaces is no secret.
+    await expect(loadConfig({ flags: { http: { token: ' '.repeat(16) } } })).rejects.toThrow(/http\.token.*not spaces/);
   });
 
   it('refuses to listen beyond loopback without credentials', async () => {
