@@ -16,7 +16,7 @@ import { Aedes } from 'aedes';
 import type { AuthenticateError, Client } from 'aedes';
 import mqtt from 'mqtt';
 import type { Logger } from '../core/logger.ts';
-import { mayPublish } from './acl.ts';
+import { mayPublish, RetainedBudget } from './acl.ts';
 import { SlowClientShedder } from './slow-client-shedder.ts';
 import type { EmbeddedBrokerStats } from './slow-client-shedder.ts';
 import type { Topics } from './topics.ts';
@@ -145,6 +145,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
   const gatewayClients = new WeakSet<Client>();
   const shedder = new SlowClientShedder(logger);
+  const retained = new RetainedBudget();
 
   const aedes = await Aedes.createBroker({
     ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
@@ -177,9 +178,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     authorizePublish: (client, packet, done) => {
       // client is null for the broker's own messages ($SYS heartbeats).
       const principal = client === null || gatewayClients.has(client) ? 'gateway' : 'client';
-      if (mayPublish(topics, principal, packet.topic)) return done(null);
-      logger.warn('mqtt publish denied', { client: client?.id, topic: packet.topic });
-      done(new Error(`not allowed to publish to ${packet.topic}`));
+      if (!mayPublish(topics, principal, packet.topic)) {
+        logger.warn('mqtt publish denied', { client: client?.id, topic: packet.topic });
+        return done(new Error(`not allowed to publish to ${packet.topic}`));
+      }
+      if (principal === 'client' && packet.retain && !retained.admit(packet.topic, packet.payload.length)) {
+        logger.warn('mqtt retained publish denied: the clients\' retained messages are at their bound', { client: client?.id, topic: packet.topic });
+        return done(new Error('too many retained messages'));
+      }
+      done(null);
     },
     // One stalled subscriber must not hold back the others (slow-client-shedder.ts).
     authorizeForward: (client, packet) => shedder.forward(client, packet),

@@ -6,6 +6,7 @@ import { startMqttBridge } from '../../gateway/mqtt/bridge.ts';
 import { mqttConfigSchema } from '../../gateway/config/config.ts';
 import type { MqttBridge } from '../../gateway/mqtt/bridge.ts';
 import { InsecureBindError, PortInUseError, startEmbeddedBroker } from '../../gateway/mqtt/embedded-broker.ts';
+import { MAX_CLIENT_RETAINED } from '../../gateway/mqtt/acl.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
 import { memoryLogger } from '../../gateway/core/logger.ts';
 import { fakeCommands, record, rep, waitFor } from '../support/mqtt-harness.ts';
@@ -217,5 +218,33 @@ describe('embedded broker memory before login', () => {
     expect(refusals[0]).toMatch(/CONNECT of 209715200 bytes/);
     // A client that logs in still gets in.
     expect(await tryConnect(broker.url, { username: 'coach', password: 'secret-secret' })).toBe('connected');
+  });
+});
+
+describe('embedded broker retained messages and $SYS', () => {
+  it('keeps at most the bound of clients\' retained messages and refuses $SYS publishes', async () => {
+    const logger = memoryLogger();
+    const broker = await startEmbeddedBroker({ port: 0, topics: topicsFor('squatmon'), logger });
+    cleanups.push(() => broker.close());
+    const writer = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    let refused = false;
+    writer.on('close', () => (refused = true));
+    const payload = Buffer.alloc(100, 0x41);
+    // QoS 0, written back to back; the broker closes the connection at the first publish over the bound.
+    for (let i = 0; i < MAX_CLIENT_RETAINED + 50 && !refused; i++) writer.publish(`other/app/${i}`, payload, { retain: true, qos: 0 });
+    await waitFor(() => refused, 'the writer cut off at the bound', 10_000);
+    writer.end(true);
+    // What a new subscriber is handed: the bound, not more.
+    const reader = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    let received = 0;
+    reader.on('message', () => received++);
+    await reader.subscribeAsync('other/#');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(received).toBe(MAX_CLIENT_RETAINED);
+    expect(logger.lines.some((l) => l.includes('retained publish denied'))).toBe(true);
+    // $SYS is the broker's: a client's publish there is denied.
+    reader.publish('$SYS/broker/fake', 'x', { qos: 0 });
+    await waitFor(() => logger.lines.some((l) => l.includes('mqtt publish denied') && l.includes('$SYS/broker/fake')), 'the $SYS publish refused', 5_000);
+    reader.end(true);
   });
 });

@@ -1,6 +1,6 @@
 /** The small pure rules behind the MQTT side: topics, ACL, loopback, backoff, URLs fit for logs. */
 import { describe, expect, it } from 'vitest';
-import { mayPublish } from '../../gateway/mqtt/acl.ts';
+import { MAX_CLIENT_RETAINED, MAX_CLIENT_RETAINED_BYTES, mayPublish, RetainedBudget } from '../../gateway/mqtt/acl.ts';
 import { connectGateway, defaultClientId, displayUrl, reconnectDelayMs } from '../../gateway/mqtt/connection.ts';
 import { isLoopback } from '../../gateway/mqtt/embedded-broker.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
@@ -23,6 +23,22 @@ describe('MQTT rules', () => {
     for (const t of allowed) expect(mayPublish(topics, 'client', t), t).toBe(true);
     for (const t of denied) expect(mayPublish(topics, 'client', t), t).toBe(false);
     for (const t of denied) expect(mayPublish(topics, 'gateway', t), t).toBe(true);
+    // The broker's own status tree is nobody else's.
+    for (const t of ['$SYS/broker/uptime', '$SYS', '$anything']) expect(mayPublish(topics, 'client', t), t).toBe(false);
+  });
+
+  it('keeps the clients\' retained messages within their count and bytes, a replacement or a deletion freeing room', () => {
+    const budget = new RetainedBudget();
+    for (let i = 0; i < MAX_CLIENT_RETAINED; i++) expect(budget.admit(`t/${i}`, 10)).toBe(true);
+    expect(budget.admit('t/new', 10)).toBe(false);
+    expect(budget.admit('t/5', 20)).toBe(true); // replaces t/5: no new topic
+    expect(budget.admit('t/6', 0)).toBe(true); // deletes t/6
+    expect(budget.admit('t/new', 10)).toBe(true);
+    const bytes = new RetainedBudget();
+    expect(bytes.admit('big/a', MAX_CLIENT_RETAINED_BYTES - 5)).toBe(true);
+    expect(bytes.admit('big/b', 10)).toBe(false);
+    expect(bytes.admit('big/a', 0)).toBe(true);
+    expect(bytes.admit('big/b', 10)).toBe(true);
   });
 
   it('tells loopback addresses from the rest', () => {
