@@ -18,9 +18,10 @@ type Verdict = { readonly ok: true } | { readonly ok: false; readonly reason: st
 /** Follows one connection's packet boundaries across the chunks it arrives in. */
 export class PacketSizeGuard {
   private packets = 0;
-  /** Bytes of the current packet's body still to skip; -1 while a fixed header is being read. */
-  private bodyLeft = -1;
-  private headerType = 0;
+  /** Bytes of the current packet's body still to skip. */
+  private bodyLeft = 0;
+  /** Whether the current fixed header's first byte (type and flags) was read: then its length bytes follow. */
+  private inLength = false;
   private lengthSoFar = 0;
   private lengthBytes = 0;
 
@@ -42,13 +43,12 @@ export class PacketSizeGuard {
         const skip = Math.min(this.bodyLeft, chunk.length - i);
         this.bodyLeft -= skip;
         i += skip;
-        if (this.bodyLeft === 0) this.bodyLeft = -1;
         continue;
       }
       const byte = chunk[i++];
-      if (this.lengthBytes === 0 && this.headerType === 0) {
-        this.headerType = (byte >> 4) || 16; // 16: a reserved type 0, still a header seen
+      if (!this.inLength) {
         if (this.packets === 0 && byte >> 4 !== 1) return { ok: false, reason: 'the first packet is not a CONNECT' };
+        this.inLength = true;
         continue;
       }
       // Remaining length: up to four bytes of seven bits each, least significant first.
@@ -64,10 +64,10 @@ export class PacketSizeGuard {
         return { ok: false, reason: `${this.packets === 0 ? 'CONNECT' : 'packet'} of ${declared} bytes declared (at most ${limit})` };
       }
       this.packets++;
-      this.headerType = 0;
+      this.inLength = false;
       this.lengthSoFar = 0;
       this.lengthBytes = 0;
-      this.bodyLeft = declared > 0 ? declared : -1;
+      this.bodyLeft = declared;
     }
     return { ok: true };
   }

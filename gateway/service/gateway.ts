@@ -26,7 +26,6 @@ import type { Athlete, GatewayEvent } from '../core/domain.ts';
 import { AthleteRuntime } from './athlete-runtime.ts';
 import { GatewayControl } from './gateway-control.ts';
 import { HistorianSource } from './historian.ts';
-import type { Historian } from './historian.ts';
 import { SensorSource } from '../sources/sensor-source.ts';
 import type { Source } from '../sources/source.ts';
 import type { Logger } from '../core/logger.ts';
@@ -110,8 +109,8 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
     const clockStart = performance.now();
     const gatewayClock = () => ((performance.now() - clockStart) / 1000) * speed;
     // Where the samples (or, for a historian, the facts) come from: built from the config by sourceFor.
-    let historian: Historian | null = null;
-    const source: Source = await sourceFor(config, gatewayClock, logger, store, (h) => (historian = h));
+    const source: Source = await sourceFor(config, gatewayClock, logger, store);
+    const historian = source instanceof HistorianSource ? source : null;
 
     const runtimes = new Map<string, AthleteRuntime>();
     // Every fact goes through one bus; the live state comes first, so a page asking right after an event sees it.
@@ -149,7 +148,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       store,
       commands: control,
       liveState: () => ({
-        athletes: historian ? historian.athletes() : [...runtimes.values()].map((r) => r.athlete),
+        athletes: historian?.running ? historian.running.athletes() : [...runtimes.values()].map((r) => r.athlete),
         sensors: live.sensors,
         lastReps: live.reps,
         sessions: live.sessions,
@@ -210,7 +209,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
 
     return {
       dashboardUrl: http.url,
-      mqttUrl: mqtt?.url ?? (historian as Historian | null)!.url,
+      mqttUrl: mqtt?.url ?? historian!.running!.url,
       mqtt,
       athletes: source.athletes,
       replayDone: source.done,
@@ -236,14 +235,8 @@ async function loadNobleOrExplain(logger: Logger): Promise<Noble | null> {
   }
 }
 
-/** The source the config names. A historian's is handed back through `onHistorian` (the dashboard asks it for its athletes). */
-async function sourceFor(
-  config: GatewayConfig,
-  clock: () => number,
-  logger: Logger,
-  store: HistoryStore,
-  onHistorian: (historian: Historian) => void,
-): Promise<Source> {
+/** The source the config names. */
+async function sourceFor(config: GatewayConfig, clock: () => number, logger: Logger, store: HistoryStore): Promise<Source> {
   switch (config.source) {
     case 'sim': {
       const sim = simulatedSensors(config.sim, clock);
@@ -260,7 +253,7 @@ async function sourceFor(
     case 'historian': {
       const url = config.mqtt.url;
       if (url === null) throw new Error('the historian subscribes to an external broker: give --mqtt-url');
-      return new HistorianSource({ broker: { ...config.mqtt, url }, clientId: config.historian.clientId, store }, onHistorian);
+      return new HistorianSource({ broker: { ...config.mqtt, url }, clientId: config.historian.clientId, store });
     }
   }
 }

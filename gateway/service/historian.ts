@@ -124,19 +124,16 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
 export class HistorianSource implements Source {
   readonly athletes: readonly Athlete[] = [];
   readonly done: Promise<Error | null> = new Promise(() => {});
-  private historian: Historian | null = null;
+  /** The running historian, once started: the dashboard asks it for the athletes seen and the broker's URL. */
+  running: Historian | null = null;
 
-  constructor(
-    private readonly options: Omit<HistorianOptions, 'emit' | 'logger'>,
-    private readonly onStarted: (historian: Historian) => void,
-  ) {}
+  constructor(private readonly options: Omit<HistorianOptions, 'emit' | 'logger'>) {}
 
   async start(host: SourceHost): Promise<void> {
-    this.historian = await startHistorian({ ...this.options, emit: (event) => host.emit(event), logger: host.logger });
-    this.onStarted(this.historian);
+    this.running = await startHistorian({ ...this.options, emit: (event) => host.emit(event), logger: host.logger });
   }
 
   async stop(): Promise<void> {
-    await this.historian?.close();
+    await this.running?.close();
   }
 }

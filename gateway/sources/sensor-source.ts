@@ -13,7 +13,7 @@ const CUE_PULSE = { pulses: 2, onMs: 120, offMs: 80, intensityPct: 90 };
 
 export class SensorSource implements Source {
   readonly done: Promise<Error | null> = new Promise(() => {});
-  private stopping: (() => Promise<void>)[] = [];
+  private manager: ConnectionManager | null = null;
 
   /** `noble`: how to get noble (null: Bluetooth is not usable, already explained; no sensor will connect). */
   constructor(
@@ -54,12 +54,12 @@ export class SensorSource implements Source {
       },
     });
     manager.start();
-    this.stopping = [() => manager.stop()];
+    this.manager = manager;
   }
 
   async stop(): Promise<void> {
     // The simulated radio first (its sensors stop sending), then the manager.
     this.onStop();
-    for (const stop of this.stopping) await stop();
+    await this.manager?.stop();
   }
 }

@@ -1,4 +1,4 @@
-/** Row shapes and mappers both SQL stores share (the columns the dialects return alike). */
+/** Row shapes and mappers of the SQL history store (sql-history-store.ts) that the columns of both databases fit. */
 import { UNCERTAIN_GAP_FRACTION } from '../../shared/rep.ts';
 import type { StoredSet } from './history-store.ts';
 
