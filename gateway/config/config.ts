@@ -7,10 +7,12 @@ import { z } from 'zod';
 import { PLACEMENTS, SENSOR_FACES } from '../../shared/imu.ts';
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import { redact } from '../core/logger.ts';
-import { athleteIdSchema } from '../core/ids.ts';
+import { athleteIdSchema, SIGNER_PATTERN, signerNameSchema } from '../core/ids.ts';
 import { DRIVER_NAMES } from '../ble/drivers/index.ts';
 
 const port = z.number().int().min(0).max(65535);
+/** A shared secret (dashboard token, signing key): long enough not to be guessed, not padding. */
+const secretSchema = z.string().refine((t) => t.replace(/\s/g, '').length >= 16, 'at least 16 characters that are not spaces');
 
 export const DEFAULT_MQTT_ROOT = 'squatmon';
 /** A root is one or more plain topic levels: no wildcards, no empty levels, no leading/trailing slash. */
@@ -36,8 +38,14 @@ export const mqttConfigSchema = z.strictObject({
   certFile: z.string().nullable().default(null),
   keyFile: z.string().nullable().default(null),
   rejectUnauthorized: z.boolean().default(true),
-  /** Stable per gateway; default derived from the host name and root. */
+  /** Null: a random id at every start (docs/SECURITY.md: a known id lets anyone on the broker take over the session). */
   clientId: z.string().min(1).max(64).nullable().default(null),
+  /**
+   * Signing (mqtt/signing.ts): this gateway's name and key, given together. A historian that trusts it is told the
+   * same pair in `historian.gatewayKeys`.
+   */
+  signer: signerNameSchema.nullable().default(null),
+  signingKey: secretSchema.nullable().default(null),
   homeAssistant: z.boolean().default(false),
   homeAssistantPrefix: z.string().min(1).default(DEFAULT_DISCOVERY_PREFIX),
 });
@@ -95,7 +103,7 @@ export const configSchema = z
       .default({ file: null, speed: 1, athlete: 'replay' }),
     mqtt: mqttConfigSchema.prefault({}),
     http: z
-      .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: z.string().refine((t) => t.replace(/\s/g, '').length >= 16, 'at least 16 characters that are not spaces').nullable().default(null) })
+      .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(8080), token: secretSchema.nullable().default(null) })
       .default({ host: '127.0.0.1', port: 8080, token: null }),
     /** The history: SQLite in dataDir unless `url` names a PostgreSQL database (postgres://user:pass@host:port/db). */
     store: z
@@ -112,10 +120,23 @@ export const configSchema = z
       .default({ url: null, schema: null, maxBytes: null }),
     historian: z
       .strictObject({
-        /** Its MQTT client id: fixed, so the broker keeps its session (and what it missed) while it is down. */
+        /**
+         * Its MQTT client id: fixed, so the broker keeps its session (and what it missed) while it is down. Null: a
+         * random id made once and kept in the data folder (historian-client-id).
+         */
         clientId: z.string().min(1).max(64).nullable().default(null),
+        /** The gateways it trusts: signer name → signing key. Messages not signed by one of them are refused. */
+        gatewayKeys: z
+          .record(z.string(), secretSchema)
+          .refine((keys) => Object.keys(keys).every((name) => SIGNER_PATTERN.test(name)), 'signer names are 1–32 characters A-Z, a-z, 0-9, _ and -')
+          .default({}),
+        /**
+         * Trust the broker instead: store whatever is published under the root, signed or not. Only where the broker's
+         * ACL lets nobody but the gateways publish there (docs/SECURITY.md has a Mosquitto ACL).
+         */
+        trustBroker: z.boolean().default(false),
       })
-      .default({ clientId: null }),
+      .default({ clientId: null, gatewayKeys: {}, trustBroker: false }),
     dataDir: z.string().min(1).default('data'),
   })
   .strict()
@@ -174,6 +195,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
       port: num('SQUATMON_MQTT_PORT'),
       username: str('SQUATMON_MQTT_USERNAME'),
       password: str('SQUATMON_MQTT_PASSWORD'),
+      signer: str('SQUATMON_MQTT_SIGNER'),
+      signingKey: str('SQUATMON_MQTT_SIGNING_KEY'),
     },
     http: { port: num('SQUATMON_HTTP_PORT'), host: str('SQUATMON_HTTP_HOST'), token: str('SQUATMON_HTTP_TOKEN') },
     store: { url: str('SQUATMON_STORE_URL') },
@@ -210,6 +233,17 @@ export async function loadConfig(options: { file?: string; env?: NodeJS.ProcessE
   checkSecurity(config);
   if (config.source === 'historian' && config.mqtt.url === null) {
     throw new ConfigError('source historian: give the broker the gateways publish to (--mqtt-url or SQUATMON_MQTT_URL)');
+  }
+  if (config.source === 'historian' && Object.keys(config.historian.gatewayKeys).length === 0 && !config.historian.trustBroker) {
+    throw new ConfigError(
+      'source historian: say which gateways to trust — historian.gatewayKeys (signer name → the key each gateway signs with), or historian.trustBroker: true where the broker lets only gateways publish (docs/SECURITY.md)',
+    );
+  }
+  if (Object.keys(config.historian.gatewayKeys).length > 0 && config.historian.trustBroker) {
+    throw new ConfigError('historian: give gatewayKeys or trustBroker, not both (with keys, only signed messages are believed)');
+  }
+  if ((config.mqtt.signer === null) !== (config.mqtt.signingKey === null)) {
+    throw new ConfigError('mqtt.signer and mqtt.signingKey (SQUATMON_MQTT_SIGNER, SQUATMON_MQTT_SIGNING_KEY) must be given together');
   }
   return config;
 }

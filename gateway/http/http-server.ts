@@ -41,6 +41,8 @@ export interface HttpServerOptions {
   /** See RestApiOptions.openSetRecording. */
   readonly openSetRecording?: (session: string, set: number) => Promise<string | null>;
   readonly logger: Logger;
+  /** A historian's counts, shown by /api/health: what it stored, dropped as malformed, refused as untrusted. */
+  readonly historianStats?: () => { readonly connected: boolean; readonly accepted: number; readonly dropped: number; readonly refused: number };
   /** Tuning of the ws hub's buffers and timers (defaults suit browsers). */
   readonly ws?: Omit<WsHubOptions, 'liveState' | 'logger'>;
 }
@@ -89,6 +91,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       status: store === 'ok' ? 'ok' : 'degraded',
       store,
       uptime_s: Math.round((performance.now() - startedAt) / 1000),
+      ...(options.historianStats ? { historian: options.historianStats() } : {}),
     });
   });
   app.use('/api', requireToken(policy));

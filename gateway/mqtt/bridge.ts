@@ -7,7 +7,7 @@
 import type { MqttConfig } from '../config/config.ts';
 import type { GatewayEvent } from '../core/domain.ts';
 import type { Logger } from '../core/logger.ts';
-import { connectGateway, defaultClientId, displayUrl } from './connection.ts';
+import { connectGateway, defaultClientId, displayUrl, shownClientId } from './connection.ts';
 import type { ConnectionOptions } from './connection.ts';
 import { startEmbeddedBroker } from './embedded-broker.ts';
 import type { EmbeddedBroker } from './embedded-broker.ts';
@@ -19,6 +19,7 @@ import type { MqttSinkStats } from './publisher.ts';
 import { BridgeRequests } from './requests.ts';
 import type { BridgeCommands } from '../core/commands.ts';
 import { topicsFor } from './topics.ts';
+import { plainEncoder, signingEncoder } from './signing.ts';
 
 export type { MqttConfig } from '../config/config.ts';
 
@@ -55,7 +56,7 @@ export interface MqttBridge {
 export async function startMqttBridge(config: MqttConfig, deps: MqttBridgeDeps): Promise<MqttBridge> {
   const { logger } = deps;
   const topics = topicsFor(config.root);
-  const clientId = config.clientId ?? defaultClientId(config.root);
+  const clientId = config.clientId ?? defaultClientId();
   const credentials =
     config.username !== null && config.password !== null ? { username: config.username, password: config.password } : null;
   if ((config.username === null) !== (config.password === null)) {
@@ -102,8 +103,9 @@ export async function startMqttBridge(config: MqttConfig, deps: MqttBridgeDeps):
     throw err;
   }
   const { client } = gateway;
-  const outbox = new Outbox(client, logger, deps.outbox);
-  const sink = new MqttSink(topics, client, outbox, logger);
+  const encode = config.signer !== null && config.signingKey !== null ? signingEncoder({ signer: config.signer, key: config.signingKey }) : plainEncoder;
+  const outbox = new Outbox(client, logger, deps.outbox, encode);
+  const sink = new MqttSink(topics, client, outbox, logger, encode);
   new BridgeRequests(topics, client, outbox, deps.commands, logger);
   const discovery = config.homeAssistant
     ? new HomeAssistantDiscovery(topics, client, outbox, { prefix: config.homeAssistantPrefix })
@@ -113,8 +115,9 @@ export async function startMqttBridge(config: MqttConfig, deps: MqttBridgeDeps):
     url,
     broker: broker === null ? 'external' : 'embedded',
     root: topics.root,
-    client: clientId,
+    client: shownClientId(clientId),
     home_assistant: config.homeAssistant,
+    signed_as: config.signer,
   });
 
   let closing: Promise<void> | null = null;

@@ -3,19 +3,23 @@
  * username/password and TLS files), announces `bridge/state` online (retained) on every connect with the Last
  * Will offline, reconnects with exponential backoff, and says offline explicitly on a graceful close.
  *
- * Session: `clean: true` with a client id stable per gateway. Reps survive an outage without a broker session:
+ * Client id: random at every start unless configured (defaultClientId), so nobody can guess it and knock the
+ * gateway off; a takeover loop (another client with the same id) is detected and not fought (takeover-guard.ts).
+ *
+ * Session: `clean: true`. Reps survive an outage without a broker session:
  * messages produced while disconnected wait in the bounded outbox (outbox.ts), and MQTT.js resends its
  * unacknowledged QoS 1 publishes on reconnect whatever `clean` says. What a persistent session would add is the
  * broker queueing *requests* for us while we are away, and replaying them at reconnect: a `set_start` sent ten
  * minutes ago to a gateway that was off should not start a set now; the requester got no response and can retry.
  */
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../core/logger.ts';
 import type { Topics } from './topics.ts';
+import { guardAgainstTakeover } from './takeover-guard.ts';
+import type { TakeoverGuardLimits } from './takeover-guard.ts';
 
 export interface TlsFiles {
   /** PEM CA bundle to trust (e.g. a self-signed broker's CA). */
@@ -38,6 +42,8 @@ export interface ConnectionOptions {
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
   readonly keepaliveSeconds?: number;
+  /** When a takeover loop is declared (defaults suit production, tests shorten them). */
+  readonly takeover?: TakeoverGuardLimits;
 }
 
 export interface GatewayConnection {
@@ -48,9 +54,21 @@ export interface GatewayConnection {
   close(): Promise<void>;
 }
 
-/** A client id stable for this host and root, short enough for any broker (MQTT 3.1 allows 23 characters). */
-export function defaultClientId(root: string, host: string = hostname()): string {
-  return `squatmon-gw-${createHash('sha256').update(`${host}\0${root}`).digest('hex').slice(0, 8)}`;
+/**
+ * A fresh random client id (64 bits), short enough for any broker (MQTT 3.1 allows 23 characters). The gateway's
+ * session is clean, so nothing is lost by a new id at each start; an id derived from the host name was
+ * predictable, and anyone on the broker could take the gateway's connection over with it.
+ */
+export function defaultClientId(): string {
+  return `sqm-gw-${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * A client id as logs show it: its start only. Whoever reads a log (or a bug report it was pasted into) must not
+ * learn enough to connect with the same id and knock the client off.
+ */
+export function shownClientId(id: string): string {
+  return id.length <= 8 ? '…' : `${id.slice(0, 8)}…`;
 }
 
 /** Delay before reconnect attempt `attempt` (0-based): min·2^attempt, capped. */
@@ -129,7 +147,7 @@ export function connectGateway(options: ConnectionOptions, topics: Topics, logge
     (client.stream as { setNoDelay?: (noDelay: boolean) => void } | undefined)?.setNoDelay?.(true);
     attempt = 0;
     client.options.reconnectPeriod = minMs;
-    logger.info('mqtt connected', { url, client: options.clientId });
+    logger.info('mqtt connected', { url, client: shownClientId(options.clientId) });
     client.publish(topics.bridgeState, STATE_ONLINE, { qos: 1, retain: true });
     for (const listener of listeners) listener();
   });
@@ -146,6 +164,7 @@ export function connectGateway(options: ConnectionOptions, topics: Topics, logge
     if (!closed) logger.warn('mqtt disconnected, reconnecting with backoff', { url });
   });
   client.on('error', (err) => logger.warn('mqtt connection error', { url, error: err.message }));
+  guardAgainstTakeover(client, logger, 'gateway', options.takeover);
 
   return {
     client,

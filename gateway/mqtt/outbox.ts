@@ -12,6 +12,8 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../core/logger.ts';
+import { plainEncoder } from './signing.ts';
+import type { PayloadEncoder } from './signing.ts';
 
 export interface OutboxLimits {
   /** Messages waiting for the client. Default 5000 (≈ 2.5 MB of reps). */
@@ -50,6 +52,8 @@ export class Outbox {
     private readonly client: MqttClient,
     private readonly logger: Logger,
     limits: OutboxLimits = {},
+    /** Turns a payload into the published text (signed when the gateway has a signing key). */
+    private readonly encode: PayloadEncoder = plainEncoder,
   ) {
     this.maxQueued = limits.maxQueued ?? 5_000;
     this.maxInFlight = limits.maxInFlight ?? 100;
@@ -57,7 +61,7 @@ export class Outbox {
   }
 
   send(topic: string, payload: unknown, retain: boolean): void {
-    const text = JSON.stringify(payload);
+    const text = this.encode(topic, payload);
     if (retain) {
       const queued = this.queuedRetained.get(topic);
       if (queued) {

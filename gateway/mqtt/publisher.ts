@@ -9,6 +9,8 @@ import type { Logger } from '../core/logger.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './topics.ts';
 import { LiveDecimator } from '../core/live-decimator.ts';
+import { plainEncoder } from './signing.ts';
+import type { PayloadEncoder } from './signing.ts';
 
 /** Live frames closer than this (in the frame's own time, seconds) to the last one published are skipped. */
 export const LIVE_MIN_INTERVAL_S = 1 / 50;
@@ -50,6 +52,7 @@ export class MqttSink {
     private readonly client: MqttClient,
     private readonly outbox: Outbox,
     private readonly logger: Logger,
+    private readonly encode: PayloadEncoder = plainEncoder,
   ) {}
 
   handle(event: GatewayEvent): void {
@@ -91,7 +94,8 @@ export class MqttSink {
       this.liveDropped += 1;
       return;
     }
-    this.client.publish(this.topics.live(live.athlete), JSON.stringify(live), { qos: 0, retain: false });
+    const topic = this.topics.live(live.athlete);
+    this.client.publish(topic, this.encode(topic, live), { qos: 0, retain: false });
     this.livePublished += 1;
   }
 

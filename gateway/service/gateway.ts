@@ -25,7 +25,7 @@ import { simulatedSensors } from '../sources/simulated-sensors.ts';
 import type { Athlete, GatewayEvent } from '../core/domain.ts';
 import { AthleteRuntime } from './athlete-runtime.ts';
 import { GatewayControl } from './gateway-control.ts';
-import { HistorianSource } from './historian.ts';
+import { HistorianSource, historianClientId } from './historian.ts';
 import { SensorSource } from '../sources/sensor-source.ts';
 import type { Source } from '../sources/source.ts';
 import type { Logger } from '../core/logger.ts';
@@ -155,6 +155,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
         openSets: live.sets,
       }),
       liveSession: (athlete) => live.session(athlete),
+      ...(historian ? { historianStats: () => historian.running?.stats() ?? { connected: false, accepted: 0, dropped: 0, refused: 0 } } : {}),
       openSetRecording: async (session, set) => {
         for (const runtime of runtimes.values()) {
           const file = await runtime.openSetRecording(session, set);
@@ -253,7 +254,13 @@ async function sourceFor(config: GatewayConfig, clock: () => number, logger: Log
     case 'historian': {
       const url = config.mqtt.url;
       if (url === null) throw new Error('the historian subscribes to an external broker: give --mqtt-url');
-      return new HistorianSource({ broker: { ...config.mqtt, url }, clientId: config.historian.clientId, store });
+      const { gatewayKeys, trustBroker, clientId } = config.historian;
+      return new HistorianSource({
+        broker: { ...config.mqtt, url },
+        clientId: clientId ?? historianClientId(resolve(config.dataDir)),
+        trust: trustBroker ? 'broker' : { gatewayKeys: new Map(Object.entries(gatewayKeys)) },
+        store,
+      });
     }
   }
 }

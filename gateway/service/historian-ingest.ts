@@ -13,7 +13,7 @@ import type { SessionSummary } from '../coach/session-summary.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { Athlete, GatewayEvent, PublishedSession, SensorAssignment, SensorState, SetRef } from '../core/domain.ts';
 import { athleteOf } from '../core/domain.ts';
-import type { HistorianFact } from './historian-messages.ts';
+import type { HistorianFact, MessageTrust } from './historian-messages.ts';
 import { parseHistorianMessage } from './historian-messages.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -22,6 +22,8 @@ export interface HistorianIngestOptions {
   readonly store: HistoryStore;
   readonly emit: (event: GatewayEvent) => void;
   readonly logger: Logger;
+  /** Whom to believe (historian-messages.ts). */
+  readonly trust: MessageTrust;
   /** Ms since the epoch. */
   readonly now?: () => number;
 }
@@ -31,6 +33,8 @@ export interface HistorianIngestStats {
   readonly accepted: number;
   /** Messages dropped because their payload was wrong. */
   readonly dropped: number;
+  /** Messages refused because no trusted gateway signed them. */
+  readonly refused: number;
 }
 
 /**
@@ -55,7 +59,10 @@ export class HistorianIngest {
   private readonly now: () => number;
   private accepted = 0;
   private dropped = 0;
+  private refused = 0;
   private lastDropReason = '';
+  /** Refusal reasons already logged: each is logged once (a forger may flood), with the running count in stats. */
+  private readonly refusalsLogged = new Set<string>();
 
   constructor(private readonly options: HistorianIngestOptions) {
     this.now = options.now ?? Date.now;
@@ -72,13 +79,24 @@ export class HistorianIngest {
   }
 
   stats(): HistorianIngestStats {
-    return { accepted: this.accepted, dropped: this.dropped };
+    return { accepted: this.accepted, dropped: this.dropped, refused: this.refused };
   }
 
   /** One message from the broker. `retained`: delivered because of our subscription, not as it happened. */
   accept(topic: string, payload: Uint8Array, retained: boolean): void {
-    const parsed = parseHistorianMessage(this.options.root, topic, payload);
+    const parsed = parseHistorianMessage(this.options.root, topic, payload, this.options.trust);
     if (parsed.status === 'ignored') return;
+    if (parsed.status === 'refused') {
+      this.refused += 1;
+      if (this.refusalsLogged.size < 100 && !this.refusalsLogged.has(parsed.reason)) {
+        this.refusalsLogged.add(parsed.reason);
+        this.options.logger.warn('historian: message refused, not from a trusted gateway (further ones with this reason are only counted)', {
+          topic,
+          reason: parsed.reason,
+        });
+      }
+      return;
+    }
     if (parsed.status === 'invalid') {
       this.dropped += 1;
       // One line per kind of problem, not one per message, while a publisher keeps sending it.

@@ -10,6 +10,7 @@ import { DRIVER_NAMES } from '../ble/drivers/index.ts';
 import { athleteIdSchema, cueSchema, repSchema, sessionIdSchema, sessionSummarySchema } from '../store/validation.ts';
 import type { PublishedCue, PublishedLive, PublishedRep, PublishedSession, SensorState } from '../core/domain.ts';
 import { athleteOf } from '../core/domain.ts';
+import { verifySigned } from '../mqtt/signing.ts';
 
 export type HistorianFact =
   | { readonly kind: 'rep'; readonly rep: PublishedRep }
@@ -22,7 +23,15 @@ export type ParsedMessage =
   | { readonly status: 'fact'; readonly fact: HistorianFact }
   /** Not a history topic, or an emptied retained topic. */
   | { readonly status: 'ignored' }
-  | { readonly status: 'invalid'; readonly error: string };
+  | { readonly status: 'invalid'; readonly error: string }
+  /** Not from a gateway this historian trusts (unsigned, unknown signer, wrong signature). */
+  | { readonly status: 'refused'; readonly reason: string };
+
+/**
+ * Whom the historian believes: the gateways whose signing keys it holds (signer name → key), or — only where the
+ * broker's ACL lets nobody else publish under the root — whatever the broker delivers.
+ */
+export type MessageTrust = { readonly gatewayKeys: ReadonlyMap<string, string> } | 'broker';
 
 const nullableNumber = z.number().nullable();
 
@@ -85,15 +94,21 @@ function problems(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
-/** Checks one message completely; a fact comes out only when every field of it is right. */
-export function parseHistorianMessage(root: string, topic: string, payload: Uint8Array): ParsedMessage {
+/** Checks one message completely; a fact comes out only when it is trusted and every field of it is right. */
+export function parseHistorianMessage(root: string, topic: string, payload: Uint8Array, trust: MessageTrust): ParsedMessage {
   const route = routeOf(root, topic);
   if (route === null || payload.length === 0) return { status: 'ignored' };
   let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(payload).toString('utf8'));
-  } catch (err) {
-    return { status: 'invalid', error: `not JSON (${(err as Error).message})` };
+  if (trust === 'broker') {
+    try {
+      json = JSON.parse(Buffer.from(payload).toString('utf8'));
+    } catch (err) {
+      return { status: 'invalid', error: `not JSON (${(err as Error).message})` };
+    }
+  } else {
+    const verified = verifySigned(topic, payload, trust.gatewayKeys);
+    if (verified.status === 'refused') return verified;
+    json = verified.json;
   }
   if (route.kind === 'sensor') {
     const sensor = check(sensorStateSchema, json);

@@ -9,15 +9,19 @@
  * frames are QoS 0 and are not queued. The subscription is renewed on every connect, in case the broker lost
  * the session (restarted without persistence).
  */
-import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import type { IClientOptions } from 'mqtt';
-import { displayUrl, tlsClientOptions } from '../mqtt/connection.ts';
+import { displayUrl, shownClientId, tlsClientOptions } from '../mqtt/connection.ts';
+import { guardAgainstTakeover } from '../mqtt/takeover-guard.ts';
+import type { TakeoverGuardLimits } from '../mqtt/takeover-guard.ts';
 import type { HistoryStore } from '../store/history-store.ts';
 import type { Athlete, GatewayEvent } from '../core/domain.ts';
 import { HistorianIngest } from './historian-ingest.ts';
 import type { HistorianIngestStats } from './historian-ingest.ts';
+import type { MessageTrust } from './historian-messages.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Source, SourceHost } from '../sources/source.ts';
 
@@ -35,13 +39,17 @@ export interface HistorianBroker {
 
 export interface HistorianOptions {
   readonly broker: HistorianBroker;
-  /** Fixed per historian; default derived from the host name and root. */
-  readonly clientId: string | null;
+  /** Fixed per historian (historianClientId). */
+  readonly clientId: string;
+  /** Whom to believe: the gateways' signing keys, or the broker's ACL. */
+  readonly trust: MessageTrust;
   readonly store: HistoryStore;
   readonly emit: (event: GatewayEvent) => void;
   readonly logger: Logger;
   /** Reconnect delay, ms. Default 2000. */
   readonly reconnectMs?: number;
+  /** When a takeover loop is declared (takeover-guard.ts); defaults suit production. */
+  readonly takeover?: TakeoverGuardLimits;
 }
 
 export interface HistorianStats extends HistorianIngestStats {
@@ -58,18 +66,38 @@ export interface Historian {
   close(): Promise<void>;
 }
 
-/** Stable for this host and root, distinct from the gateway's own id, at most 23 characters (MQTT 3.1). */
-export function defaultHistorianClientId(root: string, host: string = hostname()): string {
-  return `squatmon-hist-${createHash('sha256').update(`${host}\0${root}`).digest('hex').slice(0, 8)}`;
+const CLIENT_ID_FILE = 'historian-client-id';
+const CLIENT_ID_PATTERN = /^sqm-h-[0-9a-f]{16}$/;
+
+/**
+ * The historian's client id: random (64 bits) so nobody can guess it and take over its session, made once and kept
+ * in the data folder so the broker's session — and the messages it queued while we were away — is ours again
+ * after a restart. At most 23 characters (MQTT 3.1). Another historian needs its own data folder (the folder is
+ * locked), so two never share an id.
+ */
+export function historianClientId(dataDir: string): string {
+  const file = join(dataDir, CLIENT_ID_FILE);
+  try {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (CLIENT_ID_PATTERN.test(kept)) return kept;
+  } catch {
+    // None yet: made below.
+  }
+  const made = `sqm-h-${randomBytes(8).toString('hex')}`;
+  writeFileSync(file, `${made}\n`, { mode: 0o600 });
+  return made;
 }
 
 /** Starts subscribing; resolves at once (the broker may still be unreachable: it keeps trying, logging why). */
 export async function startHistorian(options: HistorianOptions): Promise<Historian> {
   const { broker, logger } = options;
-  const clientId = options.clientId ?? defaultHistorianClientId(broker.root);
+  const clientId = options.clientId;
   const filter = `${broker.root}/#`;
   const url = displayUrl(broker.url);
-  const ingest = new HistorianIngest({ root: broker.root, store: options.store, emit: options.emit, logger });
+  const ingest = new HistorianIngest({ root: broker.root, store: options.store, emit: options.emit, logger, trust: options.trust });
+  logger.info('historian trusts', {
+    gateways: options.trust === 'broker' ? 'whatever the broker delivers (trustBroker)' : [...options.trust.gatewayKeys.keys()].join(', '),
+  });
   await ingest.load();
 
   const clientOptions: IClientOptions = {
@@ -87,12 +115,13 @@ export async function startHistorian(options: HistorianOptions): Promise<Histori
   const client = mqtt.connect(broker.url, clientOptions);
   let closed = false;
   client.on('connect', (connack) => {
-    logger.info('historian connected', { url, client: clientId, resumed_session: connack.sessionPresent });
+    logger.info('historian connected', { url, client: shownClientId(clientId), resumed_session: connack.sessionPresent });
     client.subscribe(filter, { qos: 1 }, (err) => {
       if (err) logger.error('historian: subscription refused', { filter, error: err.message });
       else logger.info('historian subscribed', { filter });
     });
   });
+  guardAgainstTakeover(client, logger, 'historian', options.takeover);
   client.on('message', (topic, payload, packet) => ingest.accept(topic, payload, packet.retain));
   client.on('offline', () => {
     if (!closed) logger.warn('historian: broker unreachable, reconnecting (the broker queues what we miss)', { url });

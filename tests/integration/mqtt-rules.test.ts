@@ -1,7 +1,8 @@
 /** The small pure rules behind the MQTT side: topics, ACL, loopback, backoff, URLs fit for logs. */
 import { describe, expect, it } from 'vitest';
 import { MAX_CLIENT_RETAINED, MAX_CLIENT_RETAINED_BYTES, mayPublish, RetainedBudget } from '../../gateway/mqtt/acl.ts';
-import { connectGateway, defaultClientId, displayUrl, reconnectDelayMs } from '../../gateway/mqtt/connection.ts';
+import { connectGateway, defaultClientId, displayUrl, reconnectDelayMs, shownClientId } from '../../gateway/mqtt/connection.ts';
+import { TakeoverGuard } from '../../gateway/mqtt/takeover-guard.ts';
 import { isLoopback } from '../../gateway/mqtt/embedded-broker.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
 import { memoryLogger } from '../../gateway/core/logger.ts';
@@ -54,11 +55,40 @@ describe('MQTT rules', () => {
     expect(reconnectDelayMs(10_000, 1000, 30_000)).toBe(30_000);
   });
 
-  it('keeps credentials out of logged URLs and derives a stable, short client id', () => {
+  it('keeps credentials out of logged URLs; client ids are random, short, and logged only in part', () => {
     expect(displayUrl('mqtts://user:hunter2@broker.example:8883')).toBe('mqtts://broker.example:8883');
-    expect(defaultClientId('squatmon', 'host-a')).toBe(defaultClientId('squatmon', 'host-a'));
-    expect(defaultClientId('squatmon', 'host-a')).not.toBe(defaultClientId('squatmon', 'host-b'));
-    expect(defaultClientId('squatmon', 'host-a').length).toBeLessThanOrEqual(23);
+    const ids = Array.from({ length: 1000 }, () => defaultClientId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^sqm-gw-[0-9a-f]{16}$/);
+    expect(shownClientId(ids[0]!)).toBe(`${ids[0]!.slice(0, 8)}…`);
+    expect(shownClientId('short')).toBe('…');
+  });
+
+  it('declares a takeover loop after three knock-offs within a minute, and pauses longer each time', () => {
+    let now = 0;
+    const guard = new TakeoverGuard({}, () => now);
+    const knockOff = (afterMs: number) => {
+      guard.connected();
+      now += afterMs;
+      return guard.closed();
+    };
+    // A broker that is simply unreachable never accepted us: no knock-off.
+    expect(guard.closed()).toBeNull();
+    // Long connections that end are outages, not takeovers.
+    for (let k = 0; k < 5; k++) expect(knockOff(60_000)).toBeNull();
+    expect(knockOff(1_000)).toBeNull();
+    expect(knockOff(1_000)).toBeNull();
+    expect(knockOff(1_000)).toBe(300_000);
+    expect(guard.loops).toBe(1);
+    // Spread out beyond the window: not a loop.
+    for (let k = 0; k < 5; k++) {
+      expect(knockOff(1_000)).toBeNull();
+      now += 40_000;
+    }
+    now += 120_000;
+    for (const pause of [600_000, 1_200_000, 2_400_000, 3_600_000, 3_600_000]) {
+      expect([knockOff(500), knockOff(500), knockOff(500)]).toEqual([null, null, pause]);
+    }
   });
 
   it('rejects unusable connection settings up front', () => {

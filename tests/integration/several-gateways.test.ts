@@ -16,8 +16,9 @@ import { configSchema } from '../../gateway/config/config.ts';
 import type { Athlete, PublishedRep } from '../../gateway/core/domain.ts';
 import { startHistorianGateway } from '../../gateway/service/gateway.ts';
 import type { RunningHistorian } from '../../gateway/service/gateway.ts';
-import { defaultHistorianClientId } from '../../gateway/service/historian.ts';
+import { historianClientId } from '../../gateway/service/historian.ts';
 import { memoryLogger } from '../../gateway/core/logger.ts';
+import { signingEncoder } from '../../gateway/mqtt/signing.ts';
 import { findMosquitto, NO_MOSQUITTO } from '../support/mosquitto.ts';
 import { record, waitFor } from '../support/mqtt-harness.ts';
 import type { Recorder } from '../support/mqtt-harness.ts';
@@ -30,6 +31,9 @@ const postgres = mosquitto !== null && (await postgresAvailable());
 if (mosquitto && !postgres) console.warn(`several-gateways: the historian uses SQLite: ${NO_POSTGRES}`);
 
 const REPS_PER_RACK = 2;
+const RACK_KEYS: Record<string, string> = { rack1: 'rack1-signing-key-4f9c2a', rack2: 'rack2-signing-key-8b71e0' };
+/** A rep as the gateway published it, without the signature fields (the history keeps the fact, not the envelope). */
+const unsigned = ({ signer: _signer, sig: _sig, ...rep }: PublishedRep & { signer?: string; sig?: string }): PublishedRep => rep;
 
 interface Rack {
   readonly prefix: string;
@@ -60,7 +64,7 @@ describe.skipIf(!mosquitto)(`several racks, one historian (${postgres ? 'Postgre
     }
     if (mosquitto) {
       // And the historian's persistent session: a clean connect with its client id ends it.
-      const cleaner = await mqtt.connectAsync(mosquitto.url, { clientId: defaultHistorianClientId(root), clean: true });
+      const cleaner = await mqtt.connectAsync(mosquitto.url, { clientId: historianClientId(join(workDir, 'historian')), clean: true });
       await cleaner.endAsync();
       await mosquitto.stop();
     }
@@ -71,7 +75,8 @@ describe.skipIf(!mosquitto)(`several racks, one historian (${postgres ? 'Postgre
   async function startRack(prefix: string, rackRoot: string): Promise<Rack> {
     const dataDir = join(workDir, prefix);
     const configFile = join(workDir, `${prefix}.json`);
-    await writeFile(configFile, JSON.stringify({ mqtt: { root: rackRoot } }));
+    // Each rack signs what it publishes with its own key; the historian holds both (docs/SECURITY.md).
+    await writeFile(configFile, JSON.stringify({ mqtt: { root: rackRoot, signer: prefix, signingKey: RACK_KEYS[prefix] } }));
     const args = ['bin/squatmon.js', 'start', '--sim', '--sim-speed', '6', '--athletes', '1', '--sim-prefix', prefix];
     args.push('--mqtt-url', mosquitto!.url, '--http-port', String(await freePort()), '--data-dir', dataDir, '--config', configFile);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -90,7 +95,11 @@ describe.skipIf(!mosquitto)(`several racks, one historian (${postgres ? 'Postgre
   }
 
   const publishedReps = () =>
-    subscriber!.messages.filter((m) => m.topic.endsWith('/reps')).map((m) => m.json as PublishedRep);
+    subscriber!.messages.filter((m) => m.topic.endsWith('/reps') && !m.topic.includes('/ghost/')).map((m) => unsigned(m.json as PublishedRep));
+
+  async function health(): Promise<{ historian: { accepted: number; refused: number } }> {
+    return (await fetch(`${historian!.dashboardUrl}/api/health`)).json() as Promise<{ historian: { accepted: number; refused: number } }>;
+  }
 
   async function api<T>(path: string): Promise<T> {
     const response = await fetch(`${historian!.dashboardUrl}/api${path}`);
@@ -106,6 +115,7 @@ describe.skipIf(!mosquitto)(`several racks, one historian (${postgres ? 'Postgre
       dataDir: join(workDir, 'historian'),
       http: { port: 0 },
       mqtt: { url: mosquitto!.url, root },
+      historian: { gatewayKeys: RACK_KEYS },
       store: postgres ? { url: POSTGRES_URL, schema } : {},
     });
     const startHistorian = async () => {
@@ -132,6 +142,16 @@ describe.skipIf(!mosquitto)(`several racks, one historian (${postgres ? 'Postgre
     await waitFor(() => racks.every((rack) => publishedReps().slice(missedFrom).some((r) => r.athlete === rack.athlete)), 'a rep from each rack while the historian is down', 45_000);
     await startHistorian();
     expect(logger.lines.some((l) => l.includes('historian connected') && l.includes('resumed_session=true'))).toBe(true);
+    // Anyone on this anonymous broker forges a rep (the issue's reproduction), unsigned and signed with a guessed key.
+    const [model] = publishedReps();
+    const ghost = { ...model!, athlete: 'ghost', session: model!.session.replace(/[^-]+-sim-1$/, 'ghost'), index: 777, depth_cm: 123.4 };
+    const ghostRep = { ...ghost, id: `${ghost.session}/${ghost.set}/777` };
+    const ghostTopic = `${root}/athletes/ghost/reps`;
+    await subscriber.client.publishAsync(ghostTopic, JSON.stringify(ghostRep), { qos: 1 });
+    await subscriber.client.publishAsync(ghostTopic, signingEncoder({ signer: 'rack1', key: 'guessed-key-0123456789' })(ghostTopic, ghostRep), { qos: 1 });
+    for (const deadline = performance.now() + 10_000; (await health()).historian.refused < 2 && performance.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     // A graceful stop flushes each gateway's outbox and publishes its last session summary.
     for (const rack of racks) rack.child.kill('SIGTERM');
     for (const rack of racks) expect(await rack.exited, rack.output.slice(-2000)).toBe(0);
@@ -164,6 +184,11 @@ describe.skipIf(!mosquitto)(`several racks, one historian (${postgres ? 'Postgre
     const sessions = (await api<{ sessions: { athlete: string; reps: number; summary: unknown }[] }>('/sessions')).sessions;
     expect(sessions.map((s) => s.athlete).sort()).toEqual([rack1.athlete, rack2.athlete]);
     expect(sessions.every((s) => s.summary !== null)).toBe(true);
-    expect(logger.lines.filter((l) => /^(warn|error)/.test(l) && !l.includes('broker unreachable'))).toEqual([]);
+    // Nothing of the forged reps was stored; the two refusals were logged, once per reason.
+    expect(stored.some((r) => r.athlete === 'ghost' || r.index === 777)).toBe(false);
+    const refusals = logger.lines.filter((l) => l.includes('historian: message refused'));
+    expect(refusals.map((l) => /reason="([^"]*)"/.exec(l)?.[1] ?? l)).toEqual(['not signed', 'signature of rack1 does not match']);
+    expect((await health()).historian.refused).toBe(2);
+    expect(logger.lines.filter((l) => /^(warn|error)/.test(l) && !l.includes('broker unreachable') && !l.includes('message refused'))).toEqual([]);
   }, 90_000);
 });

@@ -9,10 +9,31 @@ import { runCli } from '../support/cli.ts';
 
 describe('historian configuration', () => {
   it('refuses the historian source without a broker to subscribe to', async () => {
-    await expect(loadConfig({ flags: { source: 'historian' } })).rejects.toThrow(/historian.*--mqtt-url/);
-    const config = await loadConfig({ flags: { source: 'historian', mqtt: { url: 'mqtt://broker.lan:1883' } } });
+    await expect(loadConfig({ flags: { source: 'historian', historian: { trustBroker: true } } })).rejects.toThrow(/historian.*--mqtt-url/);
+    const config = await loadConfig({ flags: { source: 'historian', mqtt: { url: 'mqtt://broker.lan:1883' }, historian: { trustBroker: true } } });
     expect(config.source).toBe('historian');
     expect(config.historian.clientId).toBeNull();
+  });
+
+  it('refuses a historian that was not told whom to trust, and hides the gateways\' keys', async () => {
+    const mqtt = { url: 'mqtt://broker.lan:1883' };
+    await expect(loadConfig({ flags: { source: 'historian', mqtt } })).rejects.toThrow(/gatewayKeys.*trustBroker/);
+    const keys = { rack1: 'rack1-secret-key-123456', rack2: 'rack2-secret-key-654321' };
+    const config = await loadConfig({ flags: { source: 'historian', mqtt, historian: { gatewayKeys: keys } } });
+    expect(config.historian.gatewayKeys).toEqual(keys);
+    expect(JSON.stringify(describeConfig(config))).not.toMatch(/secret-key/);
+    await expect(loadConfig({ flags: { source: 'historian', mqtt, historian: { gatewayKeys: keys, trustBroker: true } } })).rejects.toThrow(/not both/);
+    await expect(loadConfig({ flags: { source: 'historian', mqtt, historian: { gatewayKeys: { rack1: 'short' } } } })).rejects.toThrow(/16 characters/);
+    await expect(loadConfig({ flags: { source: 'historian', mqtt, historian: { gatewayKeys: { 'rack 1': keys.rack1 } } } })).rejects.toThrow(/signer names/);
+  });
+
+  it('signs only with a name and a key given together, from the environment too, and never shows the key', async () => {
+    const config = await loadConfig({ env: { SQUATMON_MQTT_SIGNER: 'rack1', SQUATMON_MQTT_SIGNING_KEY: 'rack1-secret-key-123456' } });
+    expect([config.mqtt.signer, config.mqtt.signingKey]).toEqual(['rack1', 'rack1-secret-key-123456']);
+    expect(JSON.stringify(describeConfig(config))).not.toContain('rack1-secret-key');
+    await expect(loadConfig({ env: { SQUATMON_MQTT_SIGNER: 'rack1' } })).rejects.toThrow(/together/);
+    await expect(loadConfig({ env: { SQUATMON_MQTT_SIGNING_KEY: 'rack1-secret-key-123456' } })).rejects.toThrow(/together/);
+    await expect(loadConfig({ env: { SQUATMON_MQTT_SIGNER: 'rack1', SQUATMON_MQTT_SIGNING_KEY: ' '.repeat(20) } })).rejects.toThrow(/16 characters/);
   });
 
   it('takes the history URL from the environment or a flag, and hides its password everywhere it shows it', async () => {

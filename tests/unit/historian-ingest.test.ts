@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayEvent, PublishedSession, SensorState } from '../../gateway/core/domain.ts';
 import { HistorianIngest, sessionStartOf } from '../../gateway/service/historian-ingest.ts';
 import { routeOf } from '../../gateway/service/historian-messages.ts';
+import type { MessageTrust } from '../../gateway/service/historian-messages.ts';
+import { signingEncoder } from '../../gateway/mqtt/signing.ts';
 import { memoryLogger } from '../../gateway/core/logger.ts';
 import { StoreSink } from '../../gateway/service/store-sink.ts';
 import type { HistoryStore } from '../../gateway/store/history-store.ts';
@@ -22,7 +24,7 @@ let ingest: HistorianIngest;
 let events: GatewayEvent[];
 let logger: ReturnType<typeof memoryLogger>;
 
-async function start(): Promise<void> {
+async function start(trust: MessageTrust = 'broker'): Promise<void> {
   events = [];
   logger = memoryLogger();
   const sink = new StoreSink(store, logger);
@@ -31,6 +33,7 @@ async function start(): Promise<void> {
     store,
     logger,
     now: () => NOW,
+    trust,
     emit: (event) => {
       events.push(event);
       sink.handle(event);
@@ -121,7 +124,7 @@ describe('historian ingest', () => {
     ingest.accept('squatmon/bridge/state', payload({ state: 'online' }), true);
     ingest.accept('squatmon/rack2/athletes/bo/reps', payload(rep(ref('bo'), 1)), false);
     expect(await eventually(storedRepIds, nonEmpty)).toEqual([`${sessionId('bo', T0)}/1/1`]);
-    expect(ingest.stats()).toEqual({ accepted: 1, dropped: 0 });
+    expect(ingest.stats()).toEqual({ accepted: 1, dropped: 0, refused: 0 });
   });
 
   it('drops bad payloads whole — nothing of them is stored — and says why (once while the same problem repeats)', async () => {
@@ -138,7 +141,7 @@ describe('historian ingest', () => {
     for (const [topic, body] of bad) ingest.accept(topic, body, false);
     // A publisher repeating the same mistake is logged once.
     ingest.accept(...bad[bad.length - 1]!, false);
-    expect(ingest.stats()).toEqual({ accepted: 0, dropped: bad.length + 1 });
+    expect(ingest.stats()).toEqual({ accepted: 0, dropped: bad.length + 1, refused: 0 });
     expect(events).toEqual([]);
     expect(logger.lines.filter((l) => l.includes('message dropped'))).toHaveLength(bad.length);
     // A good message afterwards lands; the store applies writes in order, so had the bad ones written
@@ -186,5 +189,56 @@ describe('historian ingest', () => {
     ingest.accept('squatmon/athletes/ana/reps', payload(rep(ref('ana'), 1)), false);
     await eventually(storedRepIds, nonEmpty);
     expect((await store.getSession(id))!.suggestedCutoffCm).toBe(33);
+  });
+});
+
+describe('historian ingest trusting only signed messages', () => {
+  const RACK1_KEY = 'rack1-secret-0123456789';
+  const trust: MessageTrust = { gatewayKeys: new Map([['rack1', RACK1_KEY], ['rack2', 'rack2-secret-0123456789']]) };
+  const rack1 = signingEncoder({ signer: 'rack1', key: RACK1_KEY });
+  const signed = (topic: string, value: unknown) => Buffer.from(rack1(topic, value));
+
+  beforeEach(() => start(trust));
+
+  it('stores what a trusted gateway signed, without the signature fields', async () => {
+    const r = rep(ref('ana'), 1);
+    const topic = 'squatmon/rack1/athletes/ana/reps';
+    ingest.accept(topic, signed(topic, r), false);
+    expect(await eventually(storedRepIds, nonEmpty)).toEqual([r.id]);
+    expect(events).toEqual([{ kind: 'rep', rep: r }]);
+    expect(ingest.stats()).toEqual({ accepted: 1, dropped: 0, refused: 0 });
+  });
+
+  it('refuses forged, unsigned, re-addressed and tampered messages: nothing reaches the store; each reason is logged once and counted', async () => {
+    const ghost = rep(ref('ghost'), 777, { depth_cm: 123.4 });
+    const ghostTopic = 'squatmon/athletes/ghost/reps';
+    const anaTopic = 'squatmon/athletes/ana/reps';
+    const genuine = signed(anaTopic, rep(ref('ana'), 1));
+    const forged: [string, Buffer][] = [
+      [ghostTopic, payload(ghost)], // unsigned, as the issue's reproduction
+      [ghostTopic, payload(ghost)],
+      [ghostTopic, Buffer.from(signingEncoder({ signer: 'rack1', key: 'guessed-key-0123456789' })(ghostTopic, ghost))],
+      [ghostTopic, Buffer.from(signingEncoder({ signer: 'mallory', key: 'mallory-key-0123456789' })(ghostTopic, ghost))],
+      // A genuine signed rep replayed on another athlete's topic: the topic is signed too.
+      ['squatmon/athletes/ghost/reps', genuine],
+      // A genuine signed rep with its depth changed.
+      [anaTopic, Buffer.from(genuine.toString().replace(/"depth_cm":[0-9.]+/, '"depth_cm":123.4'))],
+    ];
+    for (const [topic, body] of forged) ingest.accept(topic, body, false);
+    // Give the store time to write anything it was (wrongly) handed.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await storedRepIds()).toEqual([]);
+    expect(await store.listAthletes()).toEqual([]);
+    expect(events).toEqual([]);
+    expect(ingest.stats()).toEqual({ accepted: 0, dropped: 0, refused: forged.length });
+    const refusals = logger.lines.filter((l) => l.includes('historian: message refused'));
+    expect(refusals.map((l) => /reason="?([^"]*)"?$/.exec(l)?.[1])).toEqual([
+      'not signed',
+      'signature of rack1 does not match',
+      'signer mallory is not a trusted gateway',
+    ]);
+    // The genuine message on its own topic is still accepted afterwards.
+    ingest.accept(anaTopic, genuine, false);
+    expect(await eventually(storedRepIds, nonEmpty)).toHaveLength(1);
   });
 });

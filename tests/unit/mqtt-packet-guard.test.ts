@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CONNECT_BYTES, PacketSizeGuard } from '../../gateway/mqtt/packet-guard.ts';
+import { remainingLength } from '../support/mqtt-bytes.ts';
 
 /** An MQTT fixed header (type, remaining length as a varint) followed by `body` bytes. */
 function packet(type: number, body: number): Buffer {
-  const len: number[] = [];
-  let n = body;
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    len.push(b);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([type << 4, ...len]), Buffer.alloc(body)]);
+  return Buffer.concat([Buffer.from([type << 4, ...remainingLength(body)]), Buffer.alloc(body)]);
 }
 
 describe('PacketSizeGuard', () => {
