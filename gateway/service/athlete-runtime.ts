@@ -4,7 +4,8 @@
  *
  * Sets open by themselves when the lifter starts a rep (or on a start-set command) and close after
  * `idleCloseS` without a rep (or on a stop-set command, or at shutdown). A set's recording begins with the
- * last `prerollS` of samples, so it holds the quiet standing that `squatmon analyze` needs.
+ * last `prerollS` of samples, so it holds the quiet standing that `squatmon analyze` needs — the first set's with
+ * everything since the session began (up to FIRST_SET_PREROLL_S).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +43,12 @@ export interface AthleteRuntimeOptions {
 
 const DEFAULT_IDLE_CLOSE_S = 45;
 const DEFAULT_PREROLL_S = 8;
+/**
+ * The first set's pre-roll reaches back to the session's first sample when that is at most this long ago: the
+ * live pipeline started there, so `squatmon analyze` of the first set's recording sees exactly the samples the
+ * live gateway saw and gives the same reps (tests/faults/cpu-starvation.test.ts).
+ */
+const FIRST_SET_PREROLL_S = 120;
 /** Stale pre-roll samples dropped at a time. */
 const PREROLL_DROP = 256;
 /** Pre-roll samples written per event-loop turn. */
@@ -293,13 +300,16 @@ export class AthleteRuntime {
   }
 
   /**
-   * Keeps the last prerollS of samples for the next set's recording. Old ones are dropped in chunks of
-   * PREROLL_DROP, once that many are stale: O(1) per sample, amortised.
+   * Keeps the last prerollS of samples (before the first set: FIRST_SET_PREROLL_S) for the next set's recording.
+   * Old ones are dropped in chunks of PREROLL_DROP, once that many are stale: O(1) per sample, amortised.
    */
   private remember(s: ImuSample): void {
     this.preroll.push(s);
     const p = this.preroll;
-    if (p.length > PREROLL_DROP && s.t - p[PREROLL_DROP - 1].t > this.prerollS) {
+    // Nothing is dropped while a set's file is being opened: its pre-roll is still being written from here.
+    if (this.openSet !== null && this.openSet.writer === null && this.openSet.path !== null) return;
+    const keepS = this.setNumber === 0 ? Math.max(this.prerollS, FIRST_SET_PREROLL_S) : this.prerollS;
+    if (p.length > PREROLL_DROP && s.t - p[PREROLL_DROP - 1].t > keepS) {
       p.splice(0, PREROLL_DROP);
       this.prerollFirstSeq += PREROLL_DROP;
     }

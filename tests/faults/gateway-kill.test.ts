@@ -145,4 +145,51 @@ describe('the gateway killed with SIGKILL mid-set and restarted', () => {
     expect(traced.cut_off).toMatch(/truncated/);
     expect(traced.frames.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('loses nothing over five kill rounds in a row: every rep the history returned before each kill is kept', async () => {
+    const roundsDir = await mkdtemp(join(tmpdir(), 'squatmon-kill-rounds-'));
+    try {
+      const dbPath = join(roundsDir, 'squatmon.db');
+      const [mqttPort, httpPort] = [await freePort(), await freePort()];
+      const args = ['--mqtt-port', String(mqttPort), '--http-port', String(httpPort), '--data-dir', roundsDir];
+      const api = `http://127.0.0.1:${httpPort}/api`;
+      const allReps = async () => (await getJson<{ reps: StoredRep[] }>(`${api}/reps?limit=1000`)).body.reps;
+      let before: StoredRep[] = [];
+      const perRound: number[] = [];
+      for (let round = 1; round <= 5; round++) {
+        const child = await startGatewayProcess(args);
+        // Everything the history returned before the last kill is still there, field for field.
+        const now = await allReps();
+        const byId = new Map(now.map((r) => [r.id, r]));
+        for (const rep of before) expect(byId.get(rep.id), `round ${round}: ${rep.id}`).toEqual(rep);
+        // Kill this one mid-set: two reps of its own session in the history.
+        const session = (await getJson<{ sessions: SessionOverview[] }>(`${api}/sessions`)).body.sessions.sort((a, b) => b.startedAt - a.startedAt)[0]!.id;
+        const deadline = performance.now() + 60_000;
+        let mine: StoredRep[] = [];
+        while (mine.length < 2) {
+          if (performance.now() > deadline) throw new Error(`round ${round}: no two reps:\n${child.output()}`);
+          await new Promise((r) => setTimeout(r, 50));
+          before = await allReps();
+          mine = before.filter((r) => r.session === session);
+        }
+        child.process.kill('SIGKILL');
+        expect(await child.exited).toBeNull();
+        expect(integrityCheck(dbPath), `round ${round}`).toBe('ok');
+        perRound.push(mine.length);
+      }
+      const last = await startGatewayProcess(args);
+      const final = new Map((await allReps()).map((r) => [r.id, r]));
+      for (const rep of before) expect(final.get(rep.id)).toEqual(rep);
+      const sessions = (await getJson<{ sessions: SessionOverview[] }>(`${api}/sessions`)).body.sessions;
+      expect(sessions).toHaveLength(6);
+      // Each killed session was closed at the next start, with the reps it had.
+      for (const killed of sessions.sort((a, b) => a.startedAt - b.startedAt).slice(0, 5)) expect(killed.endedAt).not.toBeNull();
+      last.process.kill('SIGTERM');
+      expect(await last.exited).toBe(0);
+      expect(integrityCheck(dbPath)).toBe('ok');
+      console.info(`five kill rounds: reps in the history at each kill ${perRound.join(', ')} (this session's); ${before.length} in all, every one kept`);
+    } finally {
+      await rm(roundsDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SequenceTracker } from '../../gateway/ingest/sequence-tracker.ts';
 import { TimestampUnwrapper } from '../../gateway/ingest/timestamp-unwrapper.ts';
-import { ClockMapper } from '../../gateway/ingest/clock-mapper.ts';
+import { ClockMapper, MIN_SPACING_RATIO } from '../../gateway/ingest/clock-mapper.ts';
 import { Rng } from '../../shared/rng.ts';
 
 describe('SequenceTracker', () => {
@@ -88,5 +88,26 @@ describe('ClockMapper', () => {
     mapper.observe(0.002, 0.0095); // a much faster delivery lowers the offset by 40 ms
     const second = mapper.map(0.002);
     expect(second).toBeGreaterThan(first);
+  });
+
+  it('keeps the sensor\'s sample spacing when a busy start-up delivered the first notifications late', () => {
+    // 200 Hz, 4 samples per notification; the first second of notifications arrives 300 ms late and bunched (a
+    // starved gateway starting up), then on time with 2–6 ms latency. The 15.3 cm rep of a 45 cm lifter came
+    // from mapped spacing halved while the offset estimate caught up.
+    const rng = new Rng(7);
+    const mapper = new ClockMapper();
+    const period = 1 / 200;
+    const mapped: number[] = [];
+    for (let n = 0; n < 2_000; n++) {
+      const first = n * 4 * period;
+      const last = first + 3 * period;
+      const late = last < 1 ? 0.3 - last * 0.2 : 0;
+      mapper.observe(last, 10 + last + 0.002 + rng.next() * 0.004 + late);
+      for (let i = 0; i < 4; i++) mapped.push(mapper.map(first + i * period));
+    }
+    const spacing = mapped.slice(1).map((t, k) => t - mapped[k]!);
+    expect(Math.min(...spacing)).toBeGreaterThanOrEqual(MIN_SPACING_RATIO * period - 1e-12);
+    // And the start-up error is gone after a few seconds: mapped = sensor time + offset (10 s + minimum latency).
+    expect(Math.abs(mapped.at(-1)! - (1999 * 4 + 3) * period - 10.002)).toBeLessThan(0.005);
   });
 });
