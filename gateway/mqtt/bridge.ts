@@ -103,7 +103,7 @@ export async function startMqttBridge(config: MqttConfig, deps: MqttBridgeDeps):
     throw err;
   }
   const { client } = gateway;
-  const encode = config.signer !== null && config.signingKey !== null ? signingEncoder({ signer: config.signer, key: config.signingKey }) : plainEncoder;
+  const encode = config.signer !== null && config.signingKey !== null ? signingEncoder({ signer: config.signer, key: config.signingKey }, topics.root) : plainEncoder;
   const outbox = new Outbox(client, logger, deps.outbox, encode);
   const sink = new MqttSink(topics, client, outbox, logger, encode);
   new BridgeRequests(topics, client, outbox, deps.commands, logger);

@@ -30,12 +30,16 @@ function hmac(key: string, topic: string, signedText: string): Buffer {
   return createHmac('sha256', key).update(topic).update('\n').update(signedText).digest();
 }
 
-/** An encoder that signs every JSON object it publishes (anything else is published as plain JSON). */
-export function signingEncoder(identity: SigningIdentity): PayloadEncoder {
+/**
+ * An encoder that signs every JSON object it publishes under `root` (given: only there; anything else, e.g. Home
+ * Assistant's discovery topics, whose schema may refuse unknown fields, is published as plain JSON).
+ */
+export function signingEncoder(identity: SigningIdentity, root?: string): PayloadEncoder {
   const signerField = `"signer":${JSON.stringify(identity.signer)}`;
   return (topic, payload) => {
     const text = JSON.stringify(payload);
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return text;
+    if (root !== undefined && !topic.startsWith(`${root}/`)) return text;
     const open = text.slice(0, -1) + (text === '{}' ? '' : ',') + signerField;
     const sig = hmac(identity.key, topic, `${open}}`).toString('hex');
     return `${open},"sig":"${sig}"}`;

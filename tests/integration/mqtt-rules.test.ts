@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CLIENT_RETAINED, MAX_CLIENT_RETAINED_BYTES, mayPublish, RetainedBudget } from '../../gateway/mqtt/acl.ts';
 import { connectGateway, defaultClientId, displayUrl, reconnectDelayMs, shownClientId } from '../../gateway/mqtt/connection.ts';
 import { TakeoverGuard } from '../../gateway/mqtt/takeover-guard.ts';
+import { signingEncoder, verifySigned } from '../../gateway/mqtt/signing.ts';
 import { isLoopback } from '../../gateway/mqtt/embedded-broker.ts';
 import { topicsFor } from '../../gateway/mqtt/topics.ts';
 import { memoryLogger } from '../../gateway/core/logger.ts';
@@ -62,6 +63,21 @@ describe('MQTT rules', () => {
     for (const id of ids) expect(id).toMatch(/^sqm-gw-[0-9a-f]{16}$/);
     expect(shownClientId(ids[0]!)).toBe(`${ids[0]!.slice(0, 8)}…`);
     expect(shownClientId('short')).toBe('…');
+  });
+
+  it('signs what goes under the root only: discovery and other topics stay plain JSON', () => {
+    const encode = signingEncoder({ signer: 'rack1', key: 'rack1-secret-key-123456' }, 'squatmon/rack1');
+    const rep = { id: 'x', depth_cm: 40 };
+    const signed = encode('squatmon/rack1/athletes/ana/reps', rep);
+    expect(signed).toMatch(/,"signer":"rack1","sig":"[0-9a-f]{64}"\}$/);
+    expect(verifySigned('squatmon/rack1/athletes/ana/reps', Buffer.from(signed), new Map([['rack1', 'rack1-secret-key-123456']]))).toEqual({
+      status: 'verified',
+      json: rep,
+      signer: 'rack1',
+    });
+    expect(encode('homeassistant/sensor/ana/config', rep)).toBe(JSON.stringify(rep));
+    expect(encode('squatmon/rack10/athletes/ana/reps', rep)).toBe(JSON.stringify(rep));
+    expect(encode('squatmon/rack1/x', [1, 2])).toBe('[1,2]');
   });
 
   it('declares a takeover loop after three knock-offs within a minute, and pauses longer each time', () => {
