@@ -2,7 +2,11 @@
  * The configuration of several racks and a historian: the historian source needs an external broker, the
  * history URL is a PostgreSQL one and never shows its password, the simulated athletes' id prefix is checked.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { historianClientId } from '../../gateway/service/historian.ts';
 import { ConfigError, describeConfig, loadConfig } from '../../gateway/config/config.ts';
 import { describeHistoryStore } from '../../gateway/store/open-history-store.ts';
 import { runCli } from '../support/cli.ts';
@@ -25,6 +29,25 @@ describe('historian configuration', () => {
     await expect(loadConfig({ flags: { source: 'historian', mqtt, historian: { gatewayKeys: keys, trustBroker: true } } })).rejects.toThrow(/not both/);
     await expect(loadConfig({ flags: { source: 'historian', mqtt, historian: { gatewayKeys: { rack1: 'short' } } } })).rejects.toThrow(/16 characters/);
     await expect(loadConfig({ flags: { source: 'historian', mqtt, historian: { gatewayKeys: { 'rack 1': keys.rack1 } } } })).rejects.toThrow(/signer names/);
+  });
+
+  it('gives the historian a random client id, made once per data folder and kept', () => {
+    const [a, b] = [mkdtempSync(join(tmpdir(), 'squatmon-hist-id-')), mkdtempSync(join(tmpdir(), 'squatmon-hist-id-'))];
+    try {
+      const id = historianClientId(a);
+      expect(id).toMatch(/^sqm-h-[0-9a-f]{16}$/);
+      expect(id.length).toBeLessThanOrEqual(23);
+      expect(historianClientId(a)).toBe(id);
+      expect(historianClientId(b)).not.toBe(id);
+      // A damaged file is replaced by a new id rather than used.
+      writeFileSync(join(a, 'historian-client-id'), 'squatmon-hist-1234\n');
+      const replaced = historianClientId(a);
+      expect(replaced).toMatch(/^sqm-h-[0-9a-f]{16}$/);
+      expect(readFileSync(join(a, 'historian-client-id'), 'utf8').trim()).toBe(replaced);
+    } finally {
+      rmSync(a, { recursive: true, force: true });
+      rmSync(b, { recursive: true, force: true });
+    }
   });
 
   it('signs only with a name and a key given together, from the environment too, and never shows the key', async () => {
