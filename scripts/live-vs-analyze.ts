@@ -6,7 +6,8 @@
  * Runs `squatmon start --sim` (one athlete, two sensors, 200 Hz) as a child process until the history holds reps
  * of `--sets` + 1 sets, stops it, analyses every set's recording and prints each rep side by side with the largest
  * differences. `--hogs N` pins the gateway to core 0 with `taskset` and N busy processes on that core (a starved
- * CPU, as in tests/faults/cpu-starvation.test.ts). Prints numbers; asserts nothing.
+ * CPU, as in tests/faults/cpu-starvation.test.ts). Prints numbers; asserts nothing. `KEEP=1` keeps the data folder
+ * (recordings and history) and prints where it is.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,4 +84,5 @@ for (let set = 1; set <= sets; set++) {
   worst.flexion = Math.max(worst.flexion, setWorst.flexion);
 }
 console.log(`all sets: largest |live − analyze| ${worst.depth.toFixed(1)} cm, wink ${worst.wink.toFixed(1)}°, flexion ${worst.flexion.toFixed(1)}°`);
-rmSync(dir, { recursive: true, force: true });
+if (process.env.KEEP) console.log(`kept ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
