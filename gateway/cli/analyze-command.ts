@@ -9,7 +9,7 @@ import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
 import type { CueEvent, RepEvent, SensingEvent } from '../sensing/events.ts';
 import { withDrills } from '../coach/session-summary.ts';
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
-import { parseEventComment } from '../../shared/recording/index.ts';
+import { gyroBiasesFrom, parseEventComment } from '../../shared/recording/index.ts';
 import type { RecordingComment } from '../../shared/recording/index.ts';
 import { RecordedEventPlayer } from '../sensing/recorded-events.ts';
 
@@ -42,7 +42,9 @@ export const analyzeCommand: Command = {
 
     return withRecording(path, io, async (reader) => {
       const events: SensingEvent[] = [];
-      const pipeline = new AthletePipeline({ sensors: reader.header.sensors, cutoffCm, winkThresholdDeg, onEvent: (e) => events.push(e) });
+      // Later sets of a live session say what the gateway's orientation filters had learned: start from it, as it did.
+      const gyroBias = gyroBiasesFrom(reader.header.comments);
+      const pipeline = new AthletePipeline({ sensors: reader.header.sensors, cutoffCm, winkThresholdDeg, gyroBias, onEvent: (e) => events.push(e) });
       const progress = new ProgressBar(io, 'analyzing');
       // Calibration events (a maximum flexion test) take effect at their time, as they did live.
       const recordedEvents = new RecordedEventPlayer(pipeline);

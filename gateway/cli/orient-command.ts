@@ -4,6 +4,7 @@ import { UsageError } from './command.ts';
 import { parseCommandArgs } from './args.ts';
 import { requireSamples, withRecording } from './recording-input.ts';
 import { OrientationFilter } from '../sensing/orientation/index.ts';
+import { gyroBiasesFrom } from '../../shared/recording/index.ts';
 
 const USAGE = `Usage: squatmon orient <recording.csv[.gz]>
 
@@ -20,7 +21,15 @@ export const orientCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('expected exactly one recording file');
     const path = positionals[0];
     return withRecording(path, io, async (reader) => {
-      const filters = new Map(reader.header.sensors.map((s) => [s.id, new OrientationFilter()]));
+      const learned = gyroBiasesFrom(reader.header.comments);
+      const filters = new Map(
+        reader.header.sensors.map((s) => {
+          const filter = new OrientationFilter();
+          const bias = learned.get(s.id);
+          if (bias) filter.seedGyroBias(bias);
+          return [s.id, filter];
+        }),
+      );
       const q = new Float64Array(4);
       // Output is held until the whole file has been read, so a bad line leaves nothing half-printed.
       const chunks: string[] = ['t,sensor,qw,qx,qy,qz\n'];

@@ -12,7 +12,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
-import { MAX_OVERALL_DISORDER_S, openRecording } from '../../shared/recording/index.ts';
+import { gyroBiasesFrom, MAX_OVERALL_DISORDER_S, openRecording } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
 import type { Phase } from '../sensing/events.ts';
 import { DEFAULT_STILLNESS } from '../sensing/stillness.ts';
@@ -46,6 +46,7 @@ export async function computeSetTrace(file: string, winkThresholdDeg: number, gr
   let lastKept = -Infinity;
   const pipeline = new AthletePipeline({
     sensors: reader.header.sensors,
+    gyroBias: gyroBiasesFrom(reader.header.comments),
     winkThresholdDeg,
     // No cue is replayed: the curve is all that is wanted.
     cutoffCm: null,

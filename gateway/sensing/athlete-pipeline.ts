@@ -12,6 +12,7 @@ import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG
 import type { WinkOnset } from '../../shared/posture.ts';
 import type { TiltThresholds } from '../../shared/posture.ts';
 import { depthIsUncertain } from '../../shared/rep.ts';
+import type { GyroBias } from '../../shared/recording/index.ts';
 import type { CueEvent, LiveFrame, RepEvent, SensingEvent, SensingSummary } from './events.ts';
 import { VerticalBiasModel } from './vertical-bias-model.ts';
 import { DEFAULT_REP_DETECTOR, RepDetector } from './rep-detector.ts';
@@ -30,6 +31,9 @@ import type { UprightTurn } from './upright-turns.ts';
 
 export interface AthletePipelineOptions {
   readonly sensors: readonly SensorInfo[];
+  /** Gyroscope bias estimates to start each sensor's orientation filter from, by sensor id (a recording's
+   *  `# gyro_bias:` comments). */
+  readonly gyroBias?: ReadonlyMap<string, GyroBias>;
   /** Depth at which to cue the lifter, cm; null: no cues. */
   readonly cutoffCm?: number | null;
   readonly winkThresholdDeg?: number;
@@ -192,7 +196,7 @@ export class AthletePipeline {
 
   constructor(options: AthletePipelineOptions) {
     for (const info of options.sensors) {
-      if (info.placement === 'sacrum' || info.placement === 'thoracolumbar') this.channels.set(info.id, new SensorChannel(info));
+      if (info.placement === 'sacrum' || info.placement === 'thoracolumbar') this.channels.set(info.id, new SensorChannel(info, options.gyroBias?.get(info.id)));
     }
     const byPlacement = (p: string) => [...this.channels.values()].find((c) => c.info.placement === p) ?? null;
     this.sacrum = byPlacement('sacrum');
@@ -226,6 +230,11 @@ export class AthletePipeline {
   }
 
   /** Which way round a sensor is worn, as configured or found so far (null: unknown sensor or not yet known). */
+  /** A sensor's current gyroscope bias estimate (null: not a sensor of this pipeline, or no sample yet). */
+  gyroBias(sensorId: string): GyroBias | null {
+    return this.channels.get(sensorId)?.gyroBias() ?? null;
+  }
+
   sensorFace(sensorId: string): SensorFace | null {
     return this.channels.get(sensorId)?.face.face ?? null;
   }

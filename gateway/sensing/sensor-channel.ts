@@ -3,6 +3,7 @@
  * other sensor's samples can read at their own time (the two sensors sample at different instants).
  */
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
+import type { GyroBias } from '../../shared/recording/index.ts';
 import { RAD } from '../../shared/imu.ts';
 import { OrientationFilter } from './orientation/index.ts';
 import { skinInclinationDeg } from './inclination.ts';
@@ -29,8 +30,15 @@ export class SensorChannel {
   private az = Number.NaN;
   private norm = Number.NaN;
 
-  constructor(readonly info: SensorInfo) {
+  /** `gyroBias`: an earlier estimate of this sensor's gyroscope bias to start from (see OrientationFilter). */
+  constructor(readonly info: SensorInfo, gyroBias?: GyroBias) {
     this.face = new FaceEstimator(info.face ?? null);
+    if (gyroBias) this.filter.seedGyroBias(gyroBias);
+  }
+
+  /** The orientation filter's current gyroscope bias estimate; null before this sensor's first sample. */
+  gyroBias(): GyroBias | null {
+    return Number.isNaN(this.t) ? null : this.filter.gyroBiasEstimate();
   }
 
   /** Feeds a sample of this sensor; false when it was ignored (time not increasing). */

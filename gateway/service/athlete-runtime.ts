@@ -10,8 +10,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImuSample, SensorFace, SensorInfo } from '../../shared/imu.ts';
-import { asRecorded, eventComment, RecordingWriter } from '../../shared/recording/index.ts';
-import type { RecordingComment } from '../../shared/recording/index.ts';
+import { asRecorded, eventComment, gyroBiasComment, RecordingWriter } from '../../shared/recording/index.ts';
+import type { GyroBias, RecordingComment } from '../../shared/recording/index.ts';
 import { AthletePipeline } from '../sensing/athlete-pipeline.ts';
 import { MAX_FLEXION_TEST_EVENT } from '../sensing/recorded-events.ts';
 import type { LiveFrame, SensingEvent } from '../sensing/events.ts';
@@ -39,6 +39,8 @@ export interface AthleteRuntimeOptions {
   readonly keepSampleTimes?: boolean;
   /** Extra `# key: value` lines for every recording. */
   readonly recordingComments?: readonly string[];
+  /** Gyroscope bias estimates to start the orientation filters from, by sensor id (a replayed recording's). */
+  readonly gyroBias?: ReadonlyMap<string, GyroBias>;
 }
 
 const DEFAULT_IDLE_CLOSE_S = 45;
@@ -88,6 +90,12 @@ export class AthleteRuntime {
   private readonly preroll: ImuSample[] = [];
   /** Arrival number of preroll[0]. */
   private prerollFirstSeq = 0;
+  /**
+   * Per pre-roll chunk (PREROLL_DROP samples), the pipeline's gyroscope bias estimates just before the chunk's first
+   * sample reached it — the pre-roll always starts at a chunk — so a recording can say what the filters knew at
+   * its first sample (`# gyro_bias:`), and `analyze` of it starts from there, as the live gateway did.
+   */
+  private readonly chunkGyroBias: Array<Array<[string, GyroBias]>> = [];
   private lastPhase: LiveFrame['phase'] = 'standing';
   private pendingEvents: RecordingComment[] = [];
   private finished = false;
@@ -103,6 +111,7 @@ export class AthleteRuntime {
     this.sessionId = sessionIdFor(options.athlete.id, this.now());
     this.pipeline = new AthletePipeline({
       sensors: this.sensors,
+      ...(options.gyroBias ? { gyroBias: options.gyroBias } : {}),
       cutoffCm: options.athlete.cutoffCm,
       winkThresholdDeg: options.athlete.winkThresholdDeg,
       live: true,
@@ -256,6 +265,8 @@ export class AthleteRuntime {
   private async openRecording(path: string, ref: SetRef): Promise<void> {
     // Events noted before this set began go in its header: taken now, before anything can run in between.
     const earlierEvents = this.pendingEvents.splice(0);
+    // What the orientation filters had learned when the first sample to be written (preroll[0]) reached them.
+    const learned = (this.chunkGyroBias[0] ?? []).map(([id, bias]) => gyroBiasComment(id, bias));
     try {
       const writer = await RecordingWriter.create(path, {
         sensors: this.sensors,
@@ -265,6 +276,7 @@ export class AthleteRuntime {
           `set: ${ref.set}`,
           `simulated: ${this.options.simulated}`,
           ...(this.options.recordingComments ?? []),
+          ...learned,
           ...earlierEvents,
         ],
       });
@@ -304,6 +316,13 @@ export class AthleteRuntime {
    * Old ones are dropped in chunks of PREROLL_DROP, once that many are stale: O(1) per sample, amortised.
    */
   private remember(s: ImuSample): void {
+    // s has not reached the pipeline yet: at a chunk's first sample, note what the filters know before it.
+    if ((this.prerollFirstSeq + this.preroll.length) % PREROLL_DROP === 0) {
+      this.chunkGyroBias.push(this.sensors.flatMap((sensor): Array<[string, GyroBias]> => {
+        const bias = this.pipeline.gyroBias(sensor.id);
+        return bias === null ? [] : [[sensor.id, bias]];
+      }));
+    }
     this.preroll.push(s);
     const p = this.preroll;
     // Nothing is dropped while a set's file is being opened: its pre-roll is still being written from here.
@@ -311,6 +330,7 @@ export class AthleteRuntime {
     const keepS = this.setNumber === 0 ? Math.max(this.prerollS, FIRST_SET_PREROLL_S) : this.prerollS;
     if (p.length > PREROLL_DROP && s.t - p[PREROLL_DROP - 1].t > keepS) {
       p.splice(0, PREROLL_DROP);
+      this.chunkGyroBias.shift();
       this.prerollFirstSeq += PREROLL_DROP;
     }
   }

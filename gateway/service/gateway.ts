@@ -27,7 +27,7 @@ import { AthleteRuntime } from './athlete-runtime.ts';
 import { GatewayControl } from './gateway-control.ts';
 import { HistorianSource, historianClientId } from './historian.ts';
 import { SensorSource } from '../sources/sensor-source.ts';
-import type { Source } from '../sources/source.ts';
+import type { AddAthleteOptions, Source } from '../sources/source.ts';
 import type { Logger } from '../core/logger.ts';
 import { StoreSink } from './store-sink.ts';
 import { recoverInterruptedRecordings } from './recording-recovery.ts';
@@ -176,12 +176,12 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
     bus.subscribe({ name: 'store', handle: (e) => storeSink.handle(e) });
     bus.subscribe({ name: 'websocket', handle: (e) => http.wsHub.handle(e) });
 
-    const addAthlete = async (athlete: Athlete, keepSampleTimes = false) => {
+    const addAthlete = async (athlete: Athlete, { keepSampleTimes = false, gyroBias }: AddAthleteOptions = {}) => {
       const stored = await store.getAthlete(athlete.id);
       // Settings changed from the dashboard or MQTT survive a restart.
       const effective = stored ? { ...athlete, name: stored.name, cutoffCm: stored.cutoffCm, winkThresholdDeg: stored.winkThresholdDeg } : athlete;
       await store.upsertAthlete(effective);
-      const runtime = new AthleteRuntime({ athlete: effective, simulated, recordingsDir, emit, logger, keepSampleTimes });
+      const runtime = new AthleteRuntime({ athlete: effective, simulated, recordingsDir, emit, logger, keepSampleTimes, ...(gyroBias ? { gyroBias } : {}) });
       await closeInterruptedSessions(store, effective, runtime.sessionId, logger).catch((err: Error) =>
         logger.warn('could not close sessions left open by an earlier run', { athlete: effective.id, error: err.message }),
       );
@@ -202,7 +202,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       logger,
       clock: gatewayClock,
       simulated,
-      addAthlete: (athlete, opts) => addAthlete(athlete, opts?.keepSampleTimes ?? false),
+      addAthlete: (athlete, opts) => addAthlete(athlete, opts),
       emit,
       subscribe: (sink) => bus.subscribe(sink),
       markArrival: () => (batchReceivedAt = performance.now()),

@@ -5,8 +5,8 @@
  * pipeline is the one `squatmon analyze` runs).
  */
 import type { ImuSample, SensorInfo } from '../../shared/imu.ts';
-import { openRecording } from '../../shared/recording/index.ts';
-import type { RecordingReader } from '../../shared/recording/index.ts';
+import { gyroBiasesFrom, openRecording } from '../../shared/recording/index.ts';
+import type { GyroBias, RecordingReader } from '../../shared/recording/index.ts';
 import type { Athlete } from '../core/domain.ts';
 import type { Source, SourceHost } from './source.ts';
 
@@ -42,6 +42,11 @@ class RecordingPlayer {
 
   get sensors(): readonly SensorInfo[] {
     return this.reader!.header.sensors;
+  }
+
+  /** The recording's `# gyro_bias:` comments: what the recording gateway's filters had learned at its start. */
+  get gyroBias(): Map<string, GyroBias> {
+    return gyroBiasesFrom(this.reader!.header.comments);
   }
 
   /** Starts feeding the samples; the consumer must be ready for the first batch. */
@@ -129,7 +134,7 @@ export class ReplaySource implements Source {
 
   async start(host: SourceHost): Promise<void> {
     // Recording times are kept as they are: a replay's reps carry the file's times, as `analyze` prints them.
-    const feed = await host.addAthlete(this.athletes[0], { keepSampleTimes: true });
+    const feed = await host.addAthlete(this.athletes[0], { keepSampleTimes: true, gyroBias: this.player.gyroBias });
     const file = this.player.file;
     this.player.start({
       speed: this.speed,

@@ -6,6 +6,7 @@
  */
 import type { SensorFace } from '../../shared/imu.ts';
 import type { ImuSample } from '../../shared/imu.ts';
+import type { GyroBias } from '../../shared/recording/index.ts';
 import type { Athlete, GatewayEvent } from '../core/domain.ts';
 import type { Sink } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
@@ -18,14 +19,22 @@ export interface AthleteFeed {
   sensorFace(sensorId: string): SensorFace | null;
 }
 
+export interface AddAthleteOptions {
+  readonly keepSampleTimes?: boolean;
+  readonly gyroBias?: ReadonlyMap<string, GyroBias>;
+}
+
 export interface SourceHost {
   readonly logger: Logger;
   /** The gateway's clock, s (runs faster than the wall in a sped-up simulation). */
   readonly clock: () => number;
   /** Whether the data is simulated (every published fact says so). */
   readonly simulated: boolean;
-  /** Starts an athlete's session; `keepSampleTimes`: the samples' own times are the session's (a replay). */
-  addAthlete(athlete: Athlete, options?: { readonly keepSampleTimes?: boolean }): Promise<AthleteFeed>;
+  /**
+   * Starts an athlete's session; `keepSampleTimes`: the samples' own times are the session's (a replay);
+   * `gyroBias`: gyroscope bias estimates to start the sensors' orientation filters from (a replayed recording's).
+   */
+  addAthlete(athlete: Athlete, options?: AddAthleteOptions): Promise<AthleteFeed>;
   /** Publishes a fact to every sink. */
   emit(event: GatewayEvent): void;
   /** Adds a sink (a source that acts on events, e.g. the haptic pulse on a cue). */

@@ -25,6 +25,8 @@ export {
   MAX_OVERALL_DISORDER_S,
   parseEventComment,
 } from './format.ts';
+export type { GyroBias } from './gyro-bias.ts';
+export { gyroBiasComment, gyroBiasesFrom } from './gyro-bias.ts';
 export type { DataComment, RecordingHeader } from './parser.ts';
 export { parseRecordingText } from './parser.ts';
 export type { OpenRecordingOptions } from './reader.ts';

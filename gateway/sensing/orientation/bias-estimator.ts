@@ -22,7 +22,8 @@ export class GyroBiasEstimator {
   /** Bias estimate, rad/s, sensor frame. */
   readonly bias = new Float64Array(3);
   /** Covariance, row-major 3×3, (rad/s)². */
-  private readonly p = new Float64Array(9);
+  /** The estimate's covariance, (rad/s)², 3×3 row-major (read and seeded through OrientationFilter). */
+  readonly p = new Float64Array(9);
   private readonly clip: number;
   private readonly p0: number;
   private readonly pMotion: number;

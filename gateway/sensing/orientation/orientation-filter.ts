@@ -2,6 +2,7 @@ import { GyroBiasEstimator } from './bias-estimator.ts';
 import { LowPassFilter } from './lowpass.ts';
 import { resolveOrientationParams } from './params.ts';
 import type { OrientationParams } from './params.ts';
+import type { GyroBias } from '../../../shared/recording/index.ts';
 import {
   quatFromRotationVector,
   quatMultiply,
@@ -223,6 +224,24 @@ export class OrientationFilter {
   quaternion(out: Float64Array): void {
     quatMultiply(this.accQuat, this.gyrQuat, out);
     quatNormalize(out);
+  }
+
+  /**
+   * Starts the bias estimate from an earlier estimate of the same sensor and its covariance (a recording's
+   * `# gyro_bias:` comment: the live gateway's estimate when the recording began), so the filter goes on as the
+   * live one did instead of learning the bias again.
+   */
+  seedGyroBias(bias: GyroBias): void {
+    this.biasEstimator.bias.set(bias.radS);
+    const [c00, c01, c02, c11, c12, c22] = bias.covariance;
+    this.biasEstimator.p.set([c00, c01, c02, c01, c11, c12, c02, c12, c22]);
+  }
+
+  /** The bias estimate and its covariance, as a recording's `# gyro_bias:` comment keeps them. */
+  gyroBiasEstimate(): GyroBias {
+    const b = this.biasEstimator.bias;
+    const p = this.biasEstimator.p;
+    return { radS: [b[0]!, b[1]!, b[2]!], covariance: [p[0]!, p[1]!, p[2]!, p[4]!, p[5]!, p[8]!] };
   }
 
   /** Writes the gyroscope bias estimate (rad/s, sensor frame) into `out`. */
