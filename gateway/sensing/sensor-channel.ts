@@ -29,16 +29,22 @@ export class SensorChannel {
   /** The latest accelerometer z reading (the rest inclination is computed from it only when asked). */
   private az = Number.NaN;
   private norm = Number.NaN;
+  /** Started from a recording's bias estimate. */
+  private readonly seeded: boolean;
 
   /** `gyroBias`: an earlier estimate of this sensor's gyroscope bias to start from (see OrientationFilter). */
   constructor(readonly info: SensorInfo, gyroBias?: GyroBias) {
     this.face = new FaceEstimator(info.face ?? null);
     if (gyroBias) this.filter.seedGyroBias(gyroBias);
+    this.seeded = gyroBias !== undefined;
   }
 
-  /** The orientation filter's current gyroscope bias estimate; null before this sensor's first sample. */
+  /**
+   * The orientation filter's current gyroscope bias estimate; null while it knows nothing yet (no sample and no
+   * head start): a recording beginning then needs no `# gyro_bias:` line, a fresh filter is the same.
+   */
   gyroBias(): GyroBias | null {
-    return Number.isNaN(this.t) ? null : this.filter.gyroBiasEstimate();
+    return Number.isNaN(this.t) && !this.seeded ? null : this.filter.gyroBiasEstimate();
   }
 
   /** Feeds a sample of this sensor; false when it was ignored (time not increasing). */

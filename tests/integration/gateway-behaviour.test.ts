@@ -13,6 +13,8 @@ import type { GatewayConfig } from '../../gateway/config/config.ts';
 import { startGateway } from '../../gateway/service/gateway.ts';
 import type { RunningGateway } from '../../gateway/service/gateway.ts';
 import { memoryLogger } from '../../gateway/core/logger.ts';
+import { gyroBiasComment, readRecording, RecordingWriter } from '../../shared/recording/index.ts';
+import type { GyroBias } from '../../shared/recording/index.ts';
 import { runCli } from '../support/cli.ts';
 import { findMosquitto, NO_MOSQUITTO } from '../support/mosquitto.ts';
 import type { Mosquitto } from '../support/mosquitto.ts';
@@ -149,14 +151,17 @@ for (const setup of SETUPS) {
 }
 
 describe('replay and analyze agree', () => {
-  it('publishes exactly the reps `squatmon analyze` prints for the same recording', async () => {
-    const analyzed = (await runCli(['analyze', recording, '--jsonl'])).stdout
+  async function analyzedReps(file: string): Promise<unknown[]> {
+    return (await runCli(['analyze', file, '--jsonl'])).stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l))
       .filter((e) => e.type === 'rep');
+  }
+
+  async function replayedReps(file: string): Promise<Record<string, unknown>[]> {
     const dataDir = await mkdtemp(join(workDir, 'data-'));
-    const config = configSchema.parse({ dataDir, source: 'replay', replay: { file: recording, speed: 20, athlete: 'lifter' }, http: { port: 0 }, mqtt: { port: 0, root: 'eq' } });
+    const config = configSchema.parse({ dataDir, source: 'replay', replay: { file, speed: 20, athlete: 'lifter' }, http: { port: 0 }, mqtt: { port: 0, root: 'eq' } });
     const published: Record<string, unknown>[] = [];
     const gateway = await startGateway({
       config,
@@ -172,6 +177,22 @@ describe('replay and analyze agree', () => {
       const { id: _id, athlete: _a, session: _s, set: _set, simulated: _sim, ...rest } = r;
       return rest;
     };
-    expect(published.map(contractOnly)).toEqual(analyzed);
+    return published.map(contractOnly);
+  }
+
+  it('publishes exactly the reps `squatmon analyze` prints for the same recording', async () => {
+    expect(await replayedReps(recording)).toEqual(await analyzedReps(recording));
+  }, 60_000);
+
+  it('also for a recording whose gyro_bias lines give the filters a head start (both start from them)', async () => {
+    const { header, samples } = await readRecording(recording);
+    const seeded = join(workDir, 'seeded.csv.gz');
+    const bias: GyroBias = { radS: [0.02, -0.015, 0.01], covariance: [1e-8, 0, 0, 1e-8, 0, 1e-8] };
+    const writer = await RecordingWriter.create(seeded, { sensors: header.sensors, comments: header.sensors.map((x) => gyroBiasComment(x.id, bias).text) });
+    for (const sample of samples) writer.write(sample);
+    await writer.close();
+    const analyzed = await analyzedReps(seeded);
+    expect(analyzed).not.toEqual(await analyzedReps(recording));
+    expect(await replayedReps(seeded)).toEqual(analyzed);
   }, 60_000);
 });

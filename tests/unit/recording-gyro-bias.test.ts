@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commentFromText, gyroBiasComment, gyroBiasesFrom, parseRecordingText, RecordingWriter } from '../../shared/recording/index.ts';
 import type { GyroBias } from '../../shared/recording/index.ts';
 import { OrientationFilter } from '../../gateway/sensing/orientation/index.ts';
+import { AthletePipeline } from '../../gateway/sensing/athlete-pipeline.ts';
 import { simulateRecording } from '../../gateway/sources/simulated-recording.ts';
 import { profileByName } from '../../firmware-sim/model/index.ts';
 import { runCli } from '../support/cli.ts';
@@ -44,10 +45,15 @@ describe('gyro bias comments', () => {
     expect(() => gyroBiasComment('S1', { ...BIAS, radS: [1, 0, 0] })).toThrow(RangeError);
   });
 
-  it('seed the orientation filter: its estimate starts as the comment says', () => {
+  it('seed the orientation filter: its estimate starts as the comment says, and a pipeline passes it on', () => {
     const filter = new OrientationFilter();
     filter.seedGyroBias(BIAS);
     expect(filter.gyroBiasEstimate()).toEqual(BIAS);
+    // A replayed recording's head start reaches the recordings the replay writes, even its first set's.
+    const sensors = [{ id: 'S1', placement: 'sacrum' as const }, { id: 'S2', placement: 'thoracolumbar' as const }];
+    const pipeline = new AthletePipeline({ sensors, gyroBias: new Map([['S1', BIAS]]), onEvent: () => {} });
+    expect(pipeline.gyroBias('S1')).toEqual(BIAS);
+    expect(pipeline.gyroBias('S2')).toBeNull();
   });
 
   it('are honoured by `orient` and `analyze` (their output changes with the comment)', async () => {
