@@ -9,11 +9,13 @@
  * CPU, as in tests/faults/cpu-starvation.test.ts). Prints numbers; asserts nothing. `KEEP=1` keeps the data folder
  * (recordings and history) and prints where it is.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { analyzedReps, busyProcessOnCore0, largestDifference, repDifference } from './live-vs-analyze-support.ts';
+import type { ComparedRep, RepDifference } from './live-vs-analyze-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,19 +33,15 @@ const config = join(dir, 'config.json');
 writeFileSync(config, JSON.stringify({ sim: { athletes: 1, profiles: [values.profile], sensors: 'both', speed: Number(values.speed), seed: Number(values.seed) } }));
 const port = 20_000 + (process.pid % 10_000);
 const pinned = (args: string[]): [string, string[]] => (hogCount > 0 ? ['taskset', ['-c', '0', ...args]] : [args[0]!, args.slice(1)]);
-const hogs = Array.from({ length: hogCount }, () => spawn('taskset', ['-c', '0', process.execPath, '-e', 'const end = Date.now() + 900000; while (Date.now() < end) {}'], { stdio: 'ignore' }));
+const hogs = Array.from({ length: hogCount }, () => busyProcessOnCore0(900));
 const [command, args] = pinned([process.execPath, 'bin/squatmon.js', 'start', '--sim', '--config', config, '--data-dir', join(dir, 'data'), '--http-port', String(port), '--mqtt-port', String(port + 1)]);
 const gateway = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 let log = '';
 gateway.stderr!.on('data', (d) => (log += d));
 
-interface Rep {
-  readonly set?: number;
-  readonly index?: number;
-  readonly depth_cm: number;
-  readonly wink_deg: number;
-  readonly lumbar_flexion_max_deg: number | null;
-  readonly gap_fraction: number;
+interface Rep extends ComparedRep {
+  readonly set: number;
+  readonly index: number;
 }
 const started = performance.now();
 let live: Rep[] = [];
@@ -63,26 +61,27 @@ console.log(`${values.profile}, seed ${values.seed}, ×${values.speed}, ${hogCou
 
 const recordings = join(dir, 'data', 'recordings');
 const sessionDir = join(recordings, readdirSync(recordings)[0]!);
-const worst = { depth: 0, wink: 0, flexion: 0 };
+const all: RepDifference[] = [];
 for (let set = 1; set <= sets; set++) {
-  const out = execFileSync(process.execPath, ['bin/squatmon.js', 'analyze', join(sessionDir, `set-${set}.csv.gz`), '--jsonl'], { encoding: 'utf8' });
-  const analyzed = out.trim().split('\n').map((l) => JSON.parse(l) as Rep & { type: string }).filter((l) => l.type === 'rep');
-  const reps = live.filter((r) => r.set === set).sort((a, b) => a.index! - b.index!);
-  const setWorst = { depth: 0, wink: 0, flexion: 0 };
+  const analyzed = await analyzedReps(join(sessionDir, `set-${set}.csv.gz`));
+  const reps = live.filter((r) => r.set === set).sort((a, b) => a.index - b.index);
   console.log(`set ${set}: ${reps.length} live reps, ${analyzed.length} from analyze`);
-  reps.forEach((rep, k) => {
+  const differences = reps.flatMap((rep, k) => {
     const a = analyzed[k];
-    if (!a) return console.log(`  rep ${k + 1}: not found by analyze`);
-    setWorst.depth = Math.max(setWorst.depth, Math.abs(rep.depth_cm - a.depth_cm));
-    setWorst.wink = Math.max(setWorst.wink, Math.abs(rep.wink_deg - a.wink_deg));
-    setWorst.flexion = Math.max(setWorst.flexion, Math.abs((rep.lumbar_flexion_max_deg ?? 0) - (a.lumbar_flexion_max_deg ?? 0)));
+    if (!a) {
+      console.log(`  rep ${k + 1}: not found by analyze`);
+      return [];
+    }
     console.log(`  rep ${k + 1}: depth ${rep.depth_cm} / ${a.depth_cm} cm, wink ${rep.wink_deg} / ${a.wink_deg}°, flexion ${rep.lumbar_flexion_max_deg} / ${a.lumbar_flexion_max_deg}°, gap ${rep.gap_fraction} / ${a.gap_fraction}`);
+    return [repDifference(rep, a)];
   });
-  console.log(`  largest |live − analyze|: ${setWorst.depth.toFixed(1)} cm, wink ${setWorst.wink.toFixed(1)}°, flexion ${setWorst.flexion.toFixed(1)}°`);
-  worst.depth = Math.max(worst.depth, setWorst.depth);
-  worst.wink = Math.max(worst.wink, setWorst.wink);
-  worst.flexion = Math.max(worst.flexion, setWorst.flexion);
+  console.log(`  largest |live − analyze|: ${described(largestDifference(differences))}`);
+  all.push(...differences);
 }
-console.log(`all sets: largest |live − analyze| ${worst.depth.toFixed(1)} cm, wink ${worst.wink.toFixed(1)}°, flexion ${worst.flexion.toFixed(1)}°`);
+console.log(`all sets: largest |live − analyze| ${described(largestDifference(all))}`);
 if (process.env.KEEP) console.log(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });
+
+function described(d: RepDifference): string {
+  return `${d.depth.toFixed(1)} cm, wink ${d.wink.toFixed(1)}°, flexion ${d.flexion.toFixed(1)}°`;
+}

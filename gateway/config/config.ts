@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { PLACEMENTS, SENSOR_FACES } from '../../shared/imu.ts';
 import { DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import { redact } from '../core/logger.ts';
-import { athleteIdSchema, SIGNER_PATTERN, signerNameSchema } from '../core/ids.ts';
+import { athleteIdSchema, SIGNER_NAME_RULE, SIGNER_PATTERN, signerNameSchema } from '../core/ids.ts';
 import { DRIVER_NAMES } from '../ble/drivers/index.ts';
 
 const port = z.number().int().min(0).max(65535);
@@ -128,7 +128,7 @@ export const configSchema = z
         /** The gateways it trusts: signer name → signing key. Messages not signed by one of them are refused. */
         gatewayKeys: z
           .record(z.string(), secretSchema)
-          .refine((keys) => Object.keys(keys).every((name) => SIGNER_PATTERN.test(name)), 'signer names are 1–32 characters A-Z, a-z, 0-9, _ and -')
+          .refine((keys) => Object.keys(keys).every((name) => SIGNER_PATTERN.test(name)), SIGNER_NAME_RULE)
           .default({}),
         /**
          * Trust the broker instead: store whatever is published under the root, signed or not. Only where the broker's

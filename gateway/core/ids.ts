@@ -14,4 +14,5 @@ export const sessionIdSchema = z.string().regex(new RegExp(`^\\d{8}-\\d{6}-${ATH
 
 /** A gateway's signer name (mqtt/signing.ts): short and plain, safe in a JSON field and a log line. */
 export const SIGNER_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-export const signerNameSchema = z.string().regex(SIGNER_PATTERN, 'signer names are 1–32 characters A-Z, a-z, 0-9, _ and -');
+export const SIGNER_NAME_RULE = 'signer names are 1–32 characters A-Z, a-z, 0-9, _ and -';
+export const signerNameSchema = z.string().regex(SIGNER_PATTERN, SIGNER_NAME_RULE);

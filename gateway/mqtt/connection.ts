@@ -19,6 +19,7 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../core/logger.ts';
 import type { Topics } from './topics.ts';
 import { guardAgainstTakeover } from './takeover-guard.ts';
+import { setReconnectDelay } from './reconnect-timer.ts';
 import type { TakeoverGuardLimits } from './takeover-guard.ts';
 
 export interface TlsFiles {
@@ -152,13 +153,9 @@ export function connectGateway(options: ConnectionOptions, topics: Topics, logge
     for (const listener of listeners) listener();
   });
   client.on('reconnect', () => {
-    // MQTT.js retries on a fixed interval; re-arm it with the next backoff delay. The timer is private in
-    // mqtt@5.16.0 (pinned): clearing it makes the next `close` schedule a new one with the updated period.
-    const internals = client as unknown as { reconnectTimer: ReturnType<typeof setInterval> | null };
-    if (internals.reconnectTimer !== null) clearInterval(internals.reconnectTimer);
-    internals.reconnectTimer = null;
+    // MQTT.js retries on a fixed interval; the next close waits the next backoff delay instead.
     attempt += 1;
-    client.options.reconnectPeriod = reconnectDelayMs(attempt, minMs, maxMs);
+    setReconnectDelay(client, reconnectDelayMs(attempt, minMs, maxMs), false);
   });
   client.on('offline', () => {
     if (!closed) logger.warn('mqtt disconnected, reconnecting with backoff', { url });

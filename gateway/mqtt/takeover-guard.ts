@@ -8,6 +8,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../core/logger.ts';
+import { setReconnectDelay } from './reconnect-timer.ts';
 
 export interface TakeoverGuardLimits {
   /** A connection the broker closes within this time after accepting it counts as knocked off, ms. Default 10 s. */
@@ -74,17 +75,12 @@ export class TakeoverGuard {
  */
 export function guardAgainstTakeover(client: MqttClient, logger: Logger, who: string, limits: TakeoverGuardLimits = {}): TakeoverGuard {
   const guard = new TakeoverGuard(limits);
-  const internals = client as unknown as { reconnectTimer: ReturnType<typeof setInterval> | null; _setupReconnect(): void };
   /** The reconnect period before a pause, restored when the paused attempt starts (unless another listener set its own). */
   let paused: { readonly pauseMs: number; readonly periodBefore: number } | null = null;
   client.on('connect', () => guard.connected());
   client.on('reconnect', () => {
     if (paused === null) return;
-    if (client.options.reconnectPeriod === paused.pauseMs) {
-      if (internals.reconnectTimer !== null) clearInterval(internals.reconnectTimer);
-      internals.reconnectTimer = null;
-      client.options.reconnectPeriod = paused.periodBefore;
-    }
+    if (client.options.reconnectPeriod === paused.pauseMs) setReconnectDelay(client, paused.periodBefore, false);
     paused = null;
   });
   client.on('close', () => {
@@ -95,14 +91,10 @@ export function guardAgainstTakeover(client: MqttClient, logger: Logger, who: st
       `mqtt: the broker keeps closing the ${who}'s connection right after accepting it — another client is probably connecting with the same client id; not fighting it: reconnecting paused`,
       { pause_s: Math.round(pauseMs / 1000), loops: guard.loops, hint: 'give each gateway and historian its own mqtt.clientId / historian.clientId, or leave them unset' },
     );
-    // MQTT.js has already armed its reconnect timer (its own 'close' listener runs first). Its timer is private in
-    // mqtt@5.16.0 (pinned, as in connection.ts): replace it with one for the pause; the next attempt re-arms the
-    // usual backoff.
-    if (internals.reconnectTimer !== null) clearInterval(internals.reconnectTimer);
-    internals.reconnectTimer = null;
+    // MQTT.js has already armed its reconnect timer (its own 'close' listener runs first): wait the pause instead;
+    // the paused attempt restores the usual delay.
     paused = { pauseMs, periodBefore: client.options.reconnectPeriod ?? 1_000 };
-    client.options.reconnectPeriod = pauseMs;
-    internals._setupReconnect();
+    setReconnectDelay(client, pauseMs, true);
   });
   return guard;
 }

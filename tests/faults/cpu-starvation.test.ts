@@ -30,7 +30,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredRep } from '../../gateway/store/history-store.ts';
 import { gyroBiasesFrom, readRecording } from '../../shared/recording/index.ts';
 import { MIN_SPACING_RATIO } from '../../gateway/ingest/clock-mapper.ts';
-import { runCli } from '../support/cli.ts';
+import { analyzedReps, busyProcessOnCore0, largestDifference, repDifference } from '../../scripts/live-vs-analyze-support.ts';
 import { freePort } from '../support/net.ts';
 import { waitFor } from './fault-support.ts';
 
@@ -52,16 +52,9 @@ afterAll(async () => {
 
 /** A busy process on core 0 that ends by itself after `seconds` even if the test is killed. */
 function hog(seconds: number): ChildProcess {
-  const child = spawn('taskset', ['-c', '0', process.execPath, '-e', `const end = Date.now() + ${seconds * 1000}; while (Date.now() < end) {}`], { stdio: 'ignore' });
+  const child = busyProcessOnCore0(seconds);
   processes.push(child);
   return child;
-}
-
-interface AnalyzedRep {
-  readonly depth_cm: number;
-  readonly wink_deg: number;
-  readonly lumbar_flexion_max_deg: number | null;
-  readonly gap_fraction: number;
 }
 
 describe.skipIf(!TASKSET)('the gateway sharing one core with busy processes', () => {
@@ -100,29 +93,23 @@ describe.skipIf(!TASKSET)('the gateway sharing one core with busy processes', ()
     for (const session of await readdir(join(dataDir, 'recordings'))) {
       for (let set = 1; set <= SETS; set++) {
         const file = join(dataDir, 'recordings', session, `set-${set}.csv.gz`);
-        const cli = await runCli(['analyze', file, '--jsonl']);
-        expect(cli.code, cli.stderr).toBe(0);
-        const analyzed = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as AnalyzedRep & { type: string }).filter((l) => l.type === 'rep');
+        const analyzed = await analyzedReps(file);
         const reps = live.filter((r) => r.session === session && r.set === set).sort((a, b) => a.index - b.index);
         const where = `${session} set ${set}`;
         expect(reps.length, `${where}: live reps`).toBeGreaterThan(0);
         expect(analyzed.length, `${where}: reps of analyze`).toBeGreaterThanOrEqual(reps.length);
-        let worst = { depth: 0, wink: 0, flexion: 0 };
-        reps.forEach((rep, i) => {
+        const differences = reps.map((rep, i) => {
           const a = analyzed[i]!;
-          const d = {
-            depth: Math.abs(rep.depth_cm - a.depth_cm),
-            wink: Math.abs(rep.wink_deg - a.wink_deg),
-            flexion: Math.abs((rep.lumbar_flexion_max_deg ?? 0) - (a.lumbar_flexion_max_deg ?? 0)),
-          };
-          worst = { depth: Math.max(worst.depth, d.depth), wink: Math.max(worst.wink, d.wink), flexion: Math.max(worst.flexion, d.flexion) };
+          const d = repDifference(rep, a);
           const what = `${where} rep ${i + 1}: live ${rep.depth_cm} cm ${rep.wink_deg}° ${rep.lumbar_flexion_max_deg}°, analyze ${a.depth_cm} cm ${a.wink_deg}° ${a.lumbar_flexion_max_deg}°`;
           expect(d.depth, what).toBeLessThanOrEqual(0.5 + 1e-9);
           expect(d.wink, what).toBeLessThanOrEqual(0.5 + 1e-9);
           expect(d.flexion, what).toBeLessThanOrEqual(0.5 + 1e-9);
           expect(rep.gap_fraction, what).toBe(0);
           expect(a.gap_fraction, what).toBe(0);
+          return d;
         });
+        const worst = largestDifference(differences);
 
         // The recorded samples keep their sensor's spacing (times are stored to 0.1 ms).
         const { header, samples } = await readRecording(file);
