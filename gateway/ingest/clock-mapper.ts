@@ -17,6 +17,12 @@
  * rise is a jump only when it persists over REANCHOR_CONFIRMATIONS notifications that arrive at the pace their
  * samples were taken (a backlog arrives faster: it is being caught up). Re-anchoring on a backlog moved the
  * samples' times seconds ahead and then squeezed the rest, which left holes in every rep.
+ *
+ * That judgement from receive times is the fallback, for callers that cannot tell (`observe(…, 'unknown')`). A
+ * starved gateway can fall seconds behind and catch up only slowly, at about the pace of the samples: then even
+ * the paced rule took the backlog for a jump (re-anchors of +1.7 s, reps of 29 cm for 46 cm, on a core shared
+ * with busy processes). A squatmon sensor's frame counter settles it: SensorSampleStream compares each frame's
+ * timestamp with where the counter puts it and says `continuous` or `jumped`.
  */
 /** A change of receive − sensor time beyond this is a jump of the sensor's clock, not jitter or drift, s. */
 const REANCHOR_S = 1;
@@ -55,12 +61,25 @@ export class ClockMapper {
     this.slewRate = options.slewRate ?? 200e-6;
   }
 
-  /** Feed one (sensor time, receive time) pair, both seconds: the LAST sample of a notification, which cannot
-   *  have been sent before it was taken. */
-  observe(sensorTime: number, receiveTime: number): void {
+  /**
+   * Feed one (sensor time, receive time) pair, both seconds: the LAST sample of a notification, which cannot
+   * have been sent before it was taken. `clock`: what the caller knows of the sensor's clock from the sensor's own
+   * frame counter — `continuous` (no jump: a large change of receive − sensor time is late delivery, never a
+   * reason to re-anchor), `jumped` (re-anchor now), or `unknown` (judge from receive times, below).
+   */
+  observe(sensorTime: number, receiveTime: number, clock: 'continuous' | 'jumped' | 'unknown' = 'unknown'): void {
     const candidate = receiveTime - sensorTime;
     if (this.offset === null) {
       this.offset = candidate;
+    } else if (clock === 'jumped') {
+      this.offset = candidate;
+      this.reanchored = true;
+      this.risesSeen = 0;
+    } else if (clock === 'continuous') {
+      // Samples stay on the sensor's clock: the estimate rises only by drift, falls to any new minimum (map()
+      // bounds how fast mapped time catches up).
+      const elapsed = Math.max(0, sensorTime - this.lastSensorTime);
+      this.offset = Math.min(this.offset + this.slewRate * elapsed, candidate);
     } else if (candidate < this.offset - REANCHOR_S) {
       // The sensor's clock jumped forward.
       this.offset = candidate;

@@ -14,10 +14,15 @@ export type PushResult =
   | { readonly kind: 'duplicate' }
   | { readonly kind: 'rejected'; readonly error: ProtocolError };
 
+/** A frame's timestamp this far from where the frame counter puts it is a jump of the sensor's clock, s. */
+const CLOCK_JUMP_S = 0.5;
+
 export class SensorSampleStream {
   readonly sequence = new SequenceTracker();
   private readonly timestamps = new TimestampUnwrapper();
   private readonly clock = new ClockMapper();
+  /** Sensor time of the last sample of the previous frame, s (null before the first). */
+  private lastSampleTime: number | null = null;
   /** Notifications that were not valid frames. */
   rejected = 0;
 
@@ -39,8 +44,15 @@ export class SensorSampleStream {
     const count = frame.counts.length / 6;
     const period = 1 / frame.rateHz;
     const firstSensorTime = this.timestamps.unwrap(frame.timestampUs);
+    // The frame counter says how much sensor time passed since the previous frame (lost frames included): a
+    // timestamp far from that is a jump of the sensor's clock. Receive times cannot tell a jump from a backlog
+    // delivered late, the frame counter can.
+    const missingFrames = verdict.kind === 'gap' ? verdict.missing : 0;
+    const expectedFirst = this.lastSampleTime === null ? null : this.lastSampleTime + period * (1 + missingFrames * count);
+    const clockJumped = expectedFirst !== null && Math.abs(firstSensorTime - expectedFirst) > CLOCK_JUMP_S;
+    this.lastSampleTime = firstSensorTime + (count - 1) * period;
     // A frame leaves the sensor after its last sample was taken: pair the receive time with that sample.
-    this.clock.observe(firstSensorTime + (count - 1) * period, receiveTime);
+    this.clock.observe(this.lastSampleTime, receiveTime, clockJumped ? 'jumped' : 'continuous');
     const c = frame.counts;
     for (let i = 0; i < count; i++) {
       const k = i * 6;

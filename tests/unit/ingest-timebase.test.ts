@@ -110,4 +110,28 @@ describe('ClockMapper', () => {
     // And the start-up error is gone after a few seconds: mapped = sensor time + offset (10 s + minimum latency).
     expect(Math.abs(mapped.at(-1)! - (1999 * 4 + 3) * period - 10.002)).toBeLessThan(0.005);
   });
+
+  it('never takes a slowly caught-up backlog for a clock jump when the frame counter says the clock is continuous', () => {
+    // A starved gateway falls 1.7 s behind and then catches up at 95 % of the sample pace: by receive times alone
+    // (the fallback rule) that is a paced rise, i.e. a jump — it re-anchored and moved samples 1.7 s ahead.
+    const run = (clock: 'continuous' | 'unknown') => {
+      const mapper = new ClockMapper();
+      const period = 0.02; // one notification every 20 ms
+      let lag = 0;
+      let largestStep = 0;
+      let last = Number.NaN;
+      for (let n = 0; n < 3_000; n++) {
+        const t = n * period;
+        if (t > 10 && t < 12) lag = Math.min(1.7, lag + period); // falls behind
+        else if (t >= 12 && lag > 0) lag = Math.max(0, lag - 0.05 * period); // catches up slowly
+        mapper.observe(t, 100 + t + 0.003 + lag, clock);
+        const mapped = mapper.map(t);
+        if (!Number.isNaN(last)) largestStep = Math.max(largestStep, mapped - last);
+        last = mapped;
+      }
+      return largestStep;
+    };
+    expect(run('unknown')).toBeGreaterThan(1); // the fallback's failure, kept as the reason for the counter
+    expect(run('continuous')).toBeLessThan(0.021);
+  });
 });
