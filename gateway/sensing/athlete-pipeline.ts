@@ -101,6 +101,13 @@ const MAX_CYCLE_S = 8;
 /** The depth-per-degree rate is used once its Σx² reaches this (a few reps' worth of upper descents), deg². */
 const MIN_SLOPE_EVIDENCE_DEG2 = 200;
 /**
+ * Standing still this long gives the standing inclination the tops are compared with (measureFromStanding):
+ * the mean over a still second is good to a fraction of a degree. The session's posture keeps the contract's
+ * 2 s of quiet standing; a lifter who sways (or walks out and starts at once) rarely stands still that long,
+ * and without a reference every top counted as standing — touch-and-go reps 4–6 cm short.
+ */
+const MIN_STANDING_REFERENCE_S = 1;
+/**
  * A top confirmed this many samples into the catch-up span is no top: the span's first sample is a minimum
  * of F only because the samples begin there (a recording that starts in a descent).
  */
@@ -570,7 +577,7 @@ export class AthletePipeline {
   private belowStandingCm(seq: number): number {
     if (this.depthChannel !== this.sacrum || !(this.depthSlopeSums[1] >= MIN_SLOPE_EVIDENCE_DEG2)) return 0;
     const depthPerDegree = this.depthSlopeSums[0] / this.depthSlopeSums[1];
-    const standingRaw = this.posture.hasQuietStanding() ? this.posture.sacralInclinationDeg() : null;
+    const standingRaw = this.posture.standingDurationS() >= MIN_STANDING_REFERENCE_S ? this.posture.sacralInclinationDeg() : null;
     if (!(depthPerDegree > 0) || standingRaw === null) return 0;
     return Math.max(0, depthPerDegree * this.sacrumSign * (this.buffer.get('pelvicTiltRaw', seq) - standingRaw));
   }

@@ -31,6 +31,13 @@ const FORGET_S = 600;
  * window's 4–8 cm).
  */
 const REP_DECISION_DEG = 1.5;
+/**
+ * One vote counts at most this much, deg. The early descent tilts the pelvis or trunk by about 1° per cm at the
+ * most (the vote's window ends 8 cm down); a larger change is no early descent — a recording that starts at the
+ * bottom gives its first "rep" from a rest at the bottom up the ascent (−30° and −45° in one tuning set), and
+ * unclipped that vote outweighed the next five right ones.
+ */
+const MAX_REP_VOTE_DEG = 10;
 /** Each rep keeps this share of the older votes (a sensor re-clipped the other way is found within a few reps). */
 const REP_VOTE_MEMORY = 0.85;
 
@@ -68,7 +75,8 @@ export class FaceEstimator {
    */
   observeRepDescent(rawTiltDeg: number): SensorFace | null {
     if (!Number.isFinite(rawTiltDeg)) return this.decided;
-    this.repTiltDeg = REP_VOTE_MEMORY * this.repTiltDeg + rawTiltDeg;
+    const vote = Math.max(-MAX_REP_VOTE_DEG, Math.min(MAX_REP_VOTE_DEG, rawTiltDeg));
+    this.repTiltDeg = REP_VOTE_MEMORY * this.repTiltDeg + vote;
     if (this.fixed === null && this.repsDecide) this.decided = this.repTiltDeg > 0 ? 'out' : 'in';
     return this.decided;
   }

@@ -61,6 +61,12 @@ export class StandingPosture {
     return p !== null && p.end - p.start >= MIN_QUIET_STANDING_S;
   }
 
+  /** Length of the standing the posture is taken from, s (0 when none). */
+  standingDurationS(): number {
+    const p = this.best();
+    return p === null ? 0 : p.end - p.start;
+  }
+
   /** Mean sacral skin inclination in quiet standing, degrees; null if unknown. */
   sacralInclinationDeg(): number | null {
     const p = this.best();

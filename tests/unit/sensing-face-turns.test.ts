@@ -134,6 +134,18 @@ describe('FaceEstimator rep votes', () => {
   });
 });
 
+describe('FaceEstimator rep votes, clipped', () => {
+  it('are not outweighed for long by one implausible vote (a recording that starts at the bottom: its first "descent" is an ascent)', () => {
+    const face = new FaceEstimator();
+    face.observeRepDescent(-45);
+    expect(face.face).toBe('in');
+    // Right votes of a lifter tilting 0.6°/cm over the first 8 cm: unclipped, −45° would hold for six of them.
+    const votes: (string | null)[] = [];
+    for (let r = 0; r < 3; r++) votes.push(face.observeRepDescent(5));
+    expect(votes).toEqual(['in', 'out', 'out']);
+  });
+});
+
 describe('a sensor worn face in', () => {
   const sim = simulateRecording({ profile: profileByName('neutral-wink'), seed: 5, reps: 5, sensors: 'both', rateHz: 100 });
   const out = run([...sim.sensors], sim.samples);

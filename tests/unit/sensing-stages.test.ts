@@ -211,6 +211,9 @@ describe('StandingPosture', () => {
     p.update((t += 0.01), false, 0, 0);
     expect(p.sacralInclinationDeg()).toBeCloseTo(12, 6);
     expect(p.trunkInclinationDeg()).toBeNull();
+    // 1.19 s of standing: no quiet standing by the contract, but enough for the depth's standing reference.
+    expect(p.hasQuietStanding()).toBe(false);
+    expect(p.standingDurationS()).toBeCloseTo(1.19, 6);
   });
 });
 
