@@ -332,7 +332,8 @@ export class AthletePipeline {
       }
     }
     this.buffer.set('liveDepthCm', seq, -this.kinematics.heightM * 100);
-    const forward = this.forwardInclination(seq);
+    // forwardInclination(seq), from the angles just buffered rather than read back from the buffer.
+    const forward = channel.face.sign * (channel === this.sacrum ? sacrumDeg : trunkDeg);
     const turnWindow = this.feedUprightTurns(seq, t, forward);
     const liveDepthCm = -this.kinematics.heightM * 100;
     const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow;
