@@ -16,7 +16,13 @@ export interface AnalyzeOptions {
 export function analyzeSamples(sensors: SensorInfo[], samples: Iterable<ImuSample>, options: AnalyzeOptions = {}): SensingEvent[] {
   const events: SensingEvent[] = [];
   const pipeline = new AthletePipeline({ ...options, sensors, onEvent: (e) => events.push(e) });
-  for (const s of samples) pipeline.push(s);
+  // An index loop over an array: the iterator protocol allocated a result object per sample.
+  if (isArray(samples)) for (let i = 0; i < samples.length; i++) pipeline.push(samples[i]);
+  else for (const s of samples) pipeline.push(s);
   pipeline.finish();
   return events;
+}
+
+function isArray(samples: Iterable<ImuSample>): samples is readonly ImuSample[] {
+  return Array.isArray(samples);
 }

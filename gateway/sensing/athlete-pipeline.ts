@@ -27,6 +27,7 @@ import { LeakyMotion } from './leaky-motion.ts';
 import { RestConfirmation } from './rest-confirmation.ts';
 import { UprightTurnDetector } from './upright-turns.ts';
 import { SignalDiagnostics } from './signal-diagnostics.ts';
+import { selectKth } from './select.ts';
 import type { UprightTurn } from './upright-turns.ts';
 
 export interface AthletePipelineOptions {
@@ -117,6 +118,8 @@ const TURN_REFERENCE_HALF_SAMPLES = 2;
 
 export class AthletePipeline {
   private readonly channels = new Map<string, SensorChannel>();
+  /** The same channels as a list, for the per-sample lookup (channelOf). */
+  private readonly channelList: readonly SensorChannel[];
   private readonly depthChannel: SensorChannel | null;
   private readonly sacrum: SensorChannel | null;
   private readonly trunk: SensorChannel | null;
@@ -198,6 +201,8 @@ export class AthletePipeline {
   private readonly scratchDepth = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchPelvis = new Float64Array(BUFFER_CAPACITY);
   private readonly scratchFlexion = new Float64Array(BUFFER_CAPACITY);
+  /** A rep's time steps, for their median (medianStep). */
+  private readonly scratchSteps = new Float64Array(BUFFER_CAPACITY);
   /** Up x, y, z and the measured vertical acceleration over a rep window, for the bias model. */
   private readonly scratchObserve = [0, 1, 2, 3].map(() => new Float64Array(BUFFER_CAPACITY));
 
@@ -205,7 +210,8 @@ export class AthletePipeline {
     for (const info of options.sensors) {
       if (info.placement === 'sacrum' || info.placement === 'thoracolumbar') this.channels.set(info.id, new SensorChannel(info, options.gyroBias?.get(info.id)));
     }
-    const byPlacement = (p: string) => [...this.channels.values()].find((c) => c.info.placement === p) ?? null;
+    this.channelList = [...this.channels.values()];
+    const byPlacement = (p: string) => this.channelList.find((c) => c.info.placement === p) ?? null;
     this.sacrum = byPlacement('sacrum');
     this.trunk = byPlacement('thoracolumbar');
     this.depthChannel = this.sacrum ?? this.trunk;
@@ -251,7 +257,7 @@ export class AthletePipeline {
   }
 
   push(s: ImuSample): void {
-    const channel = this.channels.get(s.sensor);
+    const channel = this.channelOf(s.sensor);
     if (channel === undefined || !channel.update(s)) return;
     // Face evidence only from the upper part of the movement: near the bottom the pelvis of a winker rolls
     // back while the hips still go down, the opposite of what the face is told from.
@@ -333,7 +339,8 @@ export class AthletePipeline {
       }
     }
     this.buffer.set('liveDepthCm', seq, -this.kinematics.heightM * 100);
-    const forward = this.forwardInclination(seq);
+    // forwardInclination(seq), from the angles just buffered rather than read back from the buffer.
+    const forward = channel.face.sign * (channel === this.sacrum ? sacrumDeg : trunkDeg);
     const turnWindow = this.feedUprightTurns(seq, t, forward);
     const liveDepthCm = -this.kinematics.heightM * 100;
     const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow;
@@ -351,6 +358,16 @@ export class AthletePipeline {
     if (this.catchUpPending && !this.detector.inRep) this.catchUpReps();
 
     if (this.live) this.onEvent(this.liveFrame(t, liveDepthCm, sacrumDeg, trunkDeg));
+  }
+
+  /**
+   * The channel of a sensor id, as `channels.get` gives it. A scan of the one or two channels: per sample it costs
+   * less than hashing the id (the ids are usually the very string objects the channels were made with).
+   */
+  private channelOf(sensorId: string): SensorChannel | undefined {
+    const list = this.channelList;
+    for (let i = 0; i < list.length; i++) if (list[i].info.id === sensorId) return list[i];
+    return undefined;
   }
 
   /** Is the live depth within any squat's range (else it has drifted)? */
@@ -922,7 +939,7 @@ export class AthletePipeline {
     // The rep's own sample spacing (the median step: most steps are consecutive samples), not the orientation
     // filter's period estimate, which a stream that began with a backlog (notifications squeezed in time while
     // the clock mapping caught up) can leave at half the true period — every rep then looked half lost.
-    const period = medianStep(this.scratchT, start, end) ?? this.depthChannel!.filter.samplePeriod();
+    const period = medianStep(this.scratchT, start, end, this.scratchSteps) ?? this.depthChannel!.filter.samplePeriod();
     let missing = 0;
     for (let k = start + 1; k <= end; k++) missing += Math.max(0, Math.round((this.scratchT[k] - this.scratchT[k - 1]) / period) - 1);
     const gapFraction = round3(missing / (missing + end - start + 1));
@@ -1139,11 +1156,21 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** Median time step between consecutive entries of t[from..to], s; null with fewer than two steps. */
-function medianStep(t: Float64Array, from: number, to: number): number | null {
+/**
+ * Median time step between consecutive entries of t[from..to], s (the upper median for an even count); null with
+ * fewer than two steps. `scratch` (at least to − from long) holds the steps.
+ */
+function medianStep(t: Float64Array, from: number, to: number, scratch: Float64Array): number | null {
   if (to - from < 2) return null;
-  const steps = new Float64Array(to - from);
-  for (let k = from + 1; k <= to; k++) steps[k - from - 1] = t[k] - t[k - 1];
-  steps.sort();
-  return steps[steps.length >> 1];
+  const n = to - from;
+  let positive = true;
+  for (let k = from + 1; k <= to; k++) {
+    const step = t[k] - t[k - 1];
+    scratch[k - from - 1] = step;
+    if (!(step > 0)) positive = false;
+  }
+  // Steps are positive (the samples' times increase); anything else (NaN, a zero of either sign) takes the sort,
+  // whose order quickselect's comparisons cannot reproduce.
+  if (!positive) return scratch.subarray(0, n).sort()[n >> 1];
+  return selectKth(scratch, n, n >> 1);
 }

@@ -40,9 +40,12 @@ export class NoiseFloor {
   private noise = 0;
   private level = 0;
 
-  /** Feeds one reading of the signal at time t (s). */
-  update(t: number, value: number): void {
-    if (!Number.isFinite(value) || !Number.isFinite(t)) return;
+  /**
+   * Feeds one reading of the signal at time t (s). Returns whether a window closed, the only time noiseRms and
+   * levelRms can change (callers that derive values from them recompute only then).
+   */
+  update(t: number, value: number): boolean {
+    if (!Number.isFinite(value) || !Number.isFinite(t)) return false;
     if (Number.isNaN(this.windowStart)) this.windowStart = t;
     this.sumSq += value * value;
     this.count++;
@@ -54,14 +57,15 @@ export class NoiseFloor {
     }
     this.lastT = t;
     this.lastValue = value;
-    if (t - this.windowStart >= WINDOW_S) {
-      if (this.pairs >= MIN_WINDOW_SAMPLES) this.closeWindow(Math.sqrt(this.sumSqDiff / this.pairs / 2), Math.sqrt(this.sumSq / this.count));
-      this.sumSqDiff = 0;
-      this.pairs = 0;
-      this.sumSq = 0;
-      this.count = 0;
-      this.windowStart = t;
-    }
+    if (t - this.windowStart < WINDOW_S) return false;
+    const closed = this.pairs >= MIN_WINDOW_SAMPLES;
+    if (closed) this.closeWindow(Math.sqrt(this.sumSqDiff / this.pairs / 2), Math.sqrt(this.sumSq / this.count));
+    this.sumSqDiff = 0;
+    this.pairs = 0;
+    this.sumSq = 0;
+    this.count = 0;
+    this.windowStart = t;
+    return closed;
   }
 
   /** Rms of the signal's white noise (0 until known). */

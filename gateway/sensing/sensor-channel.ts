@@ -26,6 +26,8 @@ export class SensorChannel {
   private theta = Number.NaN;
   private prevT = Number.NaN;
   private prevTheta = Number.NaN;
+  /** (theta − prevTheta) / (t − prevT), computed once per sample: it is read several times per sample. */
+  private rateDegS = Number.NaN;
   /** The latest accelerometer z reading (the rest inclination is computed from it only when asked). */
   private az = Number.NaN;
   private norm = Number.NaN;
@@ -63,6 +65,7 @@ export class SensorChannel {
     this.prevTheta = this.theta;
     this.t = s.t;
     this.theta = skinInclinationDeg(this.q);
+    this.rateDegS = (this.theta - this.prevTheta) / (this.t - this.prevT);
     if (!this.stillness.still && !Number.isNaN(this.prevTheta)) {
       this.flexionAxis.update(gx, gy, this.inclinationRateDegS);
     }
@@ -77,7 +80,7 @@ export class SensorChannel {
 
   /** Rate of the raw inclination over the last step, deg/s (NaN before two samples). */
   get inclinationRateDegS(): number {
-    return (this.theta - this.prevTheta) / (this.t - this.prevT);
+    return this.rateDegS;
   }
 
   /** Time step of the last sample, s (NaN on the first). */
@@ -108,7 +111,6 @@ export class SensorChannel {
     if (Number.isNaN(this.prevT)) return this.theta;
     const ahead = Math.min(t - this.t, MAX_EXTRAPOLATION_S);
     if (ahead <= 0) return this.theta;
-    const rate = (this.theta - this.prevTheta) / (this.t - this.prevT);
-    return this.theta + rate * ahead;
+    return this.theta + this.rateDegS * ahead;
   }
 }

@@ -61,6 +61,14 @@ export class SignalBuffer {
   /** Copies channel values of sequence numbers [from, to) into `out` (which must be long enough). */
   copy(channel: SignalChannel, from: number, to: number, out: Float64Array): void {
     const src = this.data[channel];
-    for (let s = from, k = 0; s < to; s++, k++) out[k] = src[s % this.capacity];
+    // In at most two contiguous runs (before and after the ring wraps): no division per value.
+    let k = 0;
+    for (let s = from; s < to; ) {
+      const i = s % this.capacity;
+      const run = Math.min(to - s, this.capacity - i);
+      for (let j = 0; j < run; j++) out[k + j] = src[i + j];
+      k += run;
+      s += run;
+    }
   }
 }

@@ -76,6 +76,8 @@ export class StillnessDetector {
   private readonly gyroFloor = new NoiseFloor();
   private maxGyro: number;
   private maxAccDeviation: number;
+  /** The thresholds are computed from the noise floors as they are now (false until the first sample). */
+  private thresholdsCurrent = false;
 
   constructor(private readonly params: StillnessParams = DEFAULT_STILLNESS) {
     this.maxGyro = params.maxGyroRadS;
@@ -146,8 +148,11 @@ export class StillnessDetector {
   }
 
   private adaptThresholds(t: number, accNorm: number, gyroNorm: number): void {
-    this.accFloor.update(t, accNorm);
-    this.gyroFloor.update(t, gyroNorm);
+    // Both floors take every sample; the thresholds follow them only when one of them moved (twice a second).
+    const accChanged = this.accFloor.update(t, accNorm);
+    const gyroChanged = this.gyroFloor.update(t, gyroNorm);
+    if (this.thresholdsCurrent && !accChanged && !gyroChanged) return;
+    this.thresholdsCurrent = true;
     const accSigma = this.accFloor.noiseRms;
     const gyroSigma = this.gyroFloor.noiseRms / GYRO_NORM_SPREAD;
     const swayRms = this.gyroFloor.levelRms;

@@ -1,6 +1,9 @@
 import { DEG } from '../../../shared/imu.ts';
 import type { OrientationParams } from './params.ts';
 
+/** The rest measurement's H (the bias itself is measured); read only. */
+const IDENTITY_3X3 = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
+
 /** The process noise grows the bias std by this much per biasForgettingTime (VQF's definition), rad/s. */
 const FORGETTING_STD = 0.1 * DEG;
 
@@ -35,7 +38,6 @@ export class GyroBiasEstimator {
   private verticalNoise = 0;
   private restNoise = 0;
   // Scratch for the update: allocated once.
-  private readonly h = new Float64Array(9);
   private readonly e = new Float64Array(3);
 
   constructor(params: OrientationParams) {
@@ -78,15 +80,10 @@ export class GyroBiasEstimator {
 
   /** Rest measurement: `gyrLp` is the low-passed raw gyroscope, rad/s. */
   updateAtRest(gyrLp: Float64Array): void {
-    const h = this.h;
-    h.fill(0);
-    h[0] = 1;
-    h[4] = 1;
-    h[8] = 1;
     this.e[0] = gyrLp[0] - this.bias[0];
     this.e[1] = gyrLp[1] - this.bias[1];
     this.e[2] = gyrLp[2] - this.bias[2];
-    this.correct(this.restNoise, this.restNoise, this.restNoise);
+    this.correct(IDENTITY_3X3, this.restNoise, this.restNoise, this.restNoise);
   }
 
   /**
@@ -96,21 +93,20 @@ export class GyroBiasEstimator {
    */
   updateInMotion(rLp: Float64Array, rbLp: Float64Array, cx: number, cy: number, ts: number): void {
     const b = this.bias;
-    this.h.set(rLp);
     const rb0 = rLp[0] * b[0] + rLp[1] * b[1] + rLp[2] * b[2];
     const rb1 = rLp[3] * b[0] + rLp[4] * b[1] + rLp[5] * b[2];
     const rb2 = rLp[6] * b[0] + rLp[7] * b[1] + rLp[8] * b[2];
     this.e[0] = -cx / ts + rbLp[0] - rb0;
     this.e[1] = -cy / ts + rbLp[1] - rb1;
     this.e[2] = -rb2;
-    this.correct(this.motionNoise, this.motionNoise, this.verticalNoise);
+    // H is R_lp itself: read in place rather than copied into a scratch matrix first.
+    this.correct(rLp, this.motionNoise, this.motionNoise, this.verticalNoise);
   }
 
-  /** Kalman measurement update with H = this.h, innovation this.e, diagonal measurement noise (w0, w1, w2). */
-  private correct(w0: number, w1: number, w2: number): void {
+  /** Kalman measurement update with H = `h` (row-major 3×3), innovation this.e, diagonal measurement noise (w0, w1, w2). */
+  private correct(h: Float64Array, w0: number, w1: number, w2: number): void {
     // Written out in scalars: this runs for every sample of every sensor, and loops over typed-array
     // temporaries cost several times more than the ~150 multiplications themselves.
-    const h = this.h;
     const p = this.p;
     const bias = this.bias;
     const clip = this.clip;

@@ -50,6 +50,8 @@ export class OrientationFilter {
   private readonly stepQuat = new Float64Array(4);
   private readonly correction = new Float64Array(4);
   private readonly orientation = new Float64Array(4);
+  /** `orientation` holds accQuat ⊗ gyrQuat of the current state (estimateBias computed it this sample). */
+  private orientationCurrent = false;
 
   private readonly accInertial = new Float64Array(3);
   private readonly accInertialLp = new Float64Array(3);
@@ -107,6 +109,7 @@ export class OrientationFilter {
    * reading means "no accelerometer in this sample": the gyroscope is integrated without correction.
    */
   update(t: number, ax: number, ay: number, az: number, gx: number, gy: number, gz: number): void {
+    this.orientationCurrent = false;
     if (!(Number.isFinite(t) && Number.isFinite(ax) && Number.isFinite(ay) && Number.isFinite(az))) return;
     if (!(Number.isFinite(gx) && Number.isFinite(gy) && Number.isFinite(gz))) return;
 
@@ -199,6 +202,7 @@ export class OrientationFilter {
   private estimateBias(dt: number, correctionMeasuresBias: boolean): void {
     const bias = this.biasEstimator.bias;
     quatMultiply(this.accQuat, this.gyrQuat, this.orientation);
+    this.orientationCurrent = true;
     const r = this.rotation;
     quatToRotationMatrix(this.orientation, r);
     this.rotatedBias[0] = r[0] * bias[0] + r[1] * bias[1] + r[2] * bias[2];
@@ -222,7 +226,16 @@ export class OrientationFilter {
 
   /** Writes the sensor-to-earth orientation [w, x, y, z] (earth z up, heading arbitrary) into `out`. */
   quaternion(out: Float64Array): void {
-    quatMultiply(this.accQuat, this.gyrQuat, out);
+    if (this.orientationCurrent) {
+      // The same product estimateBias already formed from the same two quaternions: copied, not recomputed.
+      const o = this.orientation;
+      out[0] = o[0];
+      out[1] = o[1];
+      out[2] = o[2];
+      out[3] = o[3];
+    } else {
+      quatMultiply(this.accQuat, this.gyrQuat, out);
+    }
     quatNormalize(out);
   }
 
@@ -263,6 +276,7 @@ export class OrientationFilter {
 
   /** Forgets the orientation and the filters' history, keeping the bias estimate and the sample period. */
   private restartOrientation(): void {
+    this.orientationCurrent = false;
     setIdentity(this.gyrQuat);
     setIdentity(this.accQuat);
     this.accLpFilter.reset();
