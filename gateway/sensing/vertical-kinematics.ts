@@ -325,6 +325,64 @@ export function integrateFromRest(t: ArrayLike<number>, acc: ArrayLike<number>, 
 }
 
 /**
+ * Clears the still runs inside (0, n−1) that last less than `minS` seconds: they are taken for movement. The
+ * runs touching either end stay.
+ */
+export function dropShortRests(t: ArrayLike<number>, still: Uint8Array | Float64Array, n: number, minS: number): void {
+  let k = 0;
+  while (k < n && still[k] === 1) k++;
+  while (k < n) {
+    while (k < n && still[k] !== 1) k++;
+    const first = k;
+    while (k < n && still[k] === 1) k++;
+    if (k >= n) break; // the run at the end stays
+    if (t[k - 1] - t[first] < minS) for (let q = first; q < k; q++) still[q] = 0;
+  }
+}
+
+/** The movements of a window: each from the last still sample before motion to the next still one. */
+function movementSegments(still: ArrayLike<number>, n: number): [number, number][] {
+  const segments: [number, number][] = [];
+  let i = 0;
+  while (i < n - 1) {
+    while (i < n - 1 && still[i + 1] === 1) i++;
+    if (i >= n - 1) break;
+    const from = i;
+    i++;
+    while (i < n - 1 && still[i] !== 1) i++;
+    segments.push([from, i]);
+  }
+  return segments;
+}
+
+/** Heights over [0, n): each movement integrated on its own (v = 0 at both its rests), chained; still between. */
+function chainMovements(t: ArrayLike<number>, acc: ArrayLike<number>, segments: readonly [number, number][], n: number, out: Float64Array): void {
+  let height = 0;
+  let filled = 0;
+  for (const [from, to] of segments) {
+    for (; filled < from; filled++) out[filled] = height;
+    height += integrateBetweenRests(t, acc, from, to, height, out);
+    filled = to + 1;
+  }
+  for (; filled < n; filled++) out[filled] = height;
+}
+
+/**
+ * Heights (m, relative to the first sample) over a stretch that starts and ends at rest, with rests inside it
+ * marked in `still`: each movement between two rests is integrated on its own with its end velocity closed, and
+ * nothing closes the height, so the last height says where the lifter ended up (rest-audit.ts asks whether they
+ * came back). Writes into `out`; returns the last height.
+ */
+export function heightsBetweenRests(t: ArrayLike<number>, acc: ArrayLike<number>, still: ArrayLike<number>, n: number, out: Float64Array): number {
+  if (n < 2) {
+    out.fill(0, 0, n);
+    return 0;
+  }
+  chainMovements(t, acc, movementSegments(still, n), n, out);
+  return out[n - 1];
+}
+
+/**
  * Heights (m, relative to the window's start) over a rep window whose first and last samples are at rest at
  * the same height; `still` marks samples at rest inside it (a pause at the bottom), where the velocity is zero
  * too. `acc` is the vertical acceleration with the live bias estimate already removed. Writes into `out`.
@@ -346,17 +404,7 @@ export function refinedHeights(
     out.fill(0, 0, n);
     return null;
   }
-  const segments: [number, number][] = [];
-  let i = 0;
-  while (i < n - 1) {
-    // A movement starts at the last still sample before motion and ends at the next still one.
-    while (i < n - 1 && still[i + 1] === 1) i++;
-    if (i >= n - 1) break;
-    const from = i;
-    i++;
-    while (i < n - 1 && still[i] !== 1) i++;
-    segments.push([from, i]);
-  }
+  const segments = movementSegments(still, n);
   if (segments.length <= 1) {
     const gap = longestGap(t, 0, n - 1);
     if (gap > 0 && t[gap] - t[gap - 1] > BRIDGE_GAP_S) {
@@ -367,16 +415,9 @@ export function refinedHeights(
     integrate(t, acc, 0, n - 1, solveCorrection(t, 0, n - 1, raw.v, raw.p, true), 0, out);
     return null;
   }
-  let height = 0;
-  let filled = 0;
+  chainMovements(t, acc, segments, n, out);
   let movingTime = 0;
-  for (const [from, to] of segments) {
-    for (; filled < from; filled++) out[filled] = height;
-    height += integrateBetweenRests(t, acc, from, to, height, out);
-    filled = to + 1;
-    movingTime += t[to] - t[from];
-  }
-  for (; filled < n; filled++) out[filled] = height;
+  for (const [from, to] of segments) movingTime += t[to] - t[from];
   // Closure: the lifter ends where they started.
   const residual = out[n - 1];
   let elapsed = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integrateBetweenRests, LiveVerticalKinematics, refinedHeights } from '../../gateway/sensing/vertical-kinematics.ts';
+import { dropShortRests, heightsBetweenRests, integrateBetweenRests, LiveVerticalKinematics, refinedHeights } from '../../gateway/sensing/vertical-kinematics.ts';
 
 /** A squat-like vertical path: raised-cosine drop of `depth` m over `T` s, sampled at `rate`. */
 function squatPath(depth: number, T: number, rate: number) {
@@ -184,5 +184,41 @@ describe('LiveVerticalKinematics', () => {
     for (let i = 0; i < 200; i++) kin.update(0.01, 0, true);
     expect(kin.update(0.01, 0, true)).toBeCloseTo(atPause, 9);
     expect(kin.verticalVelocity).toBe(0);
+  });
+});
+
+describe('dropShortRests', () => {
+  it('clears still runs inside the window shorter than the minimum, and keeps the long ones and both ends', () => {
+    const t = Array.from({ length: 20 }, (_, i) => i * 0.1);
+    //                            ends ↓                       short (0.2 s) ↓        long (0.6 s) ↓             ↓ end
+    const still = Float64Array.from([1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1]);
+    dropShortRests(t, still, 20, 0.5);
+    expect([...still]).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1]);
+  });
+});
+
+describe('heightsBetweenRests', () => {
+  it('chains the movements between rests and says where the lifter ended up, without closing the height', () => {
+    // A 60 cm minimum-jerk descent, 1 s still at the bottom, the ascent: back at the start.
+    const path = smoothSquatPath(0.6, 3, 100);
+    const half = (path.n - 1) / 2;
+    const t: number[] = [];
+    const a: number[] = [];
+    const still: number[] = [];
+    const bias = 0.03;
+    for (let i = 0; i <= half; i++) [t[i], a[i], still[i]] = [i / 100, path.a[i] + bias, i === 0 ? 1 : 0];
+    const t0 = t[half];
+    for (let k = 1; k <= 100; k++) [t[half + k], a[half + k], still[half + k]] = [t0 + k / 100, bias, 1];
+    const t1 = t[half + 100];
+    for (let i = 1; i <= half; i++) [t[half + 100 + i], a[half + 100 + i], still[half + 100 + i]] = [t1 + i / 100, path.a[half + i] + bias, 0];
+    const n = t.length;
+    still[n - 1] = 1;
+    const out = new Float64Array(n);
+    const end = heightsBetweenRests(t, a, still, n, out);
+    expect(Math.min(...out)).toBeCloseTo(-0.6, 2);
+    expect(Math.abs(end)).toBeLessThan(0.005);
+    // Stopped at the bottom instead (the window ends there): it says so.
+    const downOnly = heightsBetweenRests(t.slice(0, half + 50), a.slice(0, half + 50), [...still.slice(0, half + 49), 1], half + 50, out);
+    expect(downOnly).toBeCloseTo(-0.6, 2);
   });
 });
