@@ -22,12 +22,13 @@ describe('the rest audit', () => {
   it('finds the slow shallow reps of a swaying lifter that the live detector missed, and no others', () => {
     // A `mixed` set of the tuning range: three 13–17 cm reps with 2.7–3.6 s descents and 2.3–2.8 s pauses at the
     // bottom, sway 7.8 °/s, accelerometer noise 0.05 m/s². Still moments in the slow descents ended the live
-    // candidates as dips; 4 of 7 reps were found. Between two long rests the audit integrates through them.
+    // candidates as dips; 4 of 7 reps were found. Between two long rests the audit integrates through them; the
+    // last rep's rest before the re-rack is short (0.3–0.6 s) and closes its stretch as it ends.
     const spec = randomizedSetSpec(2_070_028, 'mixed');
     const sim = simulateRandomizedSet(spec);
     const reps = analyzeSamples([...sim.sensors], sim.samples).filter((e): e is RepEvent => e.type === 'rep');
     const { matched, unmatched } = matchReps(sim.truth.reps, reps);
-    expect(matched).toBeGreaterThanOrEqual(5);
+    expect(matched).toBeGreaterThanOrEqual(6);
     expect(unmatched).toBe(0);
   });
 
@@ -40,8 +41,9 @@ describe('the rest audit', () => {
     const reps = analyzeSamples([...sim.sensors], sim.samples).filter((e): e is RepEvent => e.type === 'rep');
     const [first, second] = sim.truth.reps;
     const found = (w: { t_start: number; t_end: number }) => reps.find((r) => r.t_bottom >= w.t_start && r.t_bottom <= w.t_end);
-    expect(found(first)?.depth_cm).toBeCloseTo(first.depth_cm, -0.5);
-    expect(found(second)?.depth_cm).toBeCloseTo(second.depth_cm, -0.5);
+    // Within 3 cm: the second rep's stretch starts at a 0.3 s rest, a less sure zero-velocity anchor.
+    expect(Math.abs(found(first)!.depth_cm - first.depth_cm)).toBeLessThan(3);
+    expect(Math.abs(found(second)!.depth_cm - second.depth_cm)).toBeLessThan(3);
     expect(matchReps(sim.truth.reps, reps).unmatched).toBe(0);
   });
 
