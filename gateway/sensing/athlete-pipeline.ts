@@ -261,12 +261,12 @@ export class AthletePipeline {
     this.winkThresholdDeg = deg;
   }
 
-  /** Which way round a sensor is worn, as configured or found so far (null: unknown sensor or not yet known). */
   /** A sensor's current gyroscope bias estimate (null: not a sensor of this pipeline, or no sample yet). */
   gyroBias(sensorId: string): GyroBias | null {
     return this.channels.get(sensorId)?.gyroBias() ?? null;
   }
 
+  /** Which way round a sensor is worn, as configured or found so far (null: unknown sensor or not yet known). */
   sensorFace(sensorId: string): SensorFace | null {
     return this.channels.get(sensorId)?.face.face ?? null;
   }

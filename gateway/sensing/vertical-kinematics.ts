@@ -370,8 +370,8 @@ function chainMovements(t: ArrayLike<number>, acc: ArrayLike<number>, segments: 
 /**
  * Heights (m, relative to the first sample) over a stretch that starts and ends at rest, with rests inside it
  * marked in `still`: each movement between two rests is integrated on its own with its end velocity closed, and
- * nothing closes the height, so the last height says where the lifter ended up (rest-audit.ts asks whether they
- * came back). Writes into `out`; returns the last height.
+ * nothing closes the height, so the last height says where the lifter ended up (the rest audit, auditStretch in
+ * athlete-pipeline.ts, asks whether they came back). Writes into `out`; returns the last height.
  */
 export function heightsBetweenRests(t: ArrayLike<number>, acc: ArrayLike<number>, still: ArrayLike<number>, n: number, out: Float64Array): number {
   if (n < 2) {

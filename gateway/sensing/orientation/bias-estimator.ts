@@ -24,7 +24,6 @@ const FORGETTING_STD = 0.1 * DEG;
 export class GyroBiasEstimator {
   /** Bias estimate, rad/s, sensor frame. */
   readonly bias = new Float64Array(3);
-  /** Covariance, row-major 3×3, (rad/s)². */
   /** The estimate's covariance, (rad/s)², 3×3 row-major (read and seeded through OrientationFilter). */
   readonly p = new Float64Array(9);
   private readonly clip: number;
