@@ -57,6 +57,8 @@ export class LiveVerticalKinematics {
   private tail = 0;
   private tailAge = 0;
   private motionMean = Number.NaN;
+  /** Time the running mean has averaged so far, s (it starts as a plain mean: see update). */
+  private motionMeanAgeS = 0;
   private movingForS = 0;
   /** Time this rest has taught the bias so far, s, and whether an earlier rest has (then it is a prior). */
   private restLearnedS = 0;
@@ -85,7 +87,11 @@ export class LiveVerticalKinematics {
       this.motionMean = verticalAcc;
       return this.height;
     }
-    this.motionMean += Math.min(1, dt / MOTION_MEAN_TAU_S) * (verticalAcc - this.motionMean);
+    // Until it has seen MOTION_MEAN_TAU_S of samples the running mean is the plain mean of all of them: started
+    // from the first sample alone, a recording that begins mid-descent (2 m/s²) kept that sample as the mean
+    // for seconds, and the leaky velocity built on it (leaky-motion.ts) read 1.5 m/s and told the face wrong.
+    this.motionMeanAgeS += dt;
+    this.motionMean += Math.min(1, dt / Math.min(MOTION_MEAN_TAU_S, this.motionMeanAgeS + dt)) * (verticalAcc - this.motionMean);
     this.movingForS = still ? 0 : this.movingForS + dt;
     if (!still) this.restLearnedS = 0;
     this.cycleBiasAgeS += dt;
