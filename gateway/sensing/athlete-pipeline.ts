@@ -22,7 +22,7 @@ import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
 import type { SignalChannel } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
-import { dropShortRests, heightsBetweenRests, integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
+import { dropShortRests, EARLY_MOVEMENT_MAX_S, FALSE_REST_MAX_S, heightsBetweenRests, integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
 import { LeakyMotion } from './leaky-motion.ts';
 import { RestConfirmation } from './rest-confirmation.ts';
 import { UprightTurnDetector } from './upright-turns.ts';
@@ -343,7 +343,11 @@ export class AthletePipeline {
     row[10] = this.depthGravity;
     const seq = this.buffer.push(row);
     // From the last moment of known height: a rest, or a later upright top the live depth was anchored at.
-    if (still && !this.wasStill && this.detector.inRep) this.correctHeightAtRest(Math.max(this.lastRestSeq, this.lastTurnSeq), seq);
+    if (still && !this.wasStill && this.detector.inRep) {
+      // A false rest early in a slow descent (earlierMovementStart) was no moment of zero velocity.
+      const anchor = this.lastTurnSeq > this.lastRestSeq ? this.lastTurnSeq : (this.earlierMovementStart(this.lastRestSeq) ?? this.lastRestSeq);
+      this.correctHeightAtRest(anchor, seq);
+    }
     if (still && !this.wasStill) this.restStartSeq = seq;
     const restEndedNow = !still && this.wasStill;
     if (still) this.lastRestSeq = seq;
@@ -712,13 +716,44 @@ export class AthletePipeline {
    * inside the rest before it (never before that rest's first sample), and the last onsetHideS of every rest
    * inside or before it is integrated as movement (hideOnsets), less the rest's own mean (its baseline).
    */
-  private withHiddenOnsets(window: RepWindow): RepWindow {
-    const b = this.buffer;
-    const t0 = b.get('t', window.startSeq);
-    let start = window.startSeq;
-    const hide = this.onsetHideS();
-    while (start - 1 >= b.oldest && b.get('still', start - 1) === 1 && t0 - b.get('t', start - 1) <= hide) start--;
+  private withHiddenOnsets(window: RepWindow, earlyStart: number | null): RepWindow {
+    const start = this.backIntoRest(earlyStart ?? window.startSeq);
     return start === window.startSeq ? window : { startSeq: start, endSeq: window.endSeq };
+  }
+
+  /** From a rest's sample `seq`, back by onsetHideS inside that rest (never before its first sample). */
+  private backIntoRest(seq: number): number {
+    const b = this.buffer;
+    const t0 = b.get('t', seq);
+    const hide = this.onsetHideS();
+    let start = seq;
+    while (start - 1 >= b.oldest && b.get('still', start - 1) === 1 && t0 - b.get('t', start - 1) <= hide) start--;
+    return start;
+  }
+
+  /**
+   * A slow descent on a noisy sensor can pass for rest for a moment just after it began: standing, 0.1–0.5 s of
+   * movement, a "rest" of a few samples, then the rest of the descent. The window then starts at that false
+   * rest, with the velocity gathered so far set to zero, and the rep comes out centimetres short (one 4 s
+   * descent of 30 cm: 24 cm). When the rest the window starts in (`seq` lies in it) is shorter than
+   * FALSE_REST_MAX_S and a movement of at most EARLY_MOVEMENT_MAX_S, after the last rep's end, leads to it
+   * from a rest, the window starts at the end of that rest instead: its last sample's index, or
+   * null when the pattern is not there. The live depth does the same (LiveVerticalKinematics).
+   */
+  private earlierMovementStart(seq: number): number | null {
+    const b = this.buffer;
+    let restFirst = seq;
+    while (restFirst - 1 >= b.oldest && b.get('still', restFirst - 1) === 1) restFirst--;
+    let restLast = seq;
+    while (restLast + 1 < b.size && b.get('still', restLast + 1) === 1) restLast++;
+    if (b.get('t', restLast) - b.get('t', restFirst) >= FALSE_REST_MAX_S) return null;
+    let moveFirst = restFirst - 1;
+    const floor = Math.max(b.oldest, this.lastRepEndSeq + 1);
+    while (moveFirst - 1 >= floor && b.get('still', moveFirst - 1) !== 1) moveFirst--;
+    const before = moveFirst - 1;
+    if (before < floor || b.get('still', before) !== 1) return null;
+    if (b.get('t', restFirst) - b.get('t', before) > EARLY_MOVEMENT_MAX_S) return null;
+    return before;
   }
 
   /**
@@ -874,7 +909,8 @@ export class AthletePipeline {
   private analyseRep(detected: RepWindow, recovered: { readonly refStart: number; readonly refEnd: number } | null = null, minRestS = 0): void {
     const b = this.buffer;
     if (detected.startSeq < b.oldest) return;
-    const window = recovered === null ? this.withHiddenOnsets(detected) : detected;
+    const earlyStart = recovered === null ? this.earlierMovementStart(detected.startSeq) : null;
+    const window = recovered === null ? this.withHiddenOnsets(detected, earlyStart) : detected;
     const n = window.endSeq - window.startSeq + 1;
     b.copy('t', window.startSeq, window.endSeq + 1, this.scratchT);
     let bridge: ReturnType<typeof refinedHeights> = null;
@@ -885,7 +921,9 @@ export class AthletePipeline {
       // The window's ends are rests by construction.
       this.scratchStill[0] = 1;
       this.scratchStill[n - 1] = 1;
-      if (minRestS > 0) dropShortRests(this.scratchT, this.scratchStill, n, minRestS);
+      // Across a descent's false rest (earlierMovementStart) the velocity is not zero: no rest that short counts.
+      const minRest = Math.max(minRestS, earlyStart === null ? 0 : FALSE_REST_MAX_S);
+      if (minRest > 0) dropShortRests(this.scratchT, this.scratchStill, n, minRest);
       bridge = refinedHeights(this.scratchT, this.scratchAcc, this.scratchStill, n, this.scratchHeight);
     }
     let maxDepth = 0;

@@ -40,8 +40,17 @@ const CYCLE_BIAS_GAIN = 0.5;
 const MOTION_MEAN_TAU_S = 4;
 /** How fast the bias follows the running mean without rests, s. */
 const NO_REST_BIAS_TAU_S = 2;
-/** Room for the look-back at the highest output rate (400 Hz). */
-const HISTORY = 256;
+/**
+ * A slow descent on a noisy sensor can pass for rest for a moment just after it began: standing, a brief
+ * movement (at most EARLY_MOVEMENT_MAX_S), a "rest" shorter than FALSE_REST_MAX_S, then the rest of the descent.
+ * When motion resumes after such a rest, it is taken for part of the movement (see update).
+ */
+export const FALSE_REST_MAX_S = 0.3;
+export const EARLY_MOVEMENT_MAX_S = 0.5;
+/** ... and it was going down into that rest, this fast at least (m/s): a sway's brief movement is no descent. */
+export const FALSE_REST_MIN_DESCENT_M_S = 0.02;
+/** Room at the highest output rate (400 Hz) for the look-back, a brief movement and a false rest (1.1 s). */
+const HISTORY = 512;
 
 export class LiveVerticalKinematics {
   private velocity = 0;
@@ -64,6 +73,17 @@ export class LiveVerticalKinematics {
   private restLearnedS = 0;
   private biasFromRest = false;
   private cycleBiasAgeS = Infinity;
+  /** The movement under way or just ended: the history index it is integrated from, and the height there. */
+  private moveFrom = -1;
+  private moveFromHeight = 0;
+  /** The last movement (before this rest): where it was integrated from, its height there, how long it lasted. */
+  private lastMoveFrom = -1;
+  private lastMoveFromHeight = 0;
+  private lastMoveS = Infinity;
+  private lastMoveEndVelocity = 0;
+  /** This rest so far, s, and the bias before it. */
+  private restS = 0;
+  private biasBeforeRest = 0;
 
   /**
    * Feeds one sample: time step dt (s), earth-vertical specific force minus gravity (m/s²), and whether the
@@ -92,6 +112,15 @@ export class LiveVerticalKinematics {
     // for seconds, and the leaky velocity built on it (leaky-motion.ts) read 1.5 m/s and told the face wrong.
     this.motionMeanAgeS += dt;
     this.motionMean += Math.min(1, dt / Math.min(MOTION_MEAN_TAU_S, this.motionMeanAgeS + dt)) * (verticalAcc - this.motionMean);
+    if (still && !this.wasStill) {
+      this.lastMoveFrom = this.moveFrom;
+      this.lastMoveFromHeight = this.moveFromHeight;
+      this.lastMoveS = this.movingForS;
+      this.lastMoveEndVelocity = this.velocity;
+      this.biasBeforeRest = this.bias;
+      this.restS = 0;
+    }
+    if (still) this.restS += dt;
     this.movingForS = still ? 0 : this.movingForS + dt;
     if (!still) this.restLearnedS = 0;
     this.cycleBiasAgeS += dt;
@@ -113,7 +142,8 @@ export class LiveVerticalKinematics {
       this.bias += Math.min(1, gain) * (learnFrom - this.bias);
       if (this.restLearnedS >= FIRST_REST_S) this.biasFromRest = true;
     } else if (this.wasStill) {
-      this.reintegrateLookback();
+      if (this.restWasFalse()) this.reintegrateAcrossFalseRest();
+      else this.reintegrateLookback();
     } else {
       this.step(this.accHistory[(this.head - 2) % HISTORY], verticalAcc, dt);
     }
@@ -133,7 +163,35 @@ export class LiveVerticalKinematics {
 
   /** Motion has just been detected: it began up to LOOKBACK_S ago, at rest; integrate from there. */
   private reintegrateLookback(): void {
-    const from = this.tail;
+    this.integrateFrom(this.tail, this.height);
+  }
+
+  /**
+   * The rest that just ended was short and came right after a brief movement from a rest: a slow descent's
+   * first instants (FALSE_REST_MAX_S). The velocity was not zero in it, and its acceleration was movement, not
+   * bias (one 4 s descent of 30 cm on a 50 Hz, 0.08 m/s² sensor: the live depth 5.5 cm short at the bottom).
+   */
+  private restWasFalse(): boolean {
+    return (
+      this.restS < FALSE_REST_MAX_S &&
+      this.lastMoveS <= EARLY_MOVEMENT_MAX_S &&
+      this.lastMoveEndVelocity <= -FALSE_REST_MIN_DESCENT_M_S &&
+      this.lastMoveFrom >= 0 &&
+      this.head - this.lastMoveFrom < HISTORY
+    );
+  }
+
+  /** Takes back what the false rest taught and integrates from the start of the movement before it. */
+  private reintegrateAcrossFalseRest(): void {
+    this.bias = this.biasBeforeRest;
+    this.integrateFrom(this.lastMoveFrom, this.lastMoveFromHeight);
+  }
+
+  /** Integrates the history from index `from` (at rest there, at height `heightM`) up to the newest sample. */
+  private integrateFrom(from: number, heightM: number): void {
+    this.moveFrom = from;
+    this.moveFromHeight = heightM;
+    this.height = heightM;
     this.velocity = 0;
     for (let k = from + 1; k < this.head; k++) {
       this.step(this.accHistory[(k - 1) % HISTORY], this.accHistory[k % HISTORY], this.dtHistory[k % HISTORY]);

@@ -186,6 +186,24 @@ describe('LiveVerticalKinematics', () => {
     expect(worst).toBeLessThan(0.005);
   });
 
+  it('takes a false rest early in a slow descent for movement (velocity kept, nothing taught to the bias)', () => {
+    const rate = 50;
+    // A slow squat: 30 cm down in 4 s (8 s for the whole rep), after 1 s of standing.
+    const { z, a } = smoothSquatPath(0.3, 8, rate);
+    const descentEnd = 4 * rate;
+    const run = (falseRest: boolean): number => {
+      const kin = new LiveVerticalKinematics();
+      for (let i = 0; i < rate; i++) kin.update(1 / rate, 0, true);
+      let h = 0;
+      // 0.48 s into the descent (moving at 2.5 cm/s) the stillness flag calls two samples rest.
+      for (let i = 1; i <= descentEnd; i++) h = kin.update(1 / rate, a[i], falseRest && (i === 24 || i === 25));
+      return h - z[descentEnd];
+    };
+    expect(Math.abs(run(false))).toBeLessThan(0.005);
+    // The rest zeroed 2.5 cm/s: about 6 cm short after the remaining 3.5 s, unless it is taken back.
+    expect(Math.abs(run(true))).toBeLessThan(0.01);
+  });
+
   it('holds velocity at zero while still, so a pause at the bottom stops the drift', () => {
     const kin = new LiveVerticalKinematics();
     kin.update(0.01, 0, true);
