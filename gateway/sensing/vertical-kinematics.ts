@@ -66,8 +66,6 @@ export class LiveVerticalKinematics {
   private tail = 0;
   private tailAge = 0;
   private motionMean = Number.NaN;
-  /** Time the running mean has averaged so far, s (it starts as a plain mean: see update). */
-  private motionMeanAgeS = 0;
   private movingForS = 0;
   /** Time this rest has taught the bias so far, s, and whether an earlier rest has (then it is a prior). */
   private restLearnedS = 0;
@@ -107,11 +105,7 @@ export class LiveVerticalKinematics {
       this.motionMean = verticalAcc;
       return this.height;
     }
-    // Until it has seen MOTION_MEAN_TAU_S of samples the running mean is the plain mean of all of them: started
-    // from the first sample alone, a recording that begins mid-descent (2 m/s²) kept that sample as the mean
-    // for seconds, and the leaky velocity built on it (leaky-motion.ts) read 1.5 m/s and told the face wrong.
-    this.motionMeanAgeS += dt;
-    this.motionMean += Math.min(1, dt / Math.min(MOTION_MEAN_TAU_S, this.motionMeanAgeS + dt)) * (verticalAcc - this.motionMean);
+    this.motionMean += Math.min(1, dt / MOTION_MEAN_TAU_S) * (verticalAcc - this.motionMean);
     if (still && !this.wasStill) {
       this.lastMoveFrom = this.moveFrom;
       this.lastMoveFromHeight = this.moveFromHeight;

@@ -144,16 +144,6 @@ describe('LiveVerticalKinematics', () => {
     expect(worstLate).toBeLessThan(0.1);
   });
 
-  it('starts the motion mean as a plain mean, so a recording that begins mid-descent does not keep its first sample', () => {
-    const rate = 100;
-    const kin = new LiveVerticalKinematics();
-    kin.update(1 / rate, 2, false); // the first sample: 2 m/s² (braking out of a descent)
-    for (let i = 0; i < rate; i++) kin.update(1 / rate, 0, false); // then 1 s that averages to zero
-    // An exponential mean started at the first sample would still read 2·e^(−1/4) = 1.56 m/s² here, and the
-    // leaky velocity built on it 1.5 m/s; the plain mean of 101 samples is 0.02.
-    expect(kin.motionMeanAcc).toBeCloseTo(2 / (rate + 1), 3);
-  });
-
   it('keeps the bias of earlier rests through a short rest in which the hips bob (whatever the phase)', () => {
     const rate = 200;
     const bias = 0.05;
