@@ -8,7 +8,7 @@
  * --sets N            number of comfortable simulated sets (default 48)
  * --tuning            score the tuning seeds instead of the held-out ones (the report is then only printed, unless --out)
  * --out FILE          where to write the report (default docs/ACCURACY.md for full held-out runs)
- * --sets-per-group N  randomised sets per condition group (default 60)
+ * --sets-per-group N  randomised sets per condition group (default 120)
  * --group NAME        quick run: only that condition group of the broadened simulator (no comfortable sets, BROAD
  *                     or real recordings; the report is only printed, unless --out)
  * --strict-broad      let the broadened and real-recording targets fail the exit code too (reported only otherwise)

@@ -19,8 +19,12 @@ import { trueCutoffCrossings } from './true-crossing.ts';
 export const RANDOMIZED_TUNING_SEED_BASE = 2_000_000;
 export const RANDOMIZED_HELD_OUT_SEED_BASE = 3_000_000;
 export const RANDOMIZED_SEEDS_PER_CONDITION = 10_000;
-/** Default sets per condition: keeps the whole `npm run accuracy` well under 4 minutes on two cores. */
-export const DEFAULT_SETS_PER_GROUP = 60;
+/**
+ * Default sets per condition. 60 sets gave a group's cue p90 to within about ±10 ms only (`fidgety`: 96 ms on the
+ * held-out seeds, 85 on 120 tuning sets, 92 on 240 further ones), too coarse against an 80 ms target; 120 keeps
+ * the whole `npm run accuracy` under 2 minutes on two cores.
+ */
+export const DEFAULT_SETS_PER_GROUP = 120;
 /** The cue cutoff of a randomised set: this share of the median true depth of its reps ≥ 25 cm. */
 export const RANDOMIZED_CUTOFF_SHARE = 0.75;
 /** Cues are not scored on reps whose true crossing comes this soon after the recording starts (mid-set), s. */
