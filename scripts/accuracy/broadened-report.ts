@@ -63,8 +63,8 @@ condition c, set k has seed ${base} + ${RANDOMIZED_SEEDS_PER_CONDITION}·c + k (
 ${RANDOMIZED_CONDITIONS.join(', ')}); the tuning range starts at ${RANDOMIZED_TUNING_SEED_BASE}, scored by \`--tuning\`.
 Each group pushes its own factor to the extreme and draws the rest from moderate defaults; \`mixed\` draws
 everything at once. Scoring as above (same functions), with: cue cutoff ${RANDOMIZED_CUTOFF_SHARE} × the median true depth of the
-set's reps ≥ 25 cm; reps of a mid-set start that crossed the cutoff within 0.3 s of the recording's start are not
-cue targets; a metric with nothing to score in a group (flexion with one-sensor sets only, no winking rep) is
+set's reps ≥ 25 cm; reps of a mid-set start that began before the recording (their standing height was never
+seen) or crossed the cutoff within 0.3 s of its start are not cue targets; a metric with nothing to score in a group (flexion with one-sensor sets only, no winking rep) is
 \`–\` and does not fail. Run time ${ev.runTimeS.toFixed(0)} s. \`--sets-per-group N\` changes the number of sets;
 \`--group NAME\` scores one group alone for a quick look (printed only, unless \`--out FILE\`).
 

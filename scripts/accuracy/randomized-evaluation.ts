@@ -53,17 +53,23 @@ export function randomizedCutoff(depthsCm: readonly number[]): number {
 }
 
 /**
- * A cue cannot be given for a rep that crossed the cutoff before the recording (a mid-set start): such reps are
- * left out of the cue targets and cues in them are not scored. The rep itself still counts for recall.
+ * A cue cannot be given for a rep that crossed the cutoff before the recording, nor for one whose descent began
+ * before it (a mid-set start): the depth is measured from the standing before the rep, which the samples never
+ * saw, so no live estimate can know when the lifter is at the stopping depth (the rep's depth is known once it
+ * has ended, and it counts for recall). Such reps are left out of the cue targets and cues in them are not
+ * scored. Until 2026-12-07 only the first kind was left out: on 120 tuning sets of `mid-set-start`, 14 cue
+ * targets were reps begun before the recording, none of them cued.
  */
-function withoutUnobservableCues(score: SetScore, crossings: readonly (number | null)[], repIndices: readonly number[]): SetScore {
-  const hidden = new Set(repIndices.filter((_, r) => crossings[r] !== null && crossings[r]! < CUE_OBSERVABLE_AFTER_S));
+function withoutUnobservableCues(score: SetScore, crossings: readonly (number | null)[], reps: readonly { index: number; t_start: number }[]): SetScore {
+  const hidden = new Set(
+    reps.filter((rep, r) => rep.t_start < 0 || (crossings[r] !== null && crossings[r]! < CUE_OBSERVABLE_AFTER_S)).map((rep) => rep.index),
+  );
   if (hidden.size === 0) return score;
   return {
     ...score,
     cueTargets: score.cueTargets.filter((c) => !hidden.has(c.truth.index)),
     cues: score.cues.map((c): CueOutcome =>
-      c.truthRep !== null && hidden.has(c.truthRep) ? { ...c, verdict: 'unscored', note: 'rep crossed the cutoff before the recording', timingErrorS: null } : c,
+      c.truthRep !== null && hidden.has(c.truthRep) ? { ...c, verdict: 'unscored', note: 'rep began or crossed the cutoff before the recording', timingErrorS: null } : c,
     ),
   };
 }
@@ -91,7 +97,7 @@ export function scoreRandomizedSet(spec: RandomizedSetSpec): RandomizedSetResult
       clockOffsetS: RECORDING_CLOCK_OFFSET_S,
       winkThresholdDeg: truth.wink_threshold_deg,
     });
-    return { spec, score: withoutUnobservableCues(score, trueCrossings, truth.reps.map((r) => r.index)), error: null, cutoffCm };
+    return { spec, score: withoutUnobservableCues(score, trueCrossings, truth.reps), error: null, cutoffCm };
   } catch (e) {
     return { spec, score: null, error: e instanceof Error ? e.message : String(e), cutoffCm };
   }

@@ -323,3 +323,19 @@ describe('evaluation sets', () => {
     expect(cutoffBetween([40, 20, 38, 24], [false, true, false, true])).toBe(31);
   });
 });
+
+describe('cue targets of a recording that starts mid-set', () => {
+  it('leave out a rep begun before the samples (its standing height was never seen), which still counts for recall', async () => {
+    const { randomizedSetSpec } = await import('../../firmware-sim/randomized-sets.ts');
+    const { scoreRandomizedSet } = await import('../../scripts/accuracy/randomized-evaluation.ts');
+    // A tuning set that starts 0.36 s into rep 1's descent; the rep crosses the cutoff 0.7 s after the start.
+    const result = scoreRandomizedSet(randomizedSetSpec(2_050_063, 'mid-set-start'));
+    const score = result.score!;
+    const begunBefore = score.matches.map((m) => m.truth).filter((t) => t.t_start < 0);
+    expect(begunBefore.length).toBeGreaterThan(0);
+    for (const truth of begunBefore) expect(score.cueTargets.some((c) => c.truth.index === truth.index)).toBe(false);
+    // The later reps are targets as before.
+    expect(score.cueTargets.length).toBeGreaterThan(0);
+    expect(score.cueTargets.every((c) => c.truth.t_start >= 0)).toBe(true);
+  });
+});
