@@ -7,7 +7,7 @@
  *   least squares on the earlier reps of the set with the TRUE depth and the tilt at the TRUE rep start as the
  *   standing reference — an upper bound on what such a pseudo-measurement could do. Reported: its error at the
  *   true crossing (cm) and the timing of a cue fired from it alone (ms, on the reps where it reaches the cutoff).
- * - the live cue's timing error by descent duration.
+ * - the live cue's timing error by descent duration and by output rate.
  *
  *   npx tsx scripts/eval-cue-sources.ts [group] [first set] [sets]     (defaults: mixed 0 40)
  */
@@ -29,6 +29,7 @@ const angleCueMs: number[] = [];
 const liveCueMs: number[] = [];
 const angleDepthErrorCm: number[] = [];
 const liveByDescent = new Map<string, number[]>();
+const liveByRate = new Map<string, number[]>();
 
 for (let k = first; k < first + sets; k++) {
   const spec = randomizedSetSpec(randomizedSeed('tuning', group, k), group);
@@ -56,6 +57,8 @@ for (let k = first; k < first + sets; k++) {
         const d = spec.repTempos[i].descentS;
         const key = d < 1.5 ? 'descent < 1.5 s' : d < 2.5 ? 'descent 1.5–2.5 s' : d < 3.25 ? 'descent 2.5–3.25 s' : 'descent ≥ 3.25 s';
         liveByDescent.set(key, [...(liveByDescent.get(key) ?? []), (cue - crossing) * 1000]);
+        const rate = `${String(spec.rateHz).padStart(3)} Hz`;
+        liveByRate.set(rate, [...(liveByRate.get(rate) ?? []), (cue - crossing) * 1000]);
       }
       if (n > 50) {
         const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
@@ -91,3 +94,4 @@ console.log(`live cue (the pipeline's):              ${summary(liveCueMs, 'ms')}
 console.log(`cue from the angle-based depth alone:   ${summary(angleCueMs, 'ms')}`);
 console.log(`angle-based depth at the true crossing: ${summary(angleDepthErrorCm, 'cm')}`);
 for (const [key, values] of [...liveByDescent].sort()) console.log(`live cue, ${key.padEnd(20)} ${summary(values, 'ms')}`);
+for (const [key, values] of [...liveByRate].sort()) console.log(`live cue, ${key.padEnd(20)} ${summary(values, 'ms')}`);
