@@ -25,6 +25,12 @@ export interface AccuracyRun {
   readonly broadCheck: TargetCheck | null;
   /** Sets the pipeline threw on: seed and message. */
   readonly failures: readonly { readonly seed: number; readonly message: string }[];
+  /**
+   * What the sections after this report miss (the broadened simulator's groups, the real recordings' checks;
+   * reported only, they do not fail the command): named in the first result line so that it cannot be read as
+   * "everything passes". Absent when those sections are not part of the report.
+   */
+  readonly reportedOnlyMisses?: readonly string[];
 }
 
 export const share = (r: Ratio): string => (r.value === null ? '–' : r.value.toFixed(3));
@@ -85,6 +91,14 @@ function seedRangeText(run: AccuracyRun): string {
     : `TUNING seeds ${first}–${last} (the range developers tune on, 1–${TUNING_SEED_COUNT}: not a held-out result)`;
 }
 
+/** The first result line's scope: what it covers, and what the reported-only sections below miss. */
+function resultScope(run: AccuracyRun): string {
+  const misses = run.reportedOnlyMisses;
+  if (misses === undefined) return '';
+  const scope = ' on the original simulator and BROAD';
+  return misses.length === 0 ? `${scope}, and on the broadened simulator and the real recordings too` : `${scope}; reported only, not met: ${misses.join(', ')}`;
+}
+
 export function renderAccuracyReport(run: AccuracyRun): string {
   const d = run.design;
   const allChecks = run.broadCheck === null ? run.checks : [...run.checks, run.broadCheck];
@@ -97,7 +111,7 @@ Regenerate with \`npm run accuracy\` (= \`npx tsx scripts/accuracy.ts\`); \`--se
 \`--tuning\` scores the tuning seeds instead (printed only, unless \`--out FILE\` is given). The command exits
 with 1 when any target fails, so it doubles as a check.
 
-**Result: ${failed.length === 0 ? 'every target passes' : `${failed.length} of ${allChecks.length} targets fail (${failed.map((c) => c.metric).join('; ')})`}.**`);
+**Result: ${failed.length === 0 ? 'every target passes' : `${failed.length} of ${allChecks.length} targets fail (${failed.map((c) => c.metric).join('; ')})`}${resultScope(run)}.**`);
 
   parts.push(`## Evaluation design
 
