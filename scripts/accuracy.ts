@@ -3,12 +3,13 @@
  * broadened (domain-randomised) simulator per condition group and the real recordings of ../shared/data/realsquat;
  * writes docs/ACCURACY.md and exits 1 when any acceptance target fails (0 when all pass, 2 on bad usage).
  *
- *   npx tsx scripts/accuracy.ts [--sets N] [--tuning] [--out FILE] [--sets-per-group N] [--group NAME] [--strict-broad]
+ *   npx tsx scripts/accuracy.ts [--sets N] [--tuning] [--out FILE] [--sets-per-group N] [--first-set K] [--group NAME] [--strict-broad]
  *
  * --sets N            number of comfortable simulated sets (default 48)
  * --tuning            score the tuning seeds instead of the held-out ones (the report is then only printed, unless --out)
  * --out FILE          where to write the report (default docs/ACCURACY.md for full held-out runs)
  * --sets-per-group N  randomised sets per condition group (default 120)
+ * --first-set K       start each group at set index K (default 0): further sets, never tuned on, to confirm a change
  * --group NAME        quick run: only that condition group of the broadened simulator (no comfortable sets, BROAD
  *                     or real recordings; the report is only printed, unless --out)
  * --strict-broad      let the broadened and real-recording targets fail the exit code too (reported only otherwise)
@@ -49,6 +50,8 @@ interface Args {
   /** Quick run of one broadened group only; null: the full report. */
   readonly group: RandomizedCondition | null;
   readonly strictBroad: boolean;
+  /** First set index of each broadened group (--first-set). */
+  readonly firstSet: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -58,6 +61,7 @@ function parseArgs(argv: readonly string[]): Args {
   let setsPerGroup = DEFAULT_SETS_PER_GROUP;
   let group: RandomizedCondition | null = null;
   let strictBroad = false;
+  let firstSet = 0;
   const count = (name: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} needs a whole number ≥ 1`);
@@ -69,6 +73,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--strict-broad') strictBroad = true;
     else if (arg === '--sets') sets = count('--sets', argv[++i]);
     else if (arg === '--sets-per-group') setsPerGroup = count('--sets-per-group', argv[++i]);
+    else if (arg === '--first-set') {
+      firstSet = Number(argv[++i]);
+      if (!Number.isInteger(firstSet) || firstSet < 0) throw new UsageError('--first-set needs a whole number ≥ 0');
+    }
     else if (arg === '--group') {
       const name = argv[++i] ?? '';
       if (!isRandomizedCondition(name)) throw new UsageError(`--group must be one of ${RANDOMIZED_CONDITIONS.join(', ')}`);
@@ -79,12 +87,12 @@ function parseArgs(argv: readonly string[]): Args {
     } else throw new UsageError(`unknown argument ${arg}`);
   }
   // Only a full held-out run rewrites docs/ACCURACY.md by default: partial or tuning runs would misreport.
-  const full = range === 'held-out' && group === null;
-  return { sets, range, out: out ?? (full ? join(REPO, 'docs/ACCURACY.md') : null), setsPerGroup, group, strictBroad };
+  const full = range === 'held-out' && group === null && firstSet === 0;
+  return { sets, range, out: out ?? (full ? join(REPO, 'docs/ACCURACY.md') : null), setsPerGroup, group, strictBroad, firstSet };
 }
 
 const USAGE =
-  'usage: npx tsx scripts/accuracy.ts [--sets N] [--tuning] [--out FILE] [--sets-per-group N] [--group NAME] [--strict-broad]';
+  'usage: npx tsx scripts/accuracy.ts [--sets N] [--tuning] [--out FILE] [--sets-per-group N] [--first-set K] [--group NAME] [--strict-broad]';
 
 function logRandomizedSet(r: RandomizedSetResult): void {
   const s = r.score;
@@ -98,7 +106,7 @@ function logRandomizedSet(r: RandomizedSetResult): void {
 
 /** --group: the one broadened group, printed (and written with --out). */
 function runOneGroup(args: Args, group: RandomizedCondition): number {
-  const ev = evaluateRandomizedSets(args.range, args.setsPerGroup, [group], logRandomizedSet);
+  const ev = evaluateRandomizedSets(args.range, args.setsPerGroup, [group], logRandomizedSet, args.firstSet);
   const summary = renderBroadenedSummary(ev, null, [], '');
   console.log(summary.split('\n').slice(0, -1).join('\n'));
   if (args.out !== null) {
@@ -162,7 +170,7 @@ async function main(): Promise<number> {
   }
   const broad = await evaluateBroadOrientation(BROAD_DIR);
   const broadCheck = checkBroadTarget(broad);
-  const randomized: RandomizedEvaluation = evaluateRandomizedSets(args.range, args.setsPerGroup, RANDOMIZED_CONDITIONS, logRandomizedSet);
+  const randomized: RandomizedEvaluation = evaluateRandomizedSets(args.range, args.setsPerGroup, RANDOMIZED_CONDITIONS, logRandomizedSet, args.firstSet);
   const real = await evaluateRealsquat(REALSQUAT_DIR);
   const realChecks = real === null ? [] : checkRealsquatTargets(real);
   const absent = realsquatAbsentMessage(REALSQUAT_DIR);

@@ -191,18 +191,22 @@ function groupResult(condition: RandomizedCondition | 'all', sets: readonly Rand
   };
 }
 
-/** Scores `setsPerGroup` sets of each condition (all of them, or `only`), plus an `all` row pooling them. */
+/**
+ * Scores `setsPerGroup` sets of each condition (all of them, or `only`), from set index `firstSet` on, plus an
+ * `all` row pooling them. A `firstSet` past the sets used while tuning gives further sets to confirm a change on.
+ */
 export function evaluateRandomizedSets(
   range: SeedRange,
   setsPerGroup: number,
   only: readonly RandomizedCondition[] = RANDOMIZED_CONDITIONS,
   onSet?: (result: RandomizedSetResult) => void,
+  firstSet = 0,
 ): RandomizedEvaluation {
   const started = performance.now();
   const groups: RandomizedGroupResult[] = [];
   for (const condition of only) {
     const sets: RandomizedSetResult[] = [];
-    for (let k = 0; k < setsPerGroup; k++) {
+    for (let k = firstSet; k < firstSet + setsPerGroup; k++) {
       const result = scoreRandomizedSet(randomizedSetSpec(randomizedSeed(range, condition, k), condition));
       sets.push(result);
       onSet?.(result);
