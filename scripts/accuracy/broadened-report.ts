@@ -66,7 +66,8 @@ everything at once. Scoring as above (same functions), with: cue cutoff ${RANDOM
 set's reps ≥ 25 cm; reps of a mid-set start that began before the recording (their standing height was never
 seen) or crossed the cutoff within 0.3 s of its start are not cue targets; a metric with nothing to score in a group (flexion with one-sensor sets only, no winking rep) is
 \`–\` and does not fail. Run time ${ev.runTimeS.toFixed(0)} s. \`--sets-per-group N\` changes the number of sets;
-\`--group NAME\` scores one group alone for a quick look (printed only, unless \`--out FILE\`).
+\`--group NAME\` scores one group alone for a quick look (printed only, unless \`--out FILE\`); \`--tuning --first-set K\`
+scores tuning-range sets from index K on — sets never tuned on, to confirm a change before it lands.
 
 Targets per group: recall and precision ≥ 0.99, depth MAE ≤ 2 cm, flexion MAE ≤ 2°, tilt class ≥ 0.95, lordosis
 and sacral MAE ≤ 3°, wink F1 ≥ 0.95, cue recall and precision ≥ 0.97, cue |dt| p90 ≤ 80 ms, median within ±20 ms.
