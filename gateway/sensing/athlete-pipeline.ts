@@ -742,11 +742,17 @@ export class AthletePipeline {
    */
   private earlierMovementStart(seq: number): number | null {
     const b = this.buffer;
-    let restFirst = seq;
-    while (restFirst - 1 >= b.oldest && b.get('still', restFirst - 1) === 1) restFirst--;
     let restLast = seq;
     while (restLast + 1 < b.size && b.get('still', restLast + 1) === 1) restLast++;
-    if (b.get('t', restLast) - b.get('t', restFirst) >= FALSE_REST_MAX_S) return null;
+    const tLast = b.get('t', restLast);
+    // Back to the rest's first sample, given up as soon as the rest is too long to be false (a lifter may have
+    // stood still for minutes: this runs at every pause inside a rep).
+    let restFirst = seq;
+    while (restFirst - 1 >= b.oldest && b.get('still', restFirst - 1) === 1) {
+      restFirst--;
+      if (tLast - b.get('t', restFirst) >= FALSE_REST_MAX_S) return null;
+    }
+    if (tLast - b.get('t', restFirst) >= FALSE_REST_MAX_S) return null;
     let moveFirst = restFirst - 1;
     const floor = Math.max(b.oldest, this.lastRepEndSeq + 1);
     while (moveFirst - 1 >= floor && b.get('still', moveFirst - 1) !== 1) moveFirst--;
