@@ -164,6 +164,8 @@ export class AthletePipeline {
   private turnSign = 0;
   /** The candidate (by its start) whose face vote was cast live (voteFacesLive). */
   private liveVoteStartSeq = -1;
+  /** Time the drifted live depth was last restarted at a leaky top (−∞: never), s. */
+  private liveDepthRestartT = Number.NEGATIVE_INFINITY;
   /** Buffer sequence number of the last upright turn (−1: none yet). */
   private lastTurnSeq = -1;
   /**
@@ -315,7 +317,10 @@ export class AthletePipeline {
     this.leakyMotion.update(dt, verticalAcc, this.kinematics.motionMeanAcc);
     // Drifted out of any squat's range with nothing to anchor it (no rest, no upright turn): restart the live
     // depth at the next top of the leaky motion, where the lifter is up and about still.
-    if (!this.liveDepthPlausible && this.leakyMotion.atTop) this.kinematics.restart(0, 0);
+    if (!this.liveDepthPlausible && this.leakyMotion.atTop) {
+      this.kinematics.restart(0, 0);
+      this.liveDepthRestartT = t;
+    }
     if (standing) this.kinematics.resetHeight();
     this.observeStillness(t, still, rx, ry, rz, rawAcc);
 
@@ -1212,6 +1217,10 @@ export class AthletePipeline {
     const start = this.detector.candidateStartSeq;
     const b = this.buffer;
     if (start === this.liveVoteStartSeq || start < b.oldest || b.get('still', start) !== 1) return;
+    // A live depth restarted since the rest no longer counts from it: its 4–8 cm are not below that rest's pose.
+    // (One tuning set: a rest at the bottom of a slow touch-and-go rep, the drifted depth restarted during the
+    // ascent, and the next descent's start compared with the bottom's tilt voted the face wrong.)
+    if (this.liveDepthRestartT >= b.get('t', start)) return;
     this.liveVoteStartSeq = start;
     const refStart = Math.max(b.oldest, this.firstSeqAfter(start, b.get('t', start) - STANDING_REFERENCE_S));
     const refSacrum = this.finiteMean('pelvicTiltRaw', refStart, start);
