@@ -27,6 +27,7 @@ import { LeakyMotion } from './leaky-motion.ts';
 import { RestConfirmation } from './rest-confirmation.ts';
 import { UprightTurnDetector } from './upright-turns.ts';
 import { SignalDiagnostics } from './signal-diagnostics.ts';
+import { SHORT_GAP_S } from './stillness.ts';
 import { selectKth } from './select.ts';
 import type { UprightTurn } from './upright-turns.ts';
 
@@ -166,6 +167,14 @@ export class AthletePipeline {
   private liveVoteStartSeq = -1;
   /** Time the drifted live depth was last restarted at a leaky top (−∞: never), s. */
   private liveDepthRestartT = Number.NEGATIVE_INFINITY;
+  /**
+   * Until this time (s) the live depth holds a rest across a gap of lost packets (HOLE_S…SHORT_GAP_S) that came
+   * during it, while the samples since are quiet: the stillness window refills for 0.4 s after a gap before it
+   * says still again (LiveVerticalKinematics.holdAcrossGap). Without it, a burst lost shortly before a descent
+   * left no rest between the gap and the descent, and the live depth was integrated from before the gap, across
+   * it with the noise of its two edge samples weighted by its length.
+   */
+  private restAcrossGapUntilT = Number.NEGATIVE_INFINITY;
   /** Buffer sequence number of the last upright turn (−1: none yet). */
   private lastTurnSeq = -1;
   /**
@@ -291,6 +300,8 @@ export class AthletePipeline {
     const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
     this.lastT = t;
     if (dt > HOLE_S) {
+      // Lost packets inside a rest: the live depth holds the rest across them while the samples after are quiet.
+      this.restAcrossGapUntilT = this.wasStill && dt <= SHORT_GAP_S ? t + channel.stillness.params.windowS : Number.NEGATIVE_INFINITY;
       this.detector.noteHole();
       // The orientation was bridged across the hole (a fast rotation in it leaves the filter a few degrees off
       // for seconds), so the vertical acceleration is in doubt too.
@@ -313,7 +324,8 @@ export class AthletePipeline {
     const still = this.restConfirmation.update(dt, verticalAcc - this.kinematics.verticalBias, channel.stillness.still, channel.stillness.accNoiseRms, channel.inclinationRateDegS);
     const standing = still && !this.detector.inRep;
     this.diagnostics.update(channel.inclinationDeg);
-    this.kinematics.update(dt, verticalAcc, still);
+    if (still || !channel.stillness.quietAcrossShortGaps) this.restAcrossGapUntilT = Number.NEGATIVE_INFINITY;
+    this.kinematics.update(dt, verticalAcc, still, t <= this.restAcrossGapUntilT);
     this.leakyMotion.update(dt, verticalAcc, this.kinematics.motionMeanAcc);
     // Drifted out of any squat's range with nothing to anchor it (no rest, no upright turn): restart the live
     // depth at the next top of the leaky motion, where the lifter is up and about still.

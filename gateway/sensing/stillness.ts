@@ -48,11 +48,16 @@ const STANDARD_GRAVITY = 9.80665;
 const MAX_FIRST_SAMPLE_DEVIATION = 0.3;
 /** A gap between samples longer than this, s, is not taken as quiet. */
 const MAX_QUIET_GAP_S = 0.1;
+/** A gap up to this long, s, between quiet samples leaves `quietAcrossShortGaps` true (see there). */
+export const SHORT_GAP_S = 0.25;
 /** Room for a window's worth of samples at the highest output rate (400 Hz). */
 const HISTORY = 256;
 
 export class StillnessDetector {
   private lastMovingT = -Infinity;
+  /** The last moving sample or gap longer than SHORT_GAP_S (shorter gaps do not count here). */
+  private lastMovingOrLongGapT = -Infinity;
+  private quietAcrossShortGapsNow = false;
   /** Since the gyroscope last turned fast: when, and the sum and count of |f| (to re-seed gravity). */
   private gyroQuietSince = -Infinity;
   private quietNormSum = 0;
@@ -79,7 +84,7 @@ export class StillnessDetector {
   /** The thresholds are computed from the noise floors as they are now (false until the first sample). */
   private thresholdsCurrent = false;
 
-  constructor(private readonly params: StillnessParams = DEFAULT_STILLNESS) {
+  constructor(readonly params: StillnessParams = DEFAULT_STILLNESS) {
     this.maxGyro = params.maxGyroRadS;
     this.maxAccDeviation = params.maxAccDeviation;
   }
@@ -99,6 +104,7 @@ export class StillnessDetector {
     this.adaptThresholds(t, accNorm, gyroNorm);
     // Nothing is known about a gap (lost packets): count it as movement, so rest needs a full quiet window after.
     if (dt > MAX_QUIET_GAP_S) this.lastMovingT = t;
+    if (dt > SHORT_GAP_S) this.lastMovingOrLongGapT = t;
     // Gravity may start wrong (a scale error beyond the first-sample check, or the standard value for a sensor
     // that reads otherwise), and a wrong start would never let the sensor look still. So when the gyroscope has
     // been quiet for RESEED_S (RESEED_BEFORE_FIRST_REST_S until the first rest) and |f| stayed steady (static,
@@ -132,8 +138,10 @@ export class StillnessDetector {
     }
     if (gyroNorm > this.maxGyro || Math.abs(accNorm - this.gravity) > this.maxAccDeviation) {
       this.lastMovingT = t;
+      this.lastMovingOrLongGapT = t;
     }
     this.stillNow = t - Math.max(this.lastMovingT, this.firstT) >= this.params.windowS;
+    this.quietAcrossShortGapsNow = t - Math.max(this.lastMovingOrLongGapT, this.firstT) >= this.params.windowS;
     if (this.stillNow) this.everStill = true;
     this.normHistory[this.head % HISTORY] = accNorm;
     this.timeHistory[this.head % HISTORY] = t;
@@ -172,6 +180,16 @@ export class StillnessDetector {
 
   get still(): boolean {
     return this.stillNow;
+  }
+
+  /**
+   * Like `still`, but a gap of lost packets up to SHORT_GAP_S between quiet samples does not break the window:
+   * no squat starts and stops inside a quarter of a second, and one that begins inside the gap shows on the
+   * samples after it. `still` itself counts every gap over MAX_QUIET_GAP_S as movement (what the rest
+   * detection builds on); this is for the live depth's zero-velocity updates (athlete-pipeline.ts).
+   */
+  get quietAcrossShortGaps(): boolean {
+    return this.quietAcrossShortGapsNow;
   }
 
   /** The specific-force magnitude this sensor reads at rest (gravity as its accelerometer sees it), m/s². */

@@ -82,12 +82,15 @@ export class LiveVerticalKinematics {
   /** This rest so far, s, and the bias before it. */
   private restS = 0;
   private biasBeforeRest = 0;
+  /** History index of the last sample at rest before a gap the rest is held across (−1: none), and its height. */
+  private holdFrom = -1;
+  private holdHeight = 0;
 
   /**
    * Feeds one sample: time step dt (s), earth-vertical specific force minus gravity (m/s²), and whether the
    * sensor is still. Returns the height relative to the reference, m (negative below it).
    */
-  update(dt: number, verticalAcc: number, still: boolean): number {
+  update(dt: number, verticalAcc: number, still: boolean, heldAcrossGap = false): number {
     const i = this.head % HISTORY;
     this.accHistory[i] = verticalAcc;
     this.dtHistory[i] = dt;
@@ -106,6 +109,7 @@ export class LiveVerticalKinematics {
       return this.height;
     }
     this.motionMean += Math.min(1, dt / MOTION_MEAN_TAU_S) * (verticalAcc - this.motionMean);
+    if (this.holdAcrossGap(still, heldAcrossGap)) return this.height;
     if (still && !this.wasStill) {
       this.lastMoveFrom = this.moveFrom;
       this.lastMoveFromHeight = this.moveFromHeight;
@@ -143,6 +147,32 @@ export class LiveVerticalKinematics {
     }
     this.wasStill = still;
     return this.height;
+  }
+
+  /**
+   * A rest interrupted by a short gap of lost packets (`heldAcrossGap`: the stillness window is still refilling,
+   * its samples quiet): the velocity is held at zero, and nothing is learned, until the rest resumes — then the
+   * gap was part of it. If movement shows first, it may have begun inside the gap: the movement is integrated
+   * from the last sample at rest before the gap, as if no hold had been. Returns true while holding.
+   */
+  private holdAcrossGap(still: boolean, heldAcrossGap: boolean): boolean {
+    if (heldAcrossGap && !still && (this.holdFrom >= 0 || this.wasStill)) {
+      if (this.holdFrom < 0) {
+        this.holdFrom = this.head - 2;
+        this.holdHeight = this.height;
+      }
+      this.velocity = 0;
+      return true;
+    }
+    if (this.holdFrom < 0) return false;
+    const from = this.holdFrom;
+    this.holdFrom = -1;
+    if (still || this.head - from >= HISTORY) return false;
+    this.integrateFrom(from, this.holdHeight);
+    this.movingForS = 0;
+    this.restLearnedS = 0;
+    this.wasStill = false;
+    return true;
   }
 
   private step(previousAcc: number, acc: number, dt: number): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { earthVertical, skinInclinationDeg } from '../../gateway/sensing/inclination.ts';
-import { StillnessDetector } from '../../gateway/sensing/stillness.ts';
+import { SHORT_GAP_S, StillnessDetector } from '../../gateway/sensing/stillness.ts';
 import { NoiseFloor } from '../../gateway/sensing/noise-floor.ts';
 import { Rng } from '../../shared/rng.ts';
 import { SignalBuffer, SIGNAL_CHANNELS } from '../../gateway/sensing/signal-buffer.ts';
@@ -63,6 +63,20 @@ describe('StillnessDetector', () => {
     expect(feed(30, 9.81, 0.01)).toBe(false);
     expect(feed(20, 9.81, 0.01)).toBe(true);
     expect(d.update((t += 0.01), 10.2, 0.01)).toBe(false); // accelerating
+  });
+
+  it('is not still right after a gap, but quiet across a short one (for the live depth), not across a long one', () => {
+    const d = new StillnessDetector();
+    let t = 0;
+    for (let i = 0; i < 100; i++) d.update((t += 0.01), 9.81, 0.01);
+    d.update((t += SHORT_GAP_S - 0.05), 9.81, 0.01);
+    expect(d.still).toBe(false); // the window refills after any gap over 0.1 s
+    expect(d.quietAcrossShortGaps).toBe(true);
+    d.update((t += 0.01), 9.81, 0.2); // turning: movement
+    expect(d.quietAcrossShortGaps).toBe(false);
+    for (let i = 0; i < 60; i++) d.update((t += 0.01), 9.81, 0.01);
+    d.update((t += SHORT_GAP_S + 0.05), 9.81, 0.01);
+    expect(d.quietAcrossShortGaps).toBe(false); // too long: anything could have happened
   });
 
   it('finds rest even when its first sample was taken in the middle of a movement', () => {

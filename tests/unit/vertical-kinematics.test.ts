@@ -205,6 +205,47 @@ describe('LiveVerticalKinematics', () => {
   });
 });
 
+describe('LiveVerticalKinematics across a gap inside a rest', () => {
+  /** 1 s of rest at 100 Hz, then a 0.2 s gap whose first sample after reads `edgeAcc`; returns the feeder. */
+  function restThenGap(edgeAcc: number, held: boolean) {
+    const k = new LiveVerticalKinematics();
+    for (let i = 0; i < 100; i++) k.update(0.01, 0, true);
+    k.update(0.2, edgeAcc, false, held);
+    return k;
+  }
+
+  it('holds the velocity at zero across the gap while the samples after it are quiet, so its edge sample drifts nothing', () => {
+    const held = restThenGap(0.5, true);
+    const bridged = restThenGap(0.5, false);
+    for (let i = 0; i < 39; i++) {
+      held.update(0.01, 0, false, true);
+      bridged.update(0.01, 0, false, false);
+    }
+    held.update(0.01, 0, true); // the rest resumes: the gap was part of it
+    bridged.update(0.01, 0, true);
+    expect(held.heightM).toBe(0);
+    expect(held.verticalVelocity).toBe(0);
+    // Integrated across the gap, the trapezoid with the noisy edge sample (0.5 m/s² × 0.1 s) moved the depth by cm.
+    expect(Math.abs(bridged.heightM)).toBeGreaterThan(0.015);
+  });
+
+  it('integrates from the rest before the gap when movement shows first (it may have begun inside the gap)', () => {
+    const held = restThenGap(-0.4, true);
+    const plain = restThenGap(-0.4, false);
+    for (let i = 0; i < 5; i++) {
+      held.update(0.01, -0.4, false, true);
+      plain.update(0.01, -0.4, false, false);
+    }
+    for (let i = 0; i < 30; i++) {
+      held.update(0.01, -0.6, false, false);
+      plain.update(0.01, -0.6, false, false);
+    }
+    expect(held.heightM).toBeLessThan(-0.02);
+    expect(held.heightM).toBeCloseTo(plain.heightM, 9);
+    expect(held.verticalVelocity).toBeCloseTo(plain.verticalVelocity, 9);
+  });
+});
+
 describe('dropShortRests', () => {
   it('clears still runs inside the window shorter than the minimum, and keeps the long ones and both ends', () => {
     const t = Array.from({ length: 20 }, (_, i) => i * 0.1);
