@@ -1,12 +1,22 @@
 import { DEG } from '../../../shared/imu.ts';
 import { LowPassFilter } from './lowpass.ts';
+import { NoiseFloor } from '../noise-floor.ts';
 import type { OrientationParams } from './params.ts';
 
 /**
  * Rest detection as in VQF: the sensor rests when, for at least restMinT, neither the gyroscope nor the
  * accelerometer deviates from its own low-pass by more than a threshold, and the low-passed rate is small
  * enough to be a bias. The low-passed raw gyroscope at rest is then a direct measurement of the bias.
+ *
+ * The gyroscope threshold is the paper's 2 °/s or REST_GYRO_NOISE_FACTOR times the gyroscope's own noise floor
+ * per axis, whichever is larger (the floor learned by minimum statistics, noise-floor.ts). An MPU-6050-class
+ * gyroscope (1 °/s rms per axis) deviates from its low-pass by more than 2 °/s in a quarter of its samples, so
+ * it never rested for 1.5 s: its bias (up to 2 °/s) was only learned from the motion corrections.
  */
+/** The gyroscope threshold is at least this many times the noise rms per axis (χ² with 3 degrees of freedom
+ *  beyond 25: about 1 sample in 70 000). */
+const REST_GYRO_NOISE_FACTOR = 5;
+
 export class RestDetector {
   private readonly gyrLpFilter: LowPassFilter;
   private readonly accLpFilter: LowPassFilter;
@@ -16,9 +26,14 @@ export class RestDetector {
   private readonly input = new Float64Array(3);
   private readonly thGyrSq: number;
   private readonly thAccSq: number;
-  private readonly maxBiasSq: number;
+  /** Largest plausible bias per axis, rad/s (the estimator clips each axis to it, so a rest may show that much on each). */
+  private readonly maxBias: number;
   private readonly minT: number;
   private stillFor = 0;
+  /** Noise floor of the gyroscope, one axis's worth (the three axes summed and divided by √3). */
+  private readonly gyroFloor = new NoiseFloor();
+  private elapsed = 0;
+  private thGyrNowSq: number;
   private resting = false;
   private moving = false;
 
@@ -26,8 +41,9 @@ export class RestDetector {
     this.gyrLpFilter = new LowPassFilter(3, params.restFilterTau);
     this.accLpFilter = new LowPassFilter(3, params.restFilterTau);
     this.thGyrSq = (params.restThGyr * DEG) ** 2;
+    this.thGyrNowSq = this.thGyrSq;
     this.thAccSq = params.restThAcc ** 2;
-    this.maxBiasSq = (params.biasClip * DEG) ** 2;
+    this.maxBias = params.biasClip * DEG;
     this.minT = params.restMinT;
   }
 
@@ -64,7 +80,11 @@ export class RestDetector {
     this.gyrLpFilter.step(v, this.gyrLp, dt);
     const g = this.gyrLp;
     const gyrDevSq = (gx - g[0]) ** 2 + (gy - g[1]) ** 2 + (gz - g[2]) ** 2;
-    const gyrLpSq = g[0] * g[0] + g[1] * g[1] + g[2] * g[2];
+    this.elapsed += dt;
+    if (this.gyroFloor.update(this.elapsed, (gx + gy + gz) / Math.sqrt(3))) {
+      this.thGyrNowSq = Math.max(this.thGyrSq, (REST_GYRO_NOISE_FACTOR * this.gyroFloor.noiseRms) ** 2);
+    }
+    const gyrLpMax = Math.max(Math.abs(g[0]), Math.abs(g[1]), Math.abs(g[2]));
 
     v[0] = ax;
     v[1] = ay;
@@ -73,8 +93,8 @@ export class RestDetector {
     const a = this.accLp;
     const accDevSq = (ax - a[0]) ** 2 + (ay - a[1]) ** 2 + (az - a[2]) ** 2;
 
-    this.moving = gyrDevSq >= this.thGyrSq || accDevSq >= this.thAccSq;
-    if (this.moving || gyrLpSq > this.maxBiasSq) {
+    this.moving = gyrDevSq >= this.thGyrNowSq || accDevSq >= this.thAccSq;
+    if (this.moving || gyrLpMax > this.maxBias) {
       this.stillFor = 0;
       this.resting = false;
       return;
