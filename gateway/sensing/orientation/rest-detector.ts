@@ -16,6 +16,8 @@ import type { OrientationParams } from './params.ts';
 /** The gyroscope threshold is at least this many times the noise rms per axis (χ² with 3 degrees of freedom
  *  beyond 25: about 1 sample in 70 000). */
 const REST_GYRO_NOISE_FACTOR = 5;
+/** With a raised threshold, the low-passed rate must stay within this range on each axis through a rest, rad/s. */
+const REST_LOW_PASS_RANGE = 0.5 * DEG;
 
 export class RestDetector {
   private readonly gyrLpFilter: LowPassFilter;
@@ -34,6 +36,8 @@ export class RestDetector {
   private readonly gyroFloor = new NoiseFloor();
   private elapsed = 0;
   private thGyrNowSq: number;
+  private readonly lpMin = new Float64Array(3).fill(Infinity);
+  private readonly lpMax = new Float64Array(3).fill(-Infinity);
   private resting = false;
   private moving = false;
 
@@ -60,6 +64,24 @@ export class RestDetector {
     this.stillFor = 0;
     this.resting = false;
     this.moving = false;
+    this.lpMin.fill(Infinity);
+    this.lpMax.fill(-Infinity);
+  }
+
+  /**
+   * With the threshold raised for a noisy gyroscope, a slow sway (a few °/s at under 1 Hz) deviates from the
+   * low-pass by less than it, but moves the low-pass itself, which at rest is the bias measurement: the rest must
+   * then also keep the low-passed rate within REST_LOW_PASS_RANGE on every axis. (Not with the paper's threshold:
+   * the filter stays VQF's for a good gyroscope.)
+   */
+  private lowPassWandered(g: Float64Array): boolean {
+    if (!(this.thGyrNowSq > this.thGyrSq)) return false;
+    for (let i = 0; i < 3; i++) {
+      this.lpMin[i] = Math.min(this.lpMin[i], g[i]);
+      this.lpMax[i] = Math.max(this.lpMax[i], g[i]);
+      if (this.lpMax[i] - this.lpMin[i] > REST_LOW_PASS_RANGE) return true;
+    }
+    return false;
   }
 
   isResting(): boolean {
@@ -94,9 +116,11 @@ export class RestDetector {
     const accDevSq = (ax - a[0]) ** 2 + (ay - a[1]) ** 2 + (az - a[2]) ** 2;
 
     this.moving = gyrDevSq >= this.thGyrNowSq || accDevSq >= this.thAccSq;
-    if (this.moving || gyrLpMax > this.maxBias) {
+    if (this.moving || gyrLpMax > this.maxBias || this.lowPassWandered(g)) {
       this.stillFor = 0;
       this.resting = false;
+      this.lpMin.fill(Infinity);
+      this.lpMax.fill(-Infinity);
       return;
     }
     this.stillFor += dt;
