@@ -61,6 +61,8 @@ export class SensorChannel {
     const norm = Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az);
     this.norm = norm;
     this.stillness.update(s.t, norm, Math.sqrt(gx * gx + gy * gy + gz * gz));
+    // The filter's rest detection tolerates the noise the stillness detector has learned (a cheap gyroscope).
+    this.filter.setGyroNoiseRms(this.stillness.gyroNoiseRms);
     this.prevT = this.t;
     this.prevTheta = this.theta;
     this.t = s.t;

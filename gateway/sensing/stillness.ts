@@ -168,6 +168,11 @@ export class StillnessDetector {
     this.maxGyro = Math.min(MAX_GYRO_RAD_S, Math.max(this.params.maxGyroRadS, GYRO_NOISE_SIGMAS * gyroSigma, SWAY_FACTOR * swayRms));
   }
 
+  /** Rms of this gyroscope's noise per axis, learned as it runs, rad/s (0 until known). */
+  get gyroNoiseRms(): number {
+    return this.gyroFloor.noiseRms / GYRO_NORM_SPREAD;
+  }
+
   /** Rms of this accelerometer's |f| noise, learned as it runs, m/s² (0 until known). */
   get accNoiseRms(): number {
     return this.accFloor.noiseRms;

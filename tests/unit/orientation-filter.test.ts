@@ -6,6 +6,7 @@ import {
   quatMultiply,
 } from '../../gateway/sensing/orientation/index.ts';
 import type { OrientationParams } from '../../gateway/sensing/orientation/index.ts';
+import { SensorChannel } from '../../gateway/sensing/sensor-channel.ts';
 import { DEG, RAD } from '../../shared/imu.ts';
 import { Rng } from '../../shared/rng.ts';
 import { axisAngle, dropSamples, generateSignal, jitterTimestamps, sampleTimes } from './orientation-signals.ts';
@@ -327,6 +328,8 @@ describe('OrientationFilter on a cheap gyroscope', () => {
   function still(noiseDegS: number, biasDegS: readonly [number, number, number], swayDegS = 0) {
     const rng = new Rng(7);
     const f = new OrientationFilter();
+    // What the sensor channel passes on from its stillness detector's noise floor.
+    f.setGyroNoiseRms(noiseDegS * DEG);
     let rested = false;
     for (let k = 0; k < 2000; k++) {
       // A slow sway about the sensor's y axis (a lifter rocking at 0.2 Hz), small enough to leave gravity alone.
@@ -357,5 +360,17 @@ describe('OrientationFilter on a cheap gyroscope', () => {
 
   it('keeps the paper’s threshold for a good gyroscope', () => {
     expect(still(0.1, [0.5, -0.5, 0.2]).rested).toBe(true);
+  });
+
+  it('learns the noise in a sensor channel (the stillness detector’s floor reaches the filter)', () => {
+    const channel = new SensorChannel({ id: 's', placement: 'sacrum' });
+    const rng = new Rng(3);
+    let rested = false;
+    for (let k = 0; k < 2000; k++) {
+      const g = [1.8, -1.8, 0.3].map((b) => (b + rng.gaussian()) * DEG);
+      channel.update({ sensor: 's', t: k / 100, ax: 0.05 * rng.gaussian(), ay: 0.05 * rng.gaussian(), az: 9.81 + 0.05 * rng.gaussian(), gx: g[0], gy: g[1], gz: g[2] });
+      rested ||= channel.filter.isResting();
+    }
+    expect(rested).toBe(true);
   });
 });

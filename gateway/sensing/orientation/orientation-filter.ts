@@ -264,6 +264,14 @@ export class OrientationFilter {
     out[2] = this.biasEstimator.bias[2];
   }
 
+  /**
+   * The gyroscope's white-noise rms per axis (rad/s), when known from elsewhere (the stillness detector's noise
+   * floor): rest detection then tolerates that noise (rest-detector.ts). Unknown, the paper's threshold holds.
+   */
+  setGyroNoiseRms(rms: number): void {
+    this.rest.setGyroNoiseRms(rms);
+  }
+
   /** Whether rest is currently detected (still for at least restMinT). */
   isResting(): boolean {
     return this.rest.isResting();

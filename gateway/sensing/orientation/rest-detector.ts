@@ -1,6 +1,5 @@
 import { DEG } from '../../../shared/imu.ts';
 import { LowPassFilter } from './lowpass.ts';
-import { NoiseFloor } from '../noise-floor.ts';
 import type { OrientationParams } from './params.ts';
 
 /**
@@ -8,8 +7,9 @@ import type { OrientationParams } from './params.ts';
  * accelerometer deviates from its own low-pass by more than a threshold, and the low-passed rate is small
  * enough to be a bias. The low-passed raw gyroscope at rest is then a direct measurement of the bias.
  *
- * The gyroscope threshold is the paper's 2 °/s or REST_GYRO_NOISE_FACTOR times the gyroscope's own noise floor
- * per axis, whichever is larger (the floor learned by minimum statistics, noise-floor.ts). An MPU-6050-class
+ * The gyroscope threshold is the paper's 2 °/s or REST_GYRO_NOISE_FACTOR times the gyroscope's own noise rms
+ * per axis, whichever is larger, once the sensor's noise is known (setGyroNoiseRms: the stillness detector
+ * learns it by minimum statistics, noise-floor.ts; without it the threshold is the paper's). An MPU-6050-class
  * gyroscope (1 °/s rms per axis) deviates from its low-pass by more than 2 °/s in a quarter of its samples, so
  * it never rested for 1.5 s: its bias (up to 2 °/s) was only learned from the motion corrections.
  */
@@ -32,9 +32,8 @@ export class RestDetector {
   private readonly maxBias: number;
   private readonly minT: number;
   private stillFor = 0;
-  /** Noise floor of the gyroscope, one axis's worth (the three axes summed and divided by √3). */
-  private readonly gyroFloor = new NoiseFloor();
-  private elapsed = 0;
+  /** The gyroscope's noise rms per axis, rad/s (0: unknown), and the threshold it gives. */
+  private gyroNoiseRms = 0;
   private thGyrNowSq: number;
   private readonly lpMin = new Float64Array(3).fill(Infinity);
   private readonly lpMax = new Float64Array(3).fill(-Infinity);
@@ -84,6 +83,13 @@ export class RestDetector {
     return false;
   }
 
+  /** The gyroscope's white-noise rms per axis, rad/s, as learned elsewhere (0 or less: unknown). */
+  setGyroNoiseRms(rms: number): void {
+    if (rms === this.gyroNoiseRms || !Number.isFinite(rms)) return;
+    this.gyroNoiseRms = rms;
+    this.thGyrNowSq = Math.max(this.thGyrSq, rms > 0 ? (REST_GYRO_NOISE_FACTOR * rms) ** 2 : 0);
+  }
+
   isResting(): boolean {
     return this.resting;
   }
@@ -102,10 +108,6 @@ export class RestDetector {
     this.gyrLpFilter.step(v, this.gyrLp, dt);
     const g = this.gyrLp;
     const gyrDevSq = (gx - g[0]) ** 2 + (gy - g[1]) ** 2 + (gz - g[2]) ** 2;
-    this.elapsed += dt;
-    if (this.gyroFloor.update(this.elapsed, (gx + gy + gz) / Math.sqrt(3))) {
-      this.thGyrNowSq = Math.max(this.thGyrSq, (REST_GYRO_NOISE_FACTOR * this.gyroFloor.noiseRms) ** 2);
-    }
     const gyrLpMax = Math.max(Math.abs(g[0]), Math.abs(g[1]), Math.abs(g[2]));
 
     v[0] = ax;
