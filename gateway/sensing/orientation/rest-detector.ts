@@ -35,8 +35,10 @@ export class RestDetector {
   /** The gyroscope's noise rms per axis, rad/s (0: unknown), and the threshold it gives. */
   private gyroNoiseRms = 0;
   private thGyrNowSq: number;
-  private readonly lpMin = new Float64Array(3).fill(Infinity);
-  private readonly lpMax = new Float64Array(3).fill(-Infinity);
+  /** Range of the low-passed rate over the rest so far (empty: starts at the next sample). */
+  private readonly lpMin = new Float64Array(3);
+  private readonly lpMax = new Float64Array(3);
+  private lpRangeEmpty = true;
   private resting = false;
   private moving = false;
 
@@ -63,8 +65,7 @@ export class RestDetector {
     this.stillFor = 0;
     this.resting = false;
     this.moving = false;
-    this.lpMin.fill(Infinity);
-    this.lpMax.fill(-Infinity);
+    this.lpRangeEmpty = true;
   }
 
   /**
@@ -75,6 +76,12 @@ export class RestDetector {
    */
   private lowPassWandered(g: Float64Array): boolean {
     if (!(this.thGyrNowSq > this.thGyrSq)) return false;
+    if (this.lpRangeEmpty) {
+      this.lpRangeEmpty = false;
+      this.lpMin.set(g);
+      this.lpMax.set(g);
+      return false;
+    }
     for (let i = 0; i < 3; i++) {
       this.lpMin[i] = Math.min(this.lpMin[i], g[i]);
       this.lpMax[i] = Math.max(this.lpMax[i], g[i]);
@@ -121,8 +128,7 @@ export class RestDetector {
     if (this.moving || gyrLpMax > this.maxBias || this.lowPassWandered(g)) {
       this.stillFor = 0;
       this.resting = false;
-      this.lpMin.fill(Infinity);
-      this.lpMax.fill(-Infinity);
+      this.lpRangeEmpty = true;
       return;
     }
     this.stillFor += dt;
