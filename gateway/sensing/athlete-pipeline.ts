@@ -27,7 +27,6 @@ import { LeakyMotion } from './leaky-motion.ts';
 import { RestConfirmation } from './rest-confirmation.ts';
 import { UprightTurnDetector } from './upright-turns.ts';
 import { SignalDiagnostics } from './signal-diagnostics.ts';
-import { SHORT_GAP_S } from './stillness.ts';
 import { selectKth } from './select.ts';
 import type { UprightTurn } from './upright-turns.ts';
 
@@ -300,8 +299,9 @@ export class AthletePipeline {
     const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
     this.lastT = t;
     if (dt > HOLE_S) {
-      // Lost packets inside a rest: the live depth holds the rest across them while the samples after are quiet.
-      this.restAcrossGapUntilT = this.wasStill && dt <= SHORT_GAP_S ? t + channel.stillness.params.windowS : Number.NEGATIVE_INFINITY;
+      // Lost packets inside a rest: the live depth holds the rest across them while the samples after are quiet
+      // (a gap longer than stillness.ts SHORT_GAP_S leaves quietAcrossShortGaps false: the hold ends below at once).
+      this.restAcrossGapUntilT = this.wasStill ? t + channel.stillness.params.windowS : Number.NEGATIVE_INFINITY;
       this.detector.noteHole();
       // The orientation was bridged across the hole (a fast rotation in it leaves the filter a few degrees off
       // for seconds), so the vertical acceleration is in doubt too.
