@@ -23,14 +23,20 @@ export const SIGNAL_CHANNELS = [
 ] as const;
 export type SignalChannel = (typeof SIGNAL_CHANNELS)[number];
 
+/** Position of each channel inside a sample's row. */
+const CHANNEL_INDEX = Object.fromEntries(SIGNAL_CHANNELS.map((c, k) => [c, k])) as Record<SignalChannel, number>;
+const STRIDE = SIGNAL_CHANNELS.length;
+
 export class SignalBuffer {
-  private readonly data: Record<SignalChannel, Float64Array>;
-  private readonly columns: Float64Array[];
+  /**
+   * One row of STRIDE values per sample, row after row: a sample is pushed with one contiguous write (every
+   * sample is pushed, while a channel is read back only around a rep's end).
+   */
+  private readonly rows: Float64Array;
   private count = 0;
 
   constructor(readonly capacity: number) {
-    this.columns = SIGNAL_CHANNELS.map(() => new Float64Array(capacity));
-    this.data = Object.fromEntries(SIGNAL_CHANNELS.map((c, k) => [c, this.columns[k]])) as Record<SignalChannel, Float64Array>;
+    this.rows = new Float64Array(capacity * STRIDE);
   }
 
   /** Sequence number of the next sample to be pushed (= samples pushed so far). */
@@ -45,28 +51,30 @@ export class SignalBuffer {
 
   /** Appends one sample: the values of every channel, in SIGNAL_CHANNELS order. Returns its sequence number. */
   push(values: ArrayLike<number>): number {
-    const i = this.count % this.capacity;
-    for (let c = 0; c < SIGNAL_CHANNELS.length; c++) this.columns[c][i] = values[c];
+    const base = (this.count % this.capacity) * STRIDE;
+    const rows = this.rows;
+    for (let c = 0; c < STRIDE; c++) rows[base + c] = values[c];
     return this.count++;
   }
 
   get(channel: SignalChannel, seq: number): number {
-    return this.data[channel][seq % this.capacity];
+    return this.rows[(seq % this.capacity) * STRIDE + CHANNEL_INDEX[channel]];
   }
 
   set(channel: SignalChannel, seq: number, value: number): void {
-    this.data[channel][seq % this.capacity] = value;
+    this.rows[(seq % this.capacity) * STRIDE + CHANNEL_INDEX[channel]] = value;
   }
 
   /** Copies channel values of sequence numbers [from, to) into `out` (which must be long enough). */
   copy(channel: SignalChannel, from: number, to: number, out: Float64Array): void {
-    const src = this.data[channel];
+    const rows = this.rows;
+    const c = CHANNEL_INDEX[channel];
     // In at most two contiguous runs (before and after the ring wraps): no division per value.
     let k = 0;
     for (let s = from; s < to; ) {
       const i = s % this.capacity;
       const run = Math.min(to - s, this.capacity - i);
-      for (let j = 0; j < run; j++) out[k + j] = src[i + j];
+      for (let j = 0; j < run; j++) out[k + j] = rows[(i + j) * STRIDE + c];
       k += run;
       s += run;
     }

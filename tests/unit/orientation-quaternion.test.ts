@@ -72,6 +72,19 @@ describe('quaternion helpers', () => {
     expect(Math.hypot(...q)).toBeCloseTo(1, 14);
   });
 
+  it('gives the same quaternion from its series for a sample-sized rotation as sin and cos do', () => {
+    // Below 0.05 rad the function uses Taylor series; on both sides of that edge it must agree with the exact
+    // formula to double precision (a wrong coefficient would show at 1e-9 and above).
+    const q = new Float64Array(4);
+    for (const angle of [1e-6, 1e-3, 0.01, 0.03, 0.0499999, 0.05, 0.0500001, 0.2]) {
+      const axis = [0.36, -0.48, 0.8]; // unit length
+      quatFromRotationVector(axis[0] * angle, axis[1] * angle, axis[2] * angle, q);
+      const s = Math.sin(angle / 2);
+      const exact = [Math.cos(angle / 2), axis[0] * s, axis[1] * s, axis[2] * s];
+      for (let i = 0; i < 4; i++) expect(Math.abs(q[i] - exact[i])).toBeLessThan(4e-16);
+    }
+  });
+
   it('normalises, turning a zero quaternion into the identity instead of NaN', () => {
     const q = Float64Array.of(2, 0, 0, 0);
     quatNormalize(q);

@@ -226,6 +226,7 @@ export class OrientationFilter {
 
   /** Writes the sensor-to-earth orientation [w, x, y, z] (earth z up, heading arbitrary) into `out`. */
   quaternion(out: Float64Array): void {
+    // The product of the two unit quaternions is a unit quaternion to rounding: not normalised again.
     if (this.orientationCurrent) {
       // The same product estimateBias already formed from the same two quaternions: copied, not recomputed.
       const o = this.orientation;
@@ -236,7 +237,6 @@ export class OrientationFilter {
     } else {
       quatMultiply(this.accQuat, this.gyrQuat, out);
     }
-    quatNormalize(out);
   }
 
   /**
