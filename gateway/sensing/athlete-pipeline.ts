@@ -46,6 +46,8 @@ export interface AthletePipelineOptions {
 
 /** A window whose refined depth stays shallower than this was no rep (a bend, a stumble), cm. */
 export const MIN_REP_DEPTH_CM = 10;
+/** A window that rose first must come back down at least this share of its rise to be read as bottom to bottom. */
+const ROSE_BACK_DOWN_SHARE = 0.5;
 /** A rep starts and ends where its refined depth crosses this fraction of its depth (min 0.5 cm). */
 const REP_EDGE_FRACTION = 0.03;
 /** The standing reference of a rep: the mean over this long before its window starts, s. */
@@ -130,6 +132,13 @@ const MIN_STANDING_REFERENCE_S = 1;
 const CATCH_UP_MIN_LEAD_SAMPLES = 3;
 /** A rep that starts at an upright turn (no rest) takes its angle reference from this many samples around it. */
 const TURN_REFERENCE_HALF_SAMPLES = 2;
+
+/** A window that rose instead of going down (AthletePipeline.roseInstead): its start, its highest point, and the depth of its end rest below that, cm. */
+interface RoseInstead {
+  readonly startSeq: number;
+  readonly topSeq: number;
+  readonly depthCm: number;
+}
 
 export class AthletePipeline {
   private readonly channels = new Map<string, SensorChannel>();
@@ -394,7 +403,10 @@ export class AthletePipeline {
       this.onEvent(cue);
     }
     if (this.detector.descending && liveDepthCm >= FACE_VOTE_DEPTH_CM) this.voteFacesLive(seq);
-    if (window !== null) this.analyseRep(window);
+    if (window !== null) {
+      const rose = this.analyseRep(window);
+      if (rose !== null && still && window.endSeq === seq && !this.detector.inRep) this.resumeAtBottom(rose, seq);
+    }
     if (this.catchUpPending && !this.detector.inRep) this.catchUpReps();
     if (still && this.restStartSeq !== this.auditedRestSeq && t - this.buffer.get('t', this.restStartSeq) >= AUDIT_MIN_REST_S) {
       this.auditedRestSeq = this.restStartSeq;
@@ -929,9 +941,9 @@ export class AthletePipeline {
    * a rest (recoverRepBegunBeforeSamples), whose heights are already in scratchHeight and whose angles
    * are referred to the samples refStart…refEnd of that rest; null for the usual window between two anchors.
    */
-  private analyseRep(detected: RepWindow, recovered: { readonly refStart: number; readonly refEnd: number } | null = null, minRestS = 0): void {
+  private analyseRep(detected: RepWindow, recovered: { readonly refStart: number; readonly refEnd: number } | null = null, minRestS = 0): RoseInstead | null {
     const b = this.buffer;
-    if (detected.startSeq < b.oldest) return;
+    if (detected.startSeq < b.oldest) return null;
     const earlyStart = recovered === null ? this.earlierMovementStart(detected.startSeq) : null;
     const window = recovered === null ? this.withHiddenOnsets(detected, earlyStart) : detected;
     const n = window.endSeq - window.startSeq + 1;
@@ -962,7 +974,7 @@ export class AthletePipeline {
     // Across a long hole (a dropped link) the deepest point may lie where there are no samples.
     const bridged = bridge !== null && -bridge.lowestM * 100 > maxDepth ? { depthCm: -bridge.lowestM * 100, t: bridge.t } : null;
     if (bridged) maxDepth = bridged.depthCm;
-    if (maxDepth < MIN_REP_DEPTH_CM) return;
+    if (maxDepth < MIN_REP_DEPTH_CM) return recovered === null && bridged === null ? this.roseInstead(window.startSeq, n) : null;
     // Only a window between two rests is sure to start and end at zero velocity and the same height: one that
     // starts or ends at an upright turn (about zero velocity), or merges reps whose tops were missed, would
     // teach the bias model a wrong bias.
@@ -1059,6 +1071,60 @@ export class AthletePipeline {
       lumbar_flexion_pct_of_max: this.flexionPercent(m.lumbar_flexion_max_deg),
     };
     this.onEvent(rep);
+    return null;
+  }
+
+  /**
+   * A window between two rests that went no rep's depth down may have gone a rep's depth UP and come back
+   * down: both of its rests were pauses at the bottom, taken for standing (touch-and-go reps that pause only at
+   * the bottom, seen from a start with no standing). A squat starts by going down, never up. The window is
+   * integrated again without closing its height (the refined heights force its two ends to one height, and a
+   * window from a bottom to a top rest would then seem to rise and fall): it must rise MIN_REP_DEPTH_CM and come
+   * back down most of the way. Returns the highest point and the depth of the end rest below it, or null.
+   * `scratchT`, `scratchAcc` and `scratchStill` hold the window (analyseRep).
+   */
+  private roseInstead(startSeq: number, n: number): RoseInstead | null {
+    const h = this.scratchHeight;
+    const endM = heightsBetweenRests(this.scratchT, this.scratchAcc, this.scratchStill, n, h);
+    let top = 0;
+    for (let k = 1; k < n; k++) if (h[k] > h[top]) top = k;
+    const riseCm = h[top] * 100;
+    const backDownCm = (h[top] - endM) * 100;
+    if (!(riseCm >= MIN_REP_DEPTH_CM && backDownCm >= MIN_REP_DEPTH_CM && backDownCm >= ROSE_BACK_DOWN_SHARE * riseCm)) return null;
+    return { startSeq, topSeq: startSeq + top, depthCm: backDownCm };
+  }
+
+  /**
+   * The face votes so far came from descents that started at bottoms taken for standing, so they are forgotten,
+   * and the descent from the window's top to the rest casts a vote instead: its top was found by height, not by
+   * a face. Depths are those roseInstead left in `scratchHeight`.
+   */
+  private voteFacesFromTop(rose: RoseInstead, seq: number): void {
+    this.sacrum?.face.forgetRepVotes();
+    this.trunk?.face.forgetRepVotes();
+    const h = this.scratchHeight;
+    const topHeight = h[rose.topSeq - rose.startSeq];
+    const refStart = Math.max(rose.startSeq, rose.topSeq - TURN_REFERENCE_HALF_SAMPLES);
+    const refEnd = Math.min(seq, rose.topSeq + TURN_REFERENCE_HALF_SAMPLES);
+    const refSacrum = this.finiteMean('pelvicTiltRaw', refStart, refEnd);
+    const refTrunk = this.finiteMean('trunkRaw', refStart, refEnd);
+    this.castFaceVotes(rose.topSeq, seq, (q) => (topHeight - h[q - rose.startSeq]) * 100, FACE_VOTE_DEPTH_CM, refSacrum, refTrunk);
+  }
+
+  /**
+   * The rest that just ended a window is a pause at the bottom (roseInstead): the rep in progress started at
+   * the window's highest point. The detector goes on from the bottom of that rep, and the live depth is
+   * measured from that top, so the ascent out of the pause ends the rep at the next top as usual.
+   */
+  private resumeAtBottom(rose: RoseInstead, seq: number): void {
+    this.voteFacesFromTop(rose, seq);
+    let maxForward = -Infinity;
+    for (let q = rose.topSeq; q <= seq; q++) maxForward = Math.max(maxForward, this.forwardInclination(q));
+    this.detector.resumeAtBottom(rose.topSeq, this.buffer.get('t', rose.topSeq), this.forwardInclination(rose.topSeq), maxForward, rose.depthCm, seq);
+    this.kinematics.setHeightAtRest(-rose.depthCm / 100);
+    this.buffer.set('liveDepthCm', seq, rose.depthCm);
+    // Found at the bottom: a cue now would come a whole descent late.
+    this.cuedCandidateStart = rose.topSeq;
   }
 
   /**

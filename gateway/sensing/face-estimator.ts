@@ -81,6 +81,14 @@ export class FaceEstimator {
     return this.decided;
   }
 
+  /**
+   * The rep votes so far are void (they came from descents measured from a wrong standing): the next votes start
+   * afresh. The face decided stays until they decide.
+   */
+  forgetRepVotes(): void {
+    this.repTiltDeg = 0;
+  }
+
   private get repsDecide(): boolean {
     return Math.abs(this.repTiltDeg) >= REP_DECISION_DEG;
   }

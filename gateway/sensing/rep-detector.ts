@@ -285,6 +285,24 @@ export class RepDetector {
     if (this.topDepth !== Infinity && this.topSeq >= oldestSeq) this.topInclination = inclinationAt(this.topSeq);
   }
 
+  /**
+   * The rest the detector just took for standing is the bottom of a rep that started at the top `startSeq`
+   * (the pipeline saw the lifter rise from the rest before it and come back down: athlete-pipeline.ts,
+   * roseInstead). The candidate goes on from its bottom, `depthCm` below that top, at `seq`.
+   */
+  resumeAtBottom(startSeq: number, startT: number, startInclination: number, maxInclination: number, depthCm: number, seq: number): void {
+    this.state = 'descent';
+    this.phaseNow = 'bottom';
+    this.holeInCandidate = false;
+    this.startSeq = startSeq;
+    this.startT = startT;
+    this.startInclination = startInclination;
+    this.maxInclination = maxInclination;
+    this.maxDepth = depthCm;
+    this.maxDepthSeq = seq;
+    this.topDepth = Infinity;
+  }
+
   /** The samples of the candidate in progress have a hole (lost packets): see the bottom pause in `ascent`. */
   noteHole(): void {
     this.holeInCandidate = true;
