@@ -1084,8 +1084,12 @@ export class AthletePipeline {
    * `scratchT`, `scratchAcc` and `scratchStill` hold the window (analyseRep).
    */
   private roseInstead(startSeq: number, n: number): RoseInstead | null {
+    return this.roseAndFell(startSeq, n, heightsBetweenRests(this.scratchT, this.scratchAcc, this.scratchStill, n, this.scratchHeight));
+  }
+
+  /** The test of roseInstead on heights already in `scratchHeight` (from `startSeq` on, ending at `endM`). */
+  private roseAndFell(startSeq: number, n: number, endM: number): RoseInstead | null {
     const h = this.scratchHeight;
-    const endM = heightsBetweenRests(this.scratchT, this.scratchAcc, this.scratchStill, n, h);
     let top = 0;
     for (let k = 1; k < n; k++) if (h[k] > h[top]) top = k;
     const riseCm = h[top] * 100;
@@ -1118,6 +1122,8 @@ export class AthletePipeline {
    */
   private resumeAtBottom(rose: RoseInstead, seq: number): void {
     this.voteFacesFromTop(rose, seq);
+    // The window's first rest was a bottom too: its pose is no standing posture.
+    this.posture.forgetSince(this.buffer.get('t', rose.startSeq));
     let maxForward = -Infinity;
     for (let q = rose.topSeq; q <= seq; q++) maxForward = Math.max(maxForward, this.forwardInclination(q));
     this.detector.resumeAtBottom(rose.topSeq, this.buffer.get('t', rose.topSeq), this.forwardInclination(rose.topSeq), maxForward, rose.depthCm, seq);
@@ -1156,6 +1162,14 @@ export class AthletePipeline {
     this.scratchStill[n - 1] = 1;
     dropShortRests(this.scratchT, this.scratchStill, n, AUDIT_MIN_REST_S);
     const endM = heightsBetweenRests(this.scratchT, this.scratchAcc, this.scratchStill, n, this.scratchHeight);
+    // Up and back down instead, the lifter still in this rest: both rests were bottoms (roseInstead). The live
+    // detector may not have had the two as one window (a winker's pelvis turned near the bottom: a "top" there).
+    const rose = seq === b.size - 1 && b.get('still', seq) === 1 ? this.roseAndFell(from, n, endM) : null;
+    if (rose !== null) {
+      this.auditFromSeq = seq;
+      this.resumeAtBottom(rose, seq);
+      return;
+    }
     let lowestM = 0;
     for (let k = 0; k < n; k++) lowestM = Math.min(lowestM, this.scratchHeight[k]);
     const depthCm = -lowestM * 100;

@@ -38,6 +38,16 @@ export class StandingPosture {
     p.count++;
   }
 
+  /**
+   * The standing periods that lasted until `t` or later were no standing (pauses at the bottom taken for it:
+   * athlete-pipeline.ts, resumeAtBottom): they are forgotten, so a later standing can be chosen.
+   */
+  forgetSince(t: number): void {
+    this.current = null;
+    if (this.chosen !== null && this.chosen.end >= t) this.chosen = null;
+    if (this.longest !== null && this.longest.end >= t) this.longest = null;
+  }
+
   private closePeriod(): void {
     const p = this.current;
     if (p === null) return;

@@ -328,10 +328,12 @@ describe('touch-and-go reps that pause only at the bottom', () => {
     expect(score!.truthRepCount).toBe(8);
     expect(score!.matches.length).toBeGreaterThanOrEqual(7);
     expect(score!.falseReps.length).toBe(0);
-    // About their depth (noisy sensor, 0.074 m/s² rms: measured 2–9 cm deep, the first rep, recovered from
-    // its bottom, 14.5 cm): a window measured from a bottom would read a few centimetres.
+    // About their depth (noisy sensor, 0.074 m/s² rms: mean |error| 4.1 cm): a window measured from a bottom
+    // would read a few centimetres. The standing posture is not the bottom's either (35.6° sacral, anterior).
     const errors = score!.matches.map((m) => m.detected.depth_cm - m.truth.depth_cm);
-    expect(errors.reduce((a, b) => a + Math.abs(b), 0) / errors.length).toBeLessThan(10);
+    expect(errors.reduce((a, b) => a + Math.abs(b), 0) / errors.length).toBeLessThan(8);
+    expect(score!.detectedTilt).toBe(score!.truthTilt);
+    expect(Math.abs(score!.detectedSacralDeg! - score!.truthSacralDeg)).toBeLessThan(3);
     const sim = simulateRandomizedSet(spec);
     const { session } = run(sim.sensors, sim.samples);
     expect(spec.face).toEqual({ sacrum: 'in', thoracolumbar: 'out' });
@@ -339,6 +341,19 @@ describe('touch-and-go reps that pause only at the bottom', () => {
       ['thoracolumbar', 'out'],
       ['sacrum', 'in'],
     ]);
+  });
+
+  it('are found when a winker\'s pelvis turns near the bottom, so that the two bottoms never make one window', () => {
+    // Tuning seed 2 070 110 (mixed): 11 touch-and-go reps of 33 cm with 1.1–1.5 s bottom pauses, 4 s descents,
+    // 50 Hz, sway up to 7.8 °/s, a 17° wink. The rep detector anchored at the wink's turn between two bottoms;
+    // the rest audit (from rest to rest) sees the rise and fall instead. The bottoms had also been taken as the
+    // standing posture, and the tops measured below it: 7 reps found, four of them 20 cm too deep.
+    const { score } = scoreRandomizedSet(randomizedSetSpec(2_070_110, 'mixed'));
+    expect(score!.truthRepCount).toBe(11);
+    expect(score!.matches.length).toBeGreaterThanOrEqual(9);
+    const errors = score!.matches.map((m) => Math.abs(m.detected.depth_cm - m.truth.depth_cm));
+    expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(8);
+    expect(score!.detectedTilt).toBe(score!.truthTilt);
   });
 
   it('are not taken for that when a recording begins inside a rep and its first window starts low (it rises and stays up)', () => {

@@ -229,6 +229,25 @@ describe('StandingPosture', () => {
     expect(p.hasQuietStanding()).toBe(false);
     expect(p.standingDurationS()).toBeCloseTo(1.19, 6);
   });
+
+  it('forgets the periods that turned out to be pauses at the bottom, and then takes a later standing', () => {
+    const p = new StandingPosture();
+    let t = 0;
+    for (let i = 0; i < 120; i++) p.update((t += 0.01), true, 12, 0); // 1.2 s: a real standing
+    p.update((t += 0.01), false, 0, 0);
+    const bottomFrom = t;
+    for (let i = 0; i < 250; i++) p.update((t += 0.01), true, 45, 60); // 2.5 s at the bottom, taken for standing
+    p.update((t += 0.01), false, 0, 0);
+    expect(p.sacralInclinationDeg()).toBeCloseTo(45, 6);
+    p.forgetSince(bottomFrom);
+    // The real standing before it counts again (too short for a quiet standing), until a longer one comes.
+    expect(p.sacralInclinationDeg()).toBeCloseTo(12, 6);
+    expect(p.hasQuietStanding()).toBe(false);
+    for (let i = 0; i < 300; i++) p.update((t += 0.01), true, 14, 2);
+    p.update((t += 0.01), false, 0, 0);
+    expect(p.sacralInclinationDeg()).toBeCloseTo(14, 6);
+    expect(p.hasQuietStanding()).toBe(true);
+  });
 });
 
 describe('VerticalBiasModel', () => {
