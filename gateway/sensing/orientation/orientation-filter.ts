@@ -14,6 +14,8 @@ import {
 import { RestDetector } from './rest-detector.ts';
 import { SampleClock } from './sample-clock.ts';
 
+/** The two quaternions are renormalised every this many samples. */
+const RENORMALIZE_EVERY = 16;
 /** A noticeably different estimated sample period (relative) makes the filter recompute its coefficients. */
 const PERIOD_RETUNE_TOLERANCE = 0.05;
 
@@ -70,6 +72,8 @@ export class OrientationFilter {
   private readonly clock: SampleClock;
 
   private hasSample = false;
+  private samplesSinceRenormalize = 0;
+  private renormalizeDue = true;
   private readonly lastRate = new Float64Array(3);
   private hasRate = false;
   /** Horizontal rotation vector of the latest inclination correction, rad. */
@@ -96,6 +100,7 @@ export class OrientationFilter {
     this.restartOrientation();
     this.biasEstimator.reset();
     this.hasSample = false;
+    this.samplesSinceRenormalize = 0;
     this.hasRate = false;
     this.lastT = 0;
     this.coeffPeriod = 0;
@@ -129,6 +134,9 @@ export class OrientationFilter {
       dt = 0;
     }
 
+    // Products of unit quaternions stay unit to rounding (1e-16 per step): renormalised every few samples.
+    this.renormalizeDue = ++this.samplesSinceRenormalize >= RENORMALIZE_EVERY;
+    if (this.renormalizeDue) this.samplesSinceRenormalize = 0;
     this.rest.update(dt, ax, ay, az, gx, gy, gz);
     // The accelerometer low-pass starts as the mean of its first tauAcc seconds (no start-up transient), but
     // only while the sensor is still: a squat in that window would weigh its linear acceleration into the
@@ -158,7 +166,7 @@ export class OrientationFilter {
       }
       quatFromRotationVector((rx - bias[0]) * dt, (ry - bias[1]) * dt, (rz - bias[2]) * dt, this.stepQuat);
       quatMultiply(this.gyrQuat, this.stepQuat, this.gyrQuat);
-      quatNormalize(this.gyrQuat);
+      if (this.renormalizeDue) quatNormalize(this.gyrQuat);
     }
     this.lastRate[0] = gx;
     this.lastRate[1] = gy;
@@ -192,7 +200,7 @@ export class OrientationFilter {
       c[3] = 0;
     }
     quatMultiply(c, this.accQuat, this.accQuat);
-    quatNormalize(this.accQuat);
+    if (this.renormalizeDue) quatNormalize(this.accQuat);
     // Small-angle rotation vector of the correction, for the motion bias measurement.
     this.correctionX = ey;
     this.correctionY = -ex;
