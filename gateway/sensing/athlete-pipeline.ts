@@ -940,6 +940,7 @@ export class AthletePipeline {
    * Measures a finished window and emits it as a rep if it is one. `recovered`: a rep recovered backwards from
    * a rest (recoverRepBegunBeforeSamples), whose heights are already in scratchHeight and whose angles
    * are referred to the samples refStart…refEnd of that rest; null for the usual window between two anchors.
+   * Returns what roseInstead found when a usual window went no rep's depth down but rose instead, else null.
    */
   private analyseRep(detected: RepWindow, recovered: { readonly refStart: number; readonly refEnd: number } | null = null, minRestS = 0): RoseInstead | null {
     const b = this.buffer;

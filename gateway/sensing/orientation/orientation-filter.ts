@@ -72,8 +72,8 @@ export class OrientationFilter {
   private readonly clock: SampleClock;
 
   private hasSample = false;
+  /** Samples since the quaternions were last renormalised (0 in the update that renormalises them). */
   private samplesSinceRenormalize = 0;
-  private renormalizeDue = true;
   private readonly lastRate = new Float64Array(3);
   private hasRate = false;
   /** Horizontal rotation vector of the latest inclination correction, rad. */
@@ -135,8 +135,7 @@ export class OrientationFilter {
     }
 
     // Products of unit quaternions stay unit to rounding (1e-16 per step): renormalised every few samples.
-    this.renormalizeDue = ++this.samplesSinceRenormalize >= RENORMALIZE_EVERY;
-    if (this.renormalizeDue) this.samplesSinceRenormalize = 0;
+    if (++this.samplesSinceRenormalize >= RENORMALIZE_EVERY) this.samplesSinceRenormalize = 0;
     this.rest.update(dt, ax, ay, az, gx, gy, gz);
     // The accelerometer low-pass starts as the mean of its first tauAcc seconds (no start-up transient), but
     // only while the sensor is still: a squat in that window would weigh its linear acceleration into the
@@ -166,7 +165,7 @@ export class OrientationFilter {
       }
       quatFromRotationVector((rx - bias[0]) * dt, (ry - bias[1]) * dt, (rz - bias[2]) * dt, this.stepQuat);
       quatMultiply(this.gyrQuat, this.stepQuat, this.gyrQuat);
-      if (this.renormalizeDue) quatNormalize(this.gyrQuat);
+      if (this.samplesSinceRenormalize === 0) quatNormalize(this.gyrQuat);
     }
     this.lastRate[0] = gx;
     this.lastRate[1] = gy;
@@ -200,7 +199,7 @@ export class OrientationFilter {
       c[3] = 0;
     }
     quatMultiply(c, this.accQuat, this.accQuat);
-    if (this.renormalizeDue) quatNormalize(this.accQuat);
+    if (this.samplesSinceRenormalize === 0) quatNormalize(this.accQuat);
     // Small-angle rotation vector of the correction, for the motion bias measurement.
     this.correctionX = ey;
     this.correctionY = -ex;

@@ -7,10 +7,10 @@
  */
 
 export type Quat = Float64Array;
+export type Vec3 = Float64Array;
 
 /** Below this rotation angle (rad), quatFromRotationVector uses Taylor series (see there). */
 const SERIES_MAX_ANGLE = 0.05;
-export type Vec3 = Float64Array;
 
 /** A new identity quaternion (for set-up code, not for per-sample use). */
 export function identityQuat(): Quat {
