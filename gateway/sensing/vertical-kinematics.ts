@@ -14,11 +14,9 @@
  * correction of foot-mounted inertial navigation, with the height constraint as well.
  */
 
-/** Weight of the earlier rests' bias against a new rest's samples, s of rest (see update). */
-const BIAS_PRIOR_S = 1;
-/** Through a long rest the bias follows the acceleration with at most this time constant, s. */
-const BIAS_TAU_MAX_S = 2;
-/** A rest this long teaches a bias that later rests may take as their prior, s. */
+/** At rest the bias follows the acceleration with this time constant, s (see update). */
+const BIAS_TAU_S = 2;
+/** A rest this long teaches a bias that later rests start from, s. */
 const FIRST_REST_S = 0.2;
 /**
  * A smooth movement starts with accelerations under the stillness thresholds, so the first ~0.1–0.2 s of it
@@ -129,14 +127,13 @@ export class LiveVerticalKinematics {
       // end of the movement (a slow squat decelerates at 0.05 m/s² into a pause at the bottom), so the rest's
       // own newest sample is taught until the look-back lies inside the rest.
       const learnFrom = this.stillHistory[this.tail % HISTORY] === 1 ? this.lookbackAcc() : verticalAcc;
-      // A running mean over this rest, weighted against what earlier rests taught as if they were
-      // BIAS_PRIOR_S of it: a restless lifter's hips bob a few millimetres at up to 0.8 Hz (0.08 m/s²), and a
-      // 0.3 s exponential mean caught that bob's phase at the end of a short rest — the next descent's live
-      // depth then drifted by centimetres and the cue fired 100–300 ms off. Long rests still follow a changing
-      // bias (time constant BIAS_TAU_MAX_S). The first rest has no prior.
+      // An exponential mean over BIAS_TAU_S, from what the earlier rests taught: a restless lifter's hips bob a
+      // few millimetres at up to 0.8 Hz (0.08 m/s²), which a rest of a second or two does not average out, and
+      // a shorter memory caught the bob's phase — the next descent's live depth drifted by centimetres and the
+      // cue fired 100–300 ms off. The first rest has nothing before it: a plain mean of itself until it is
+      // BIAS_TAU_S long.
       this.restLearnedS += dt;
-      const prior = this.biasFromRest ? BIAS_PRIOR_S : 0;
-      const gain = Math.max(dt / BIAS_TAU_MAX_S, dt / (this.restLearnedS + prior));
+      const gain = this.biasFromRest ? dt / BIAS_TAU_S : Math.max(dt / BIAS_TAU_S, dt / this.restLearnedS);
       this.bias += Math.min(1, gain) * (learnFrom - this.bias);
       if (this.restLearnedS >= FIRST_REST_S) this.biasFromRest = true;
     } else if (this.wasStill) {

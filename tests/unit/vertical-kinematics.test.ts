@@ -157,8 +157,9 @@ describe('LiveVerticalKinematics', () => {
       for (let i = 0; i < 0.5 * rate; i++) kin.update(1 / rate, bias + 0.003 * w * w * Math.sin(phase + (w * i) / rate), true);
       worst = Math.max(worst, Math.abs(kin.verticalBias - bias));
     }
-    // A 0.3 s exponential mean kept up to 0.06 m/s² of the bob's phase: 4 cm of live depth 1.2 s into a descent.
-    expect(worst).toBeLessThan(0.03);
+    // A 0.3 s exponential mean kept up to 0.06 m/s² of the bob's phase: 4 cm of live depth 1.2 s into a descent;
+    // a running mean weighing the earlier rests as 1 s of it, 0.023 m/s²; the 2 s exponential mean, 0.015.
+    expect(worst).toBeLessThan(0.02);
   });
 
   it('learns the vertical bias while still and integrates the movement causally', () => {
