@@ -37,7 +37,8 @@ import type { RandomizedEvaluation, RandomizedSetResult } from './accuracy/rando
 import { RANDOMIZED_CONDITIONS, isRandomizedCondition } from '../firmware-sim/randomized-sets.ts';
 import type { RandomizedCondition } from '../firmware-sim/randomized-sets.ts';
 import { REALSQUAT_DIR, checkRealsquatTargets, evaluateRealsquat, realsquatAbsentMessage } from './accuracy/realsquat.ts';
-import { renderBroadenedSummary, renderRandomizedSection, renderRealsquatSection } from './accuracy/broadened-report.ts';
+import { renderBroadenedSummary, renderPerturbedRealsquatSection, renderRandomizedSection, renderRealsquatSection } from './accuracy/broadened-report.ts';
+import { evaluatePerturbedRealsquat } from './accuracy/realsquat-perturbations.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const WORST_CASES_LISTED = 10;
@@ -173,6 +174,7 @@ async function main(): Promise<number> {
   const randomized: RandomizedEvaluation = evaluateRandomizedSets(args.range, args.setsPerGroup, RANDOMIZED_CONDITIONS, logRandomizedSet, args.firstSet);
   const real = await evaluateRealsquat(REALSQUAT_DIR);
   const realChecks = real === null ? [] : checkRealsquatTargets(real);
+  const perturbedReal = await evaluatePerturbedRealsquat(REALSQUAT_DIR);
   const absent = realsquatAbsentMessage(REALSQUAT_DIR);
   const runTimeS = (performance.now() - started) / 1000;
 
@@ -209,6 +211,7 @@ async function main(): Promise<number> {
       renderAccuracyReport({ ...run, reportedOnlyMisses: broadFailed }).trimEnd(),
       renderRandomizedSection(randomized, args.strictBroad).trimEnd(),
       renderRealsquatSection(real, realChecks, args.strictBroad, absent).trimEnd(),
+      renderPerturbedRealsquatSection(perturbedReal, absent).trimEnd(),
     ].join('\n\n');
     writeFileSync(args.out, `${report}\n`);
     process.stderr.write(`wrote ${relative(process.cwd(), args.out)}\n`);

@@ -4,15 +4,27 @@
  * Same loading and scoring as the accuracy report (scripts/accuracy/realsquat.ts).
  *
  *   npx tsx scripts/eval-realsquat.ts [data directory] [--filter TEXT]
+ *   npx tsx scripts/eval-realsquat.ts [data directory] --perturb [ID,ID…]   (the perturbed table only;
+ *     ids from scripts/accuracy/realsquat-perturbations.ts, all by default)
  */
 import { resolve } from 'node:path';
 import { REALSQUAT_DIR, checkRealsquatTargets, evaluateRealsquat, realsquatAbsentMessage } from './accuracy/realsquat.ts';
 import type { RealsquatFileResult } from './accuracy/realsquat.ts';
+import { evaluatePerturbedRealsquat } from './accuracy/realsquat-perturbations.ts';
+import { renderPerturbedRealsquatSection } from './accuracy/broadened-report.ts';
 
 const argv = process.argv.slice(2);
 const filterAt = argv.indexOf('--filter');
 const filter = filterAt >= 0 ? argv.splice(filterAt, 2)[1] ?? '' : '';
+const perturbAt = argv.indexOf('--perturb');
+const perturb = perturbAt >= 0 ? argv.splice(perturbAt, 2)[1] ?? '' : null;
 const dir = resolve(argv[0] ?? REALSQUAT_DIR);
+
+if (perturb !== null) {
+  const ids = perturb.split(',').filter((id) => id !== '');
+  console.log(renderPerturbedRealsquatSection(await evaluatePerturbedRealsquat(dir, ids), realsquatAbsentMessage(dir)));
+  process.exit(0);
+}
 
 const num = (v: number | null): string => (v === null ? '–' : v.toFixed(1)).padStart(8);
 const row = (f: RealsquatFileResult): string =>

@@ -126,8 +126,9 @@ const MIN_SLOPE_EVIDENCE_DEG2 = 200;
  */
 const MIN_STANDING_REFERENCE_S = 1;
 /**
- * A top confirmed this many samples into the catch-up span is no top: the span's first sample is a minimum
- * of F only because the samples begin there (a recording that starts in a descent).
+ * A minimum of F this few samples into the samples is no known top: it is a minimum only because the samples
+ * begin there (a recording that starts in a descent). The catch-up does not take it for a top; a rep window
+ * that starts there is recovered backwards (withKnownStart).
  */
 const CATCH_UP_MIN_LEAD_SAMPLES = 3;
 /** A rep that starts at an upright turn (no rest) takes its angle reference from this many samples around it. */
@@ -392,7 +393,7 @@ export class AthletePipeline {
     const forward = channel.face.sign * (channel === this.sacrum ? sacrumDeg : trunkDeg);
     const turnWindow = this.feedUprightTurns(seq, t, forward);
     const liveDepthCm = -this.kinematics.heightM * 100;
-    const window = this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow;
+    const window = this.withKnownStart(this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow, still);
 
     const cued = this.detector.candidateStartSeq === this.cuedCandidateStart;
     // Not when the live depth is already far past the stopping depth: it jumped there (a correction, a drift
@@ -434,6 +435,20 @@ export class AthletePipeline {
   private get liveDepthPlausible(): boolean {
     const depthCm = -this.kinematics.heightM * 100;
     return depthCm >= PLAUSIBLE_LIVE_DEPTH_CM[0] && depthCm <= PLAUSIBLE_LIVE_DEPTH_CM[1];
+  }
+
+  /**
+   * A rep window that begins on the samples' first moments while the lifter moved (taken from the first minimum
+   * of F, a top only because F was not seen before it) has an unknown velocity at its start: the samples may
+   * begin inside a descent, and integrated forward from zero velocity there the rep came out 15–25 cm short.
+   * Such a rep is recovered backwards instead, as a rep begun before the samples: from the rest that ended it
+   * (the look-back at each rest before the first rep) or from the top that ended it, once the cycle after that
+   * top is complete. Returns the window, or null when it is left to that recovery.
+   */
+  private withKnownStart(window: RepWindow | null, still: boolean): RepWindow | null {
+    if (window === null || window.startSeq >= CATCH_UP_MIN_LEAD_SAMPLES || this.buffer.get('still', window.startSeq) === 1) return window;
+    if (!still) this.recoverBeforeTopSeq = window.endSeq;
+    return null;
   }
 
   /** The depth sensor's inclination at a buffered sample with the contract's sign (face corrected), deg. */

@@ -101,9 +101,13 @@ export class LiveVerticalKinematics {
       this.tailAge -= this.dtHistory[this.tail % HISTORY];
     }
     if (!this.started) {
+      // The acceleration has gravity removed, so no bias is the prior. The first sample's own acceleration is
+      // no estimate of it: a recording or connection that starts inside a rep catches the lifter accelerating
+      // (a real set cut 0.5–2 s in: with it as the bias and the running mean, the face came out wrong and 14 % of
+      // the reps were lost, against 4 % now). A first rest teaches the bias from itself alone.
       this.started = true;
-      this.bias = verticalAcc;
-      this.motionMean = verticalAcc;
+      this.bias = 0;
+      this.motionMean = 0;
       return this.height;
     }
     this.motionMean += Math.min(1, dt / MOTION_MEAN_TAU_S) * (verticalAcc - this.motionMean);

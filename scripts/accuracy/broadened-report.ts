@@ -11,7 +11,8 @@ import {
   RANDOMIZED_TUNING_SEED_BASE,
 } from './randomized-evaluation.ts';
 import type { RealsquatCheck, RealsquatGroup, RealsquatResult } from './realsquat.ts';
-import { REALSQUAT_DEPTH_MARGIN_CM } from './realsquat.ts';
+import { checkRealsquatTargets, REALSQUAT_DEPTH_MARGIN_CM } from './realsquat.ts';
+import type { PerturbedRealsquat } from './realsquat-perturbations.ts';
 import { mae, ms, share, table, worstList } from './report.ts';
 import { worstCases } from './scoring.ts';
 
@@ -155,6 +156,43 @@ ${table(
   ]),
 )}
 ${anyFace ? '' : '\nNo session reported a sensor face yet (`sensors[].face`, docs/INTERFACES.md §1 v1.1), so the face column is empty.\n'}`;
+}
+
+/** Rows of the perturbed real recordings: recall and precision, the windows under way at the first sample, orderings. */
+function perturbedRows(perturbed: readonly PerturbedRealsquat[]): string[][] {
+  return perturbed.map((p) => {
+    const r = p.result;
+    const orderings = checkRealsquatTargets(r).slice(2);
+    const passed = orderings.filter((c) => c.pass).length;
+    const later = r.overall.recall.total - p.windowsBegunBefore;
+    const laterFound = r.overall.recall.hits - p.windowsBegunBeforeFound;
+    return [
+      p.perturbation.id,
+      p.perturbation.description,
+      `${share(r.overall.recall)} (${r.overall.recall.hits}/${r.overall.recall.total})`,
+      p.windowsBegunBefore === 0 ? '–' : `${laterFound}/${later} after, ${p.windowsBegunBeforeFound}/${p.windowsBegunBefore} under way`,
+      `${share(r.overall.precision)} (${r.overall.precision.hits}/${r.overall.precision.total})`,
+      `${passed}/${orderings.length}`,
+    ];
+  });
+}
+
+/**
+ * The real recordings under the perturbations of realsquat-perturbations.ts: a check of generalisation, reported
+ * only (no target of its own).
+ */
+export function renderPerturbedRealsquatSection(perturbed: readonly PerturbedRealsquat[] | null, absentMessage: string): string {
+  if (perturbed === null) return `### Real recordings, perturbed\n\n${absentMessage}.\n`;
+  return `### Real recordings, perturbed
+
+The same recordings changed in the ways a user's setup can differ from theirs (scripts/accuracy/realsquat-perturbations.ts,
+seeded per file, in memory only): real movement with the simulator's kinds of trouble on top. Reported only; the
+targets above apply to the recordings as they are. "Windows" splits the recall of a cut recording into the windows
+that begin after its first sample and those already under way there (a rep whose start the samples never saw).
+The orderings are the six per-person checks above (correct deeper than partial, buttwink winking more than correct).
+
+${table(['Perturbation', 'What', 'Recall', 'Windows', 'Precision', 'Orderings'], perturbedRows(perturbed))}
+`;
 }
 
 /** stdout lines for the broadened groups and the real recordings. */
