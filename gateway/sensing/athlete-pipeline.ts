@@ -75,6 +75,12 @@ const RECENT_REST_S = 1;
 /** The face is told from the first this many cm of each descent and the last of each ascent. */
 const FACE_EVIDENCE_MAX_DEPTH_CM = 20;
 /**
+ * Without a face and without any rest this long after the first sample, the face evidence is taken from the whole
+ * movement (faceEvidenceStarved), s: about a descent. 0–5 s measured alike on the real recordings joined 2–8 s
+ * into a set (windows found 262 → 274–275 of 297).
+ */
+const FACE_EVIDENCE_STARVED_AFTER_S = 2;
+/**
  * A recording or connection that begins inside a rep (mid-set) has no anchor before it: until the first rep,
  * each rest looks back for it (recoverRepBegunBeforeSamples) once it has lasted RECOVERY_REST_S (its bias
  * learned), or as it ends if it lasted RECOVERY_MIN_REST_S, s. The look-back spans at most RECOVERY_LOOKBACK_S
@@ -211,6 +217,8 @@ export class AthletePipeline {
   /** The depth sensor's latest up direction (sensor frame). */
   private readonly upNow = new Float64Array([0, 0, 1]);
   private lastRestSeq = -1;
+  /** Time of the first sample of any sensor. */
+  private firstSampleT = Number.NaN;
   /** Where the stretch the rest audit looks at began (a rest), and where the last rep emitted ended (auditStretch). */
   private auditFromSeq = -1;
   private auditedRestSeq = -1;
@@ -298,10 +306,11 @@ export class AthletePipeline {
   push(s: ImuSample): void {
     const channel = this.channelOf(s.sensor);
     if (channel === undefined || !channel.update(s)) return;
+    if (Number.isNaN(this.firstSampleT)) this.firstSampleT = s.t;
     // Face evidence only from the upper part of the movement: near the bottom the pelvis of a winker rolls
     // back while the hips still go down, the opposite of what the face is told from.
     // A live depth that has drifted out of any squat's range cannot tell the upper part: no evidence then.
-    const upper = this.liveDepthPlausible && -this.kinematics.heightM * 100 < FACE_EVIDENCE_MAX_DEPTH_CM;
+    const upper = (this.liveDepthPlausible && -this.kinematics.heightM * 100 < FACE_EVIDENCE_MAX_DEPTH_CM) || this.faceEvidenceStarved(channel, s.t);
     channel.face.update(channel.lastStepS, upper ? this.leakyMotion.velocity : 0, channel.inclinationRateDegS);
     if (channel !== this.depthChannel) return;
 
@@ -429,6 +438,16 @@ export class AthletePipeline {
     const list = this.channelList;
     for (let i = 0; i < list.length; i++) if (list[i].info.id === sensorId) return list[i];
     return undefined;
+  }
+
+  /**
+   * No face yet, no rest since the samples began, and they began a while ago: a lifter who never stops, joined
+   * mid-set. The live depth then has no anchor (the upright tops need the face) and drifts out of range within a
+   * rep, so the upper part of the movement, where the evidence is gathered, is almost never seen; the evidence is
+   * taken from the whole movement instead.
+   */
+  private faceEvidenceStarved(channel: SensorChannel, t: number): boolean {
+    return channel.face.face === null && this.lastRestSeq < 0 && t - this.firstSampleT >= FACE_EVIDENCE_STARVED_AFTER_S;
   }
 
   /** Is the live depth within any squat's range (else it has drifted)? */

@@ -64,6 +64,12 @@ const cutMidRep: Perturb = (samples, rng) => {
   return samples.filter((s) => s.t >= from);
 };
 
+/** The first 2–15 s cut off: a connection made while the lifter is already some reps into the set. */
+const joinMidSet: Perturb = (samples, rng) => {
+  const from = samples[0].t + rng.uniform(2, 15);
+  return samples.filter((s) => s.t >= from);
+};
+
 export interface RealsquatPerturbation {
   readonly id: string;
   readonly description: string;
@@ -77,6 +83,7 @@ export const REALSQUAT_PERTURBATIONS: readonly RealsquatPerturbation[] = [
   { id: 'cheap-sensor', description: 'noise 0.1 m/s² / 1 °/s rms, bias ±0.15 m/s² / ±2 °/s, scale ±1 %', apply: cheapSensor },
   { id: 'packet-loss', description: '5 % of samples lost in bursts of 20–130 ms', apply: burstLoss },
   { id: 'cut-mid-rep', description: 'the first 0.5–2 s cut off (starts inside the first rep)', apply: cutMidRep },
+  { id: 'joined-mid-set', description: 'the first 2–15 s cut off (joined some reps into the set)', apply: joinMidSet },
   {
     id: 'all',
     description: 'all of the above at once',
@@ -90,7 +97,10 @@ const PERTURBATION_SEED = 1000;
 export interface PerturbedRealsquat {
   readonly perturbation: RealsquatPerturbation;
   readonly result: RealsquatResult;
-  /** Windows that began before the first sample left (a rep already under way: its depth cannot be known). */
+  /**
+   * Windows that began before the first sample left and ended after it (a rep already under way: its depth
+   * cannot be known). Windows that ended before it are left out of the scores altogether.
+   */
   readonly windowsBegunBefore: number;
   /** Of those, found anyway. */
   readonly windowsBegunBeforeFound: number;
@@ -109,12 +119,14 @@ export async function evaluatePerturbedRealsquat(dir: string, only: readonly str
     let begunBeforeFound = 0;
     const results = files.map((file, k) => {
       const samples = perturbation.apply(file.samples, new Rng(PERTURBATION_SEED + k));
-      const changed = { ...file, samples };
       const firstT = samples[0]?.t ?? Number.POSITIVE_INFINITY;
-      const early = file.truth.rep_times.map(([start]) => start < firstT);
+      // Windows that ended before the first sample left are not in the samples at all.
+      const repTimes = file.truth.rep_times.filter(([, end]) => end > firstT);
+      const changed = { ...file, samples, truth: { ...file.truth, reps: repTimes.length, rep_times: repTimes } };
+      const early = repTimes.map(([start]) => start < firstT);
       if (early.some((e) => e)) {
         const reps = analyzeSamples(changed.sensors, samples).filter((e): e is RepEvent => e.type === 'rep');
-        matchWindows(file.truth.rep_times, reps).forEach((rep, w) => {
+        matchWindows(repTimes, reps).forEach((rep, w) => {
           if (!early[w]) return;
           begunBefore++;
           if (rep !== null) begunBeforeFound++;
