@@ -76,8 +76,7 @@ const RECENT_REST_S = 1;
 const FACE_EVIDENCE_MAX_DEPTH_CM = 20;
 /**
  * Without a face and without any rest this long after the first sample, the face evidence is taken from the whole
- * movement (faceEvidenceStarved), s: about a descent. 0–5 s measured alike on the real recordings joined 2–8 s
- * into a set (windows found 262 → 274–275 of 297).
+ * movement (faceEvidenceStarved), s: about a descent (0–5 s measured alike).
  */
 const FACE_EVIDENCE_STARVED_AFTER_S = 2;
 /**
