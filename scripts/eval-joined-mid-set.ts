@@ -22,7 +22,6 @@ for (const joined of [false, true]) {
   let windows = 0;
   let found = 0;
   let detected = 0;
-  let matched = 0;
   let faceRight = 0;
   let used = 0;
   for (let k = 0; k < sets; k++) {
@@ -40,13 +39,12 @@ for (const joined of [false, true]) {
     windows += truthWindows.length;
     found += matches.filter((m) => m !== null).length;
     detected += found_.filter((r) => r.t_start >= (truthWindows[0]?.[0] ?? 0) - 0.5).length;
-    matched += matches.filter((m) => m !== null).length;
     const session = events.find((e): e is SensingSummary => e.type === 'session');
     const sacrum = session?.sensors.find((s) => s.placement === 'sacrum') as { face?: string } | undefined;
     if (sacrum?.face === spec.face.sacrum) faceRight++;
   }
   console.log(
     `${joined ? `joined ${JOIN_SHARE * 100} % into rep ${JOIN_REP + 1}` : 'uncut'}: ${used} sets, reps after the join found ${found}/${windows} ` +
-      `(${(found / windows).toFixed(3)}), detected from there ${detected} (matched ${matched}), sacrum face right in ${faceRight}/${used}`,
+      `(${(found / windows).toFixed(3)}), detected from there ${detected}, sacrum face right in ${faceRight}/${used}`,
   );
 }

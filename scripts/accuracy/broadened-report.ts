@@ -11,7 +11,7 @@ import {
   RANDOMIZED_TUNING_SEED_BASE,
 } from './randomized-evaluation.ts';
 import type { RealsquatCheck, RealsquatGroup, RealsquatResult } from './realsquat.ts';
-import { checkRealsquatTargets, REALSQUAT_DEPTH_MARGIN_CM } from './realsquat.ts';
+import { REALSQUAT_DEPTH_MARGIN_CM } from './realsquat.ts';
 import type { PerturbedRealsquat } from './realsquat-perturbations.ts';
 import { mae, ms, share, table, worstList } from './report.ts';
 import { worstCases } from './scoring.ts';
@@ -162,8 +162,8 @@ ${anyFace ? '' : '\nNo session reported a sensor face yet (`sensors[].face`, doc
 function perturbedRows(perturbed: readonly PerturbedRealsquat[]): string[][] {
   return perturbed.map((p) => {
     const r = p.result;
-    const orderings = checkRealsquatTargets(r).slice(2);
-    const passed = orderings.filter((c) => c.pass).length;
+    const orderings = [...r.depthOrdering, ...r.winkOrdering];
+    const passed = orderings.filter((o) => o.pass).length;
     const later = r.overall.recall.total - p.windowsBegunBefore;
     const laterFound = r.overall.recall.hits - p.windowsBegunBeforeFound;
     return [

@@ -9,10 +9,8 @@
 import type { ImuSample } from '../../shared/imu.ts';
 import { DEG } from '../../shared/imu.ts';
 import { Rng } from '../../shared/rng.ts';
-import { listRealsquatFiles, loadRealsquatFile, matchWindows, scoreRealsquatFile, summarizeRealsquat } from './realsquat.ts';
+import { listRealsquatFiles, loadRealsquatFile, scoreRealsquatFile, summarizeRealsquat } from './realsquat.ts';
 import type { RealsquatFile, RealsquatResult } from './realsquat.ts';
-import { analyzeSamples } from '../../gateway/sensing/analyze-samples.ts';
-import type { RepEvent } from '../../gateway/sensing/events.ts';
 
 type Perturb = (samples: readonly ImuSample[], rng: Rng) => ImuSample[];
 
@@ -123,16 +121,13 @@ export async function evaluatePerturbedRealsquat(dir: string, only: readonly str
       // Windows that ended before the first sample left are not in the samples at all.
       const repTimes = file.truth.rep_times.filter(([, end]) => end > firstT);
       const changed = { ...file, samples, truth: { ...file.truth, reps: repTimes.length, rep_times: repTimes } };
-      const early = repTimes.map(([start]) => start < firstT);
-      if (early.some((e) => e)) {
-        const reps = analyzeSamples(changed.sensors, samples).filter((e): e is RepEvent => e.type === 'rep');
-        matchWindows(repTimes, reps).forEach((rep, w) => {
-          if (!early[w]) return;
+      return scoreRealsquatFile(changed, (found) => {
+        repTimes.forEach(([start], w) => {
+          if (start >= firstT) return;
           begunBefore++;
-          if (rep !== null) begunBeforeFound++;
+          if (found[w]) begunBeforeFound++;
         });
-      }
-      return scoreRealsquatFile(changed);
+      });
     });
     return {
       perturbation,

@@ -98,7 +98,8 @@ export interface RealsquatFileResult {
 /** `ssl` for the unlabelled continuous sessions. */
 const formOf = (truth: RealsquatTruth): string => truth.form_class ?? 'ssl';
 
-export function scoreRealsquatFile(file: RealsquatFile): RealsquatFileResult {
+/** `onWindows`: called with whether each window was found (in the order of `rep_times`). */
+export function scoreRealsquatFile(file: RealsquatFile, onWindows?: (found: readonly boolean[]) => void): RealsquatFileResult {
   const base = { name: file.name, subject: file.truth.subject, formClass: formOf(file.truth), windows: file.truth.rep_times.length };
   let events;
   try {
@@ -109,7 +110,9 @@ export function scoreRealsquatFile(file: RealsquatFile): RealsquatFileResult {
   }
   const reps = events.filter((e): e is RepEvent => e.type === 'rep');
   const session = events.find((e): e is SensingSummary => e.type === 'session');
-  const found = matchWindows(file.truth.rep_times, reps).filter((r) => r !== null).length;
+  const windowFound = matchWindows(file.truth.rep_times, reps).map((r) => r !== null);
+  onWindows?.(windowFound);
+  const found = windowFound.filter((f) => f).length;
   // `face` is not in the session contract yet (docs/INTERFACES.md §1 asks the software to report what it found).
   const faces: Record<string, string | null> = {};
   for (const s of session?.sensors ?? []) faces[s.id] = (s as { face?: unknown }).face === undefined ? null : String((s as { face?: unknown }).face);
