@@ -23,6 +23,8 @@ export const RANDOMIZED_CONDITIONS = [
   'mid-set-start',
   'shallow',
   'mixed',
+  // Appended, not inserted: a group's seeds and random stream follow its position, so the groups above keep theirs.
+  'slow-tempo',
 ] as const;
 export type RandomizedCondition = (typeof RANDOMIZED_CONDITIONS)[number];
 
@@ -237,6 +239,14 @@ function pushFactor(condition: RandomizedCondition, d: Draws, rng: Rng): void {
       d.reps = rng.int(8, 10);
       d.shallowReps = rng.int(2, 4);
       d.depthCm = rng.uniform(32, 55);
+      break;
+    case 'slow-tempo':
+      // Tempo squats: a 2.5–4 s descent (its first and last second accelerate under every stillness threshold
+      // of a good IMU) and a long pause at the bottom half the time.
+      d.descentS = [2.5, R.descentS[1]];
+      d.pauseChance = 0.5;
+      d.pauseS = [0.2, R.pauseS[1]];
+      d.depthCm = rng.uniform(25, 55);
       break;
     case 'mixed':
       d.reps = rng.int(5, 12);

@@ -7,6 +7,7 @@
  * rep detector → depth-cutoff cue → live frame. At the end of a rep: refined depth, pelvic tilt and lumbar
  * flexion relative to the standing just before it, the wink metrics → rep event. At the end: the session.
  */
+import { RAD } from '../../shared/imu.ts';
 import type { ImuSample, SensorFace, SensorInfo } from '../../shared/imu.ts';
 import { classifyPelvicTilt, DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG, suggestedCutoffCm, suggestionBasis } from '../../shared/posture.ts';
 import type { WinkOnset } from '../../shared/posture.ts';
@@ -96,6 +97,12 @@ const RECOVERY_MIN_DESCENT_CM = 1.5;
 const RECOVERY_MIN_DESCENT_SHARE = 0.03;
 /** A step between samples longer than this is a hole (lost packets): what happened in it was not integrated, s. */
 const HOLE_S = 0.1;
+/**
+ * A hole across which the sensor turns less than this, degrees (the larger angular rate on its two sides × its
+ * length), leaves the orientation about as it was: the vertical stays trusted. 1° trusted a 0.1 s hole at
+ * 9 °/s at the bottom of a squat, where the pelvis turned faster inside it; the vertical came out 0.1 m/s² off.
+ */
+const HOLE_TRUSTED_TURN_DEG = 0.5;
 /**
  * The rest audit (auditStretch): only rests of at least AUDIT_MIN_REST_S anchor it (shorter still moments in a
  * slow descent are taken for movement), s; a stretch is back up when it ends no lower than the larger of
@@ -322,8 +329,11 @@ export class AthletePipeline {
       this.restAcrossGapUntilT = this.wasStill ? t + channel.stillness.params.windowS : Number.NEGATIVE_INFINITY;
       this.detector.noteHole();
       // The orientation was bridged across the hole (a fast rotation in it leaves the filter a few degrees off
-      // for seconds), so the vertical acceleration is in doubt too.
-      this.restConfirmation.distrustBias();
+      // for seconds), so the vertical acceleration is in doubt too — unless the sensor turned slowly on both
+      // sides of it. Doubted, every still moment counts as a rest, and a tempo squat that lost packets as it
+      // began was cut at the next quiet moment of its descent: 10 cm short (docs/SENSING.md §5).
+      const turnAcrossDeg = channel.recentRateNorm * dt * RAD;
+      if (!(turnAcrossDeg < HOLE_TRUSTED_TURN_DEG)) this.restConfirmation.distrustBias();
     }
     // r: the earth's up direction in the sensor frame (third row of R).
     const q = channel.q;

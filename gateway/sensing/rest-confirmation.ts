@@ -38,7 +38,11 @@ const MEAN_SIGMAS = 4;
  */
 const MIN_WATCH_TOLERANCE = 0.025;
 const ACC_SPREAD_FACTOR = 3;
-/** A still moment this long is a rest whatever its mean, s. */
+/**
+ * A still moment this long is a rest whatever its mean, s — unless the pelvis keeps turning: a tempo squat of
+ * 25 cm in 3.8 s accelerates at under 0.1 m/s² and tilts the pelvis at 1–3.5 °/s, under every per-sample
+ * threshold of a good IMU for more than this, but its mean inclination rate holds one sign.
+ */
 const REST_CONFIRM_S = 1.2;
 /**
  * A still moment whose mean has held steady this long (within the watch tolerance), with the pelvis not
@@ -75,6 +79,15 @@ export class RestConfirmation {
   private watchMean = false;
   /** A rest of REST_CONFIRM_S has been seen: the live bias is learned and the mean can be trusted. */
   private biasLearned = false;
+  /**
+   * The mean has ended a rest of this still stretch (a slow start). Until the stillness sees movement, only the
+   * mean's return to the bias or the length of the stretch confirm a rest, not its steadiness: a slow start's
+   * mean drifts slowly enough to look steady, and a rest flickering on and off restarts the depth integration
+   * at each sample it is on (the refined window then started late in a tempo squat's descent, 3–4 cm short).
+   */
+  private departed = false;
+  /** The mean a confirmed rest is watched against, m/s² (0: the learned bias). */
+  private watchLevel = 0;
 
   /**
    * The live bias was just learned some other way than at a rest (a touch-and-go cycle), or the vertical itself
@@ -86,6 +99,12 @@ export class RestConfirmation {
     this.biasLearned = false;
   }
 
+  /** The mean is within both tolerances of `level` (the learned bias: 0), with the bias learned and the pelvis quiet. */
+  private heldAt(level: number, tolerance: number, watchTolerance: number, pelvisQuiet: boolean): boolean {
+    const off = Math.abs(this.mean - level);
+    return this.biasLearned && pelvisQuiet && off <= tolerance && off <= watchTolerance;
+  }
+
   /**
    * One sample: dt (s), the vertical acceleration less the live bias (m/s²), whether the stillness detector
    * says still, the accelerometer's noise rms per sample (m/s²) and the sensor's inclination rate (°/s).
@@ -95,6 +114,7 @@ export class RestConfirmation {
     if (Number.isFinite(accLessBias) && dt > 0) this.mean += Math.min(1, dt / MEAN_TAU_S) * (accLessBias - this.mean);
     if (Number.isFinite(inclinationRateDegS) && dt > 0) this.rateMean += Math.min(1, dt / MEAN_TAU_S) * (inclinationRateDegS - this.rateMean);
     if (!still) {
+      this.departed = false;
       this.stillForS = 0;
       this.steadyMean = Number.NaN;
       this.confirmed = false;
@@ -112,24 +132,31 @@ export class RestConfirmation {
     const watchTolerance = Number.isNaN(this.restAccSquare)
       ? tolerance
       : Math.max(MIN_WATCH_TOLERANCE, meanNoise, ACC_SPREAD_FACTOR * Math.sqrt(this.restAccSquare));
-    const withinWatch = within && Math.abs(this.mean) <= watchTolerance;
+    const withinWatch = this.heldAt(0, tolerance, watchTolerance, pelvisQuiet);
     if (!(Math.abs(this.mean - this.steadyMean) <= watchTolerance)) {
       this.steadyMean = this.mean;
       this.steadyForS = 0;
     } else if (dt > 0) {
       this.steadyForS += dt;
     }
+    // After a departure (below) the mean's steadiness confirms nothing more in this still stretch.
     const steadyRest =
       pelvisQuiet &&
+      !this.departed &&
       ((this.steadyForS >= STEADY_REST_S && Math.abs(this.mean) <= MAX_STEADY_MEAN) || (this.steadyForS >= STEADY_NEAR_REST_S && Math.abs(this.mean) <= tolerance));
     if (!this.confirmed) {
-      this.confirmed = !this.biasLearned || withinWatch || steadyRest || this.stillForS >= REST_CONFIRM_S;
-    } else if (this.watchMean && !withinWatch) {
+      this.confirmed = !this.biasLearned || withinWatch || steadyRest || (this.stillForS >= REST_CONFIRM_S && pelvisQuiet);
+      // The level the watch holds the rest to: the learned bias, or for a rest at a pose whose bias is not
+      // learned yet (confirmed by a steady mean off it) that steady level — its noise crossing the tolerance
+      // around the bias would otherwise end and confirm it every other sample.
+      if (this.confirmed) this.watchLevel = withinWatch || !steadyRest ? 0 : this.steadyMean;
+    } else if (this.watchMean && !this.heldAt(this.watchLevel, tolerance, watchTolerance, pelvisQuiet)) {
       // A rest whose mean has left the tolerance: a slow movement has begun under the thresholds (a slow
       // shallow squat starts at 0.05–0.1 m/s²). It ends the rest now, before the bias learns it.
       this.confirmed = false;
       this.watchMean = false;
       this.stillForS = 0;
+      this.departed = true;
       return false;
     }
     // Watched once its mean is within the tolerance of a learned bias: not while a rest confirmed by its

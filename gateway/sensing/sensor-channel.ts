@@ -28,6 +28,9 @@ export class SensorChannel {
   private prevTheta = Number.NaN;
   /** (theta − prevTheta) / (t − prevT), computed once per sample: it is read several times per sample. */
   private rateDegS = Number.NaN;
+  /** |angular rate| with the bias removed, rad/s, of the latest sample and of the one before. */
+  private rateNorm = Number.NaN;
+  private prevRateNorm = Number.NaN;
   /** The latest accelerometer z reading (the rest inclination is computed from it only when asked). */
   private az = Number.NaN;
   private norm = Number.NaN;
@@ -60,7 +63,9 @@ export class SensorChannel {
     const gz = s.gz - this.bias[2];
     const norm = Math.sqrt(s.ax * s.ax + s.ay * s.ay + s.az * s.az);
     this.norm = norm;
-    this.stillness.update(s.t, norm, Math.sqrt(gx * gx + gy * gy + gz * gz));
+    this.prevRateNorm = this.rateNorm;
+    this.rateNorm = Math.sqrt(gx * gx + gy * gy + gz * gz);
+    this.stillness.update(s.t, norm, this.rateNorm);
     // The filter's rest detection tolerates the noise the stillness detector has learned (a cheap gyroscope).
     this.filter.setGyroNoiseRms(this.stillness.gyroNoiseRms);
     this.prevT = this.t;
@@ -83,6 +88,11 @@ export class SensorChannel {
   /** Rate of the raw inclination over the last step, deg/s (NaN before two samples). */
   get inclinationRateDegS(): number {
     return this.rateDegS;
+  }
+
+  /** The larger angular rate (bias removed) of the last two samples, rad/s (NaN before two samples). */
+  get recentRateNorm(): number {
+    return Math.max(this.rateNorm, this.prevRateNorm);
   }
 
   /** Time step of the last sample, s (NaN on the first). */

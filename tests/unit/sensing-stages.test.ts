@@ -492,6 +492,29 @@ describe('RestConfirmation', () => {
     expect(long.slice(0, 100).some(Boolean)).toBe(false);
     expect(long.slice(-1)[0]).toBe(true);
   });
+
+  it('does not confirm by length alone a still stretch whose pelvis keeps turning one way (the middle of a tempo squat)', () => {
+    // 25 cm in 3.8 s: for 1.5 s around the middle of the descent the acceleration stays within 0.1 m/s² and the
+    // pelvis tilts on at 2.5 °/s, under every per-sample threshold of a good IMU.
+    const c = new RestConfirmation();
+    feed(c, 2, 0);
+    feed(c, 0.3, -0.09, false, () => 2.5);
+    expect(feed(c, 1.5, -0.09, true, () => 2.5).some(Boolean)).toBe(false);
+    // The lifter stops there (a pause at the bottom, in a pose whose bias is not learned): a rest once the pelvis is quiet.
+    expect(feed(c, 1.5, -0.09).slice(-1)[0]).toBe(true);
+  });
+
+  it('does not confirm again at once a rest its mean has just ended (no rest flickering on and off in a slow start)', () => {
+    // A good IMU (noise 0.01 m/s²) standing, then a slow start (a tempo squat of 25 cm in 3.8 s): the mean
+    // falls by 0.1 m/s² per second, slowly enough to look steady for a while, and the stillness still says still.
+    const c = new RestConfirmation();
+    const step = (mean: number) => c.update(dt, mean + 0.01 * rng.gaussian(), true, 0.01, 0.1 * rng.gaussian());
+    for (let k = 0; k < 400; k++) step(0);
+    const start = Array.from({ length: 160 }, (_, k) => step(-0.1 * (k * dt) - 0.02));
+    const ended = start.indexOf(false);
+    expect(ended).toBeGreaterThanOrEqual(0);
+    expect(start.slice(ended).some(Boolean)).toBe(false);
+  });
 });
 
 describe('FlexionAxisEstimator on simulated squats', () => {

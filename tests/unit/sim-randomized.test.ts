@@ -66,6 +66,7 @@ describe('randomised sets', () => {
         if (condition === 'fidgety') expect(s.swayRateDegS).toBeGreaterThanOrEqual(4);
         if (condition === 'face-in') expect(s.face.sacrum).toBe('in');
         if (condition === 'mid-set-start') expect(s.leadInS).not.toBeNull();
+        if (condition === 'slow-tempo') for (const t of s.repTempos) expect(t.descentS).toBeGreaterThanOrEqual(2.5 * 0.85);
         if (condition === 'shallow') {
           const shallow = s.repDepthsCm.filter((d) => d <= R.shallowDepthCm[1]);
           expect(shallow.length).toBeGreaterThanOrEqual(2);
