@@ -6,6 +6,7 @@
  *   npx tsx scripts/eval-tempo.ts [first set] [sets] [sway|noise|loss …]      (defaults: sets 0–39, an ideal sensor)
  */
 import { scoreRandomizedSet } from './accuracy/randomized-evaluation.ts';
+import { percentile } from './accuracy/scoring.ts';
 import { cleanTempoSet } from './accuracy/tempo-sets.ts';
 import type { TempoTrouble } from './accuracy/tempo-sets.ts';
 
@@ -16,10 +17,7 @@ if (!Number.isInteger(first) || first < 0 || !Number.isInteger(sets) || sets < 1
   console.error('usage: npx tsx scripts/eval-tempo.ts [first set] [sets] [sway|noise|loss …]');
   process.exit(2);
 }
-const quantile = (values: readonly number[], q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
+const cm = (p: number): string => `${percentile(errors, p)?.toFixed(2) ?? '–'} cm`;
 let missed = 0;
 let truthReps = 0;
 const errors: number[] = [];
@@ -32,5 +30,5 @@ for (let k = first; k < first + sets; k++) {
 }
 console.log(
   `tempo sets ${first}–${first + sets - 1}, kept: ${keep.length ? keep.join(', ') : 'nothing (ideal sensor)'}: ${missed} of ${truthReps} reps missed; ` +
-    `depth error (reported − true) median ${quantile(errors, 0.5).toFixed(2)} cm, p10 ${quantile(errors, 0.1).toFixed(2)} cm, p90 ${quantile(errors, 0.9).toFixed(2)} cm`,
+    `depth error (reported − true) median ${cm(50)}, p10 ${cm(10)}, p90 ${cm(90)}`,
 );
