@@ -525,7 +525,13 @@ export class AthletePipeline {
     if (window !== null || !this.detector.inRep) {
       const previousTop = this.lastTurnSeq;
       this.learnCycleBias(turn);
-      if (previousTop === this.recoverBeforeTopSeq && this.firstRepSeq > previousTop) this.recoverRepBeforeTop(previousTop, turn.seq);
+      if (previousTop === this.recoverBeforeTopSeq && this.firstRepSeq > previousTop) {
+        // From a true top the cycle goes down and back up. One that only rose began at a bottom: a winker's
+        // pelvis rolls back there, and when the face is found only after it, the turns replayed from the
+        // buffer take that minimum for the first top. Then the rep before is recovered from this turn instead.
+        if (this.cycleOnlyRose(previousTop, turn.seq)) this.recoverBeforeTopSeq = turn.seq;
+        else this.recoverRepBeforeTop(previousTop, turn.seq);
+      }
     }
     if (!this.detector.inRep) this.reanchorLiveDepth(turn.seq, seq);
     return window;
@@ -619,6 +625,12 @@ export class AthletePipeline {
    * with that condition at both ends (the constant part of the acceleration error removed) from the depth
    * `startCm` at the first: its deepest point and its value at the end, cm. Null when the stretch is too short.
    */
+  /** The cycle from `from` to `to` (zero velocity at both) ends a rep's depth above where it began, never below it. */
+  private cycleOnlyRose(from: number, to: number): boolean {
+    const bridge = this.bridgeBetween(from, to);
+    return bridge !== null && bridge.atEndCm <= -MIN_REP_DEPTH_CM && bridge.deepestCm < MIN_REP_DEPTH_CM;
+  }
+
   private bridgeBetween(from: number, to: number, startCm = 0): { deepestCm: number; atEndCm: number } | null {
     const n = to - from + 1;
     if (n < 3) return null;

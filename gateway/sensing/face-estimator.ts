@@ -21,8 +21,14 @@ import type { SensorFace } from '../../shared/imu.ts';
 
 /** Evidence needed for a decision, m/s·deg (one brisk 10 cm descent gives about 2). */
 const FACE_DECISION_EVIDENCE = 1.5;
-/** Inclination rates beyond this count as this much, °/s. */
-const MAX_EVIDENCE_RATE_DEG_S = 40;
+/**
+ * Inclination rates beyond this count as this much, °/s. A descent tilts the pelvis forward at a few °/s to about
+ * 15 °/s, for a second or more; a wink is taken and released in snaps of 30–40 °/s and more, at the bottom, where
+ * the leaky velocity is least sure — and one lifter's release, rising out of the hole, outweighed the whole first
+ * descent at 40 °/s: face "in" for a sensor worn out, 1 rep of 12 found (tuning set 2070493). At 15 °/s a snap
+ * counts no more than a brisk descent (docs/SENSING.md §10b, "Face evidence").
+ */
+const MAX_EVIDENCE_RATE_DEG_S = 15;
 /** Old evidence is forgotten with this time constant, s. */
 const FORGET_S = 600;
 /**
