@@ -625,12 +625,6 @@ export class AthletePipeline {
    * with that condition at both ends (the constant part of the acceleration error removed) from the depth
    * `startCm` at the first: its deepest point and its value at the end, cm. Null when the stretch is too short.
    */
-  /** The cycle from `from` to `to` (zero velocity at both) ends a rep's depth above where it began, never below it. */
-  private cycleOnlyRose(from: number, to: number): boolean {
-    const bridge = this.bridgeBetween(from, to);
-    return bridge !== null && bridge.atEndCm <= -MIN_REP_DEPTH_CM && bridge.deepestCm < MIN_REP_DEPTH_CM;
-  }
-
   private bridgeBetween(from: number, to: number, startCm = 0): { deepestCm: number; atEndCm: number } | null {
     const n = to - from + 1;
     if (n < 3) return null;
@@ -640,6 +634,12 @@ export class AthletePipeline {
     let deepest = 0;
     for (let k = 0; k < n; k++) deepest = Math.max(deepest, -this.scratchHeight[k] * 100);
     return { deepestCm: deepest, atEndCm: -this.scratchHeight[n - 1] * 100 };
+  }
+
+  /** The cycle from `from` to `to` (zero velocity at both) ends a rep's depth above where it began, never below it. */
+  private cycleOnlyRose(from: number, to: number): boolean {
+    const bridge = this.bridgeBetween(from, to);
+    return bridge !== null && bridge.atEndCm <= -MIN_REP_DEPTH_CM && bridge.deepestCm < MIN_REP_DEPTH_CM;
   }
 
   /**

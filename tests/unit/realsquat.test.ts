@@ -74,7 +74,7 @@ describe.skipIf(files === null)('real recordings changed as a user setup may dif
       asRecorded.result.files.map((f) => [f.windowsFound, f.detectedReps, f.meanDepthCm, f.meanWinkDeg]),
     );
     // Samples that begin 0.5–2 s into a set: the reps that start after the first sample are found (with the
-    // first sample's acceleration taken as the bias, 308 of 349 were), and nothing spurious is.
+    // running mean of the acceleration started at the first sample's, 308 of 349 were), and nothing spurious is.
     const after = cut.result.overall.recall.total - cut.windowsBegunBefore;
     const afterFound = cut.result.overall.recall.hits - cut.windowsBegunBeforeFound;
     expect(cut.windowsBegunBefore).toBeGreaterThan(0);
