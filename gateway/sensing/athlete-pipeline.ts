@@ -783,13 +783,14 @@ export class AthletePipeline {
    */
   private correctHeightAtRest(fromSeq: number, toSeq: number): void {
     const b = this.buffer;
-    if (fromSeq < b.oldest || toSeq - fromSeq < 2 || toSeq - fromSeq >= this.scratchT.length) return;
-    const n = toSeq - fromSeq + 1;
-    b.copy('t', fromSeq, toSeq + 1, this.scratchT);
-    b.copy('verticalAcc', fromSeq, toSeq + 1, this.scratchAcc);
-    const startHeight = -b.get('liveDepthCm', fromSeq) / 100;
-    const change = integrateBetweenRests(this.scratchT, this.scratchAcc, 0, n - 1, 0, null);
-    this.kinematics.setHeightAtRest(startHeight + change);
+    if (fromSeq < b.oldest || toSeq - fromSeq >= this.scratchT.length) return;
+    const bridge = this.bridgeBetween(fromSeq, toSeq, b.get('liveDepthCm', fromSeq));
+    if (bridge === null) return;
+    this.kinematics.setHeightAtRest(-bridge.atEndCm / 100);
+    // When the corrected path covers the whole candidate, the detector checks "back up?" against its deepest
+    // point: a slow descent's live depth may have drifted far past the bottom (103 cm for a 55 cm squat), and
+    // against that the corrected 48 cm of a rest at the bottom read as "back up" (docs/SENSING.md §10).
+    if (fromSeq <= this.detector.candidateStartSeq) this.detector.correctDeepest(bridge.deepestCm, toSeq);
   }
 
   /**

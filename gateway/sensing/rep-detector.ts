@@ -92,6 +92,9 @@ export class RepDetector {
   private maxDepthSeq = 0;
   private lastDepthCm = Number.NaN;
   private holeInCandidate = false;
+  /** correctDeepest: the corrected path's deepest point, cm, and the sample it was given for. */
+  private correctedDeepestCm = Number.NaN;
+  private correctedAtSeq = -1;
   /** Whether upright turns come (the depth sensor's face is known), see uprightTurn. */
   uprightTurnsFound = false;
 
@@ -170,7 +173,14 @@ export class RepDetector {
         // At rest but nowhere near the deepest point: the lifter is back up (the turn was missed, e.g. live
         // depth drifted across lost packets until the rest correction) — unless the pelvis says the lifter is
         // still down (the deepest point was the drift: a live depth that overshot to 70 cm for a 45 cm rep).
-        if (still && liveDepthCm <= 0.5 * this.maxDepth && !this.stillBent(inclinationDeg)) return this.finish(seq, t);
+        // Against a maximum the live depth drifted to (103 cm for a 55 cm squat), the depth corrected at a rest at
+        // the bottom (48 cm) read as "back up", and a slow winker's rep was cut at its bottom. So when the corrected
+        // depth says the lifter is still well down, the corrected path's deepest point is the reference. Not when
+        // it says the lifter is near the start: ending the candidate there is what finds a rest that was taken
+        // for standing to be a bottom (analyseRep, resumeAtBottom). docs/SENSING.md §10.
+        const corrected = this.correctedAtSeq === seq && liveDepthCm >= p.minRestDepthCm;
+        const deepestCm = corrected ? this.correctedDeepestCm : this.maxDepth;
+        if (still && liveDepthCm <= 0.5 * deepestCm && !this.stillBent(inclinationDeg)) return this.finish(seq, t);
         if (still && this.maxDepth < p.minRestDepthCm) return this.abandon(seq, t);
         // At rest at the bottom the live depth has just been corrected (athlete-pipeline.ts): it is the best
         // estimate of the deepest point, so a drop from a drifted maximum is no turn.
@@ -301,6 +311,17 @@ export class RepDetector {
     this.maxDepth = depthCm;
     this.maxDepthSeq = seq;
     this.topDepth = Infinity;
+  }
+
+  /**
+   * At a rest inside the candidate, its movement from its start was integrated again with zero velocity at both
+   * ends (athlete-pipeline.ts, correctHeightAtRest): that path's deepest point, `depthCm` at buffer sequence
+   * `seq` (the rest's first sample), is a better estimate than the live depth's maximum, which may have drifted
+   * far past the bottom in a slow descent. The descent's "back up" check at this rest compares with it.
+   */
+  correctDeepest(depthCm: number, seq: number): void {
+    this.correctedDeepestCm = depthCm;
+    this.correctedAtSeq = seq;
   }
 
   /** The samples of the candidate in progress have a hole (lost packets): see the bottom pause in `ascent`. */

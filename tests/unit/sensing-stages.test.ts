@@ -295,15 +295,21 @@ describe('RepDetector', () => {
   }
   const stand = (s: number) => Array.from({ length: s * 100 }, () => ({ depth: 0, v: 0, still: true }));
 
+  /** A detector with the face known (upright turns found) after 1 s of standing; `step` feeds one 10 ms sample. */
+  function afterStanding() {
+    const detector = new RepDetector();
+    detector.uprightTurnsFound = true;
+    let k = 0;
+    const step = (depth: number, v: number, still: boolean, tilt: number) => detector.update(k, k++ / 100, depth, v, still, tilt);
+    for (let i = 0; i < 100; i++) step(0, 0, true, 0);
+    return { detector, step, nextSeq: () => k };
+  }
+
   it('does not end a rep at a pause at the bottom whose live depth overshot, while the pelvis is still tilted forward', () => {
     // A 45 cm descent whose live depth drifted to 70 cm; the pause at the bottom corrects it to 33 cm, under half
     // the (drifted) deepest point. The forward tilt (known face: upright turns found) is still near its maximum.
     const run = (tiltAtPause: number): number => {
-      const detector = new RepDetector();
-      detector.uprightTurnsFound = true;
-      let k = 0;
-      const step = (depth: number, v: number, still: boolean, tilt: number) => detector.update(k, k++ / 100, depth, v, still, tilt);
-      for (let i = 0; i < 100; i++) step(0, 0, true, 0);
+      const { step } = afterStanding();
       const windows = [];
       for (let i = 1; i <= 300; i++) windows.push(step((70 * i) / 300, -0.3, false, (25 * i) / 300));
       for (let i = 0; i < 100; i++) windows.push(step(33, 0, true, tiltAtPause));
@@ -311,6 +317,25 @@ describe('RepDetector', () => {
     };
     expect(run(24)).toBe(0); // bent: the bottom, the rep goes on
     expect(run(1)).toBe(1); // back upright: the turn was missed, the rep ends
+  });
+
+  it('does not end a rep at a rest at the bottom when the path corrected from its start says the lifter is still down', () => {
+    // A 55 cm descent whose live depth drifted to 103 cm; the turnaround at the bottom passes for a rest, where
+    // the depth corrected from the rep's start (zero velocity at both ends) reads 48 cm — under half the drifted
+    // maximum — and the corrected path's deepest point is 49 cm. A winker's pelvis has rolled back into the lower
+    // half of its forward tilt, so the tilt does not say "still bent". Corrected to 4 cm instead, the lifter is
+    // back near the start and the rep ends there (as without the corrected path).
+    const run = (correctedCm: number | null, atRestCm: number): number => {
+      const { detector, step, nextSeq } = afterStanding();
+      const windows = [];
+      for (let i = 1; i <= 400; i++) windows.push(step((103 * i) / 400, -0.3, false, i <= 300 ? (25 * i) / 300 : 25 - (13 * (i - 300)) / 100));
+      if (correctedCm !== null) detector.correctDeepest(correctedCm, nextSeq());
+      for (let i = 0; i < 50; i++) windows.push(step(atRestCm, 0, true, 12));
+      return windows.filter((w) => w !== null).length;
+    };
+    expect(run(49, 48)).toBe(0); // the bottom: the rep goes on
+    expect(run(null, 48)).toBe(1); // against the drifted maximum alone, the rep was ended at its bottom
+    expect(run(49, 4)).toBe(1); // corrected near the start: back up, the rep ends
   });
 
   it('finds each rep once, from the rest before it to the rest after it', () => {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { scoreRandomizedSet } from '../../scripts/accuracy/randomized-evaluation.ts';
 import { cleanTempoSet } from '../../scripts/accuracy/tempo-sets.ts';
+import { randomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
 import type { RandomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
 
 function depthErrorsCm(spec: RandomizedSetSpec) {
@@ -32,5 +33,20 @@ describe('tempo squats on a good IMU', () => {
     const { missed, errors } = depthErrorsCm(cleanTempoSet(7, ['loss']));
     expect(missed).toBe(0);
     for (const e of errors) expect(Math.abs(e)).toBeLessThan(2.5);
+  });
+});
+
+describe('tempo squats on an MPU-6050-class sensor with short rests', () => {
+  it('does not cut a rep at its bottom when the live depth drifted far past it (tuning set 2 070 376)', () => {
+    // 50 Hz, 0.09 m/s² of noise, 55 cm reps of 4 s down and 3 s up, a 14° wink, rests of 0.3 and 0.4 s after the
+    // first two. In the second and third rep the live depth drifted to 103 cm; the turnaround at the bottom passed
+    // for a rest, where the depth corrected from the rep's start read 48 cm — under half the drifted maximum, so
+    // the rep was ended as if the lifter were back up, and both reps were lost (5 of 7 found).
+    const spec = randomizedSetSpec(2_070_376, 'mixed');
+    expect(spec.accelNoiseRms).toBeGreaterThan(0.08);
+    const { missed, errors } = depthErrorsCm(spec);
+    expect(missed).toBe(0);
+    expect(errors).toHaveLength(7);
+    for (const e of errors) expect(Math.abs(e)).toBeLessThan(5);
   });
 });
