@@ -550,8 +550,11 @@ export class AthletePipeline {
     // (corrected there, correctHeightAtRest): bridge from it. Bridged from the start across a long pause, a
     // pose-dependent bias at the bottom was spread over the whole candidate as one constant, and a lifter
     // rolling the pelvis back during the pause came out "back at the top" (depth 3 cm for 38 cm).
-    const fromRest = this.lastRestSeq > start && this.lastRestSeq < turnSeq;
-    const from = fromRest ? this.lastRestSeq : start;
+    // The last rest before the turn: the rest going on now may be later than the turn (confirmed after it).
+    let lastRest = Math.min(this.lastRestSeq, turnSeq - 1);
+    while (lastRest > start && this.buffer.get('still', lastRest) !== 1) lastRest--;
+    const fromRest = lastRest > start;
+    const from = fromRest ? lastRest : start;
     const bridge = this.bridgeBetween(from, turnSeq, fromRest ? this.buffer.get('liveDepthCm', from) : 0);
     if (bridge === null) return { atTurnCm: this.buffer.get('liveDepthCm', turnSeq), deepestCm: 0, bridged: false };
     return { atTurnCm: bridge.atEndCm, deepestCm: bridge.deepestCm, bridged: true };
@@ -787,10 +790,11 @@ export class AthletePipeline {
     const bridge = this.bridgeBetween(fromSeq, toSeq, b.get('liveDepthCm', fromSeq));
     if (bridge === null) return;
     this.kinematics.setHeightAtRest(-bridge.atEndCm / 100);
-    // When the corrected path covers the whole candidate, the detector checks "back up?" against its deepest
-    // point: a slow descent's live depth may have drifted far past the bottom (103 cm for a 55 cm squat), and
-    // against that the corrected 48 cm of a rest at the bottom read as "back up" (docs/SENSING.md §10).
-    if (fromSeq <= this.detector.candidateStartSeq) this.detector.correctDeepest(bridge.deepestCm, toSeq);
+    // The detector checks "back up?" against the corrected path's deepest point: a slow descent's live depth may
+    // have drifted far past the bottom (103 cm for a 55 cm squat), and against that the corrected 48 cm of a rest
+    // at the bottom read as "back up" (docs/SENSING.md §10). The path runs from the candidate's start or from its
+    // last rest, where the detector's deepest point was set to the depth corrected there.
+    this.detector.correctDeepest(bridge.deepestCm, toSeq);
   }
 
   /**
