@@ -314,8 +314,9 @@ export class RepDetector {
   }
 
   /**
-   * At a rest inside the candidate, its movement from its start was integrated again with zero velocity at both
-   * ends (athlete-pipeline.ts, correctHeightAtRest): that path's deepest point, `depthCm` at buffer sequence
+   * At a rest inside the candidate, its movement since its start (or since its last rest, where the deepest
+   * point was set to the depth corrected there) was integrated again with zero velocity at both ends
+   * (athlete-pipeline.ts, correctHeightAtRest): that path's deepest point, `depthCm`, given at buffer sequence
    * `seq` (the rest's first sample), is a better estimate than the live depth's maximum, which may have drifted
    * far past the bottom in a slow descent. The descent's "back up" check at this rest compares with it.
    */
