@@ -11,24 +11,17 @@ import type { RandomizedCondition, RandomizedSetSpec } from '../firmware-sim/ran
 import { randomizedSeed, scoreRandomizedSet } from './accuracy/randomized-evaluation.ts';
 import { summarize } from './accuracy/scoring.ts';
 import type { SetScore } from './accuracy/scoring.ts';
+import { TROUBLE_REMOVALS } from './accuracy/trouble-removals.ts';
+import type { Trouble } from './accuracy/trouble-removals.ts';
 
-/** The spec fields that remove a trouble. "noise" leaves a research-grade sensor's noise, not none. */
-const REMOVALS = {
-  sway: { swayRateDegS: 0, extraSway: [] },
-  loss: { lossRate: 0 },
-  'gyro-bias': { gyroBiasMaxDegS: 0 },
-  'acc-bias': { accelBiasMax: 0, scaleErrorMax: 0 },
-  noise: { accelNoiseRms: 0.005, gyroNoiseRmsDegS: 0.05 },
-} satisfies Record<string, Partial<RandomizedSetSpec>>;
-type Trouble = keyof typeof REMOVALS | 'all';
-const ALL_REMOVED: Partial<RandomizedSetSpec> = Object.assign({}, ...Object.values(REMOVALS));
+const ALL_REMOVED: Partial<RandomizedSetSpec> = Object.assign({}, ...Object.values(TROUBLE_REMOVALS));
 
 const group = (process.argv[2] ?? 'mixed') as RandomizedCondition;
 const first = Number(process.argv[3] ?? 0);
 const sets = Number(process.argv[4] ?? 60);
-const troubles = (process.argv.length > 5 ? process.argv.slice(5) : Object.keys(REMOVALS)) as Trouble[];
-if (!RANDOMIZED_CONDITIONS.includes(group) || !Number.isInteger(first) || first < 0 || !Number.isInteger(sets) || sets < 1 || troubles.some((t) => t !== 'all' && !(t in REMOVALS))) {
-  console.error(`usage: npx tsx scripts/eval-trouble-removed.ts [${RANDOMIZED_CONDITIONS.join('|')}] [first set] [sets] [${Object.keys(REMOVALS).join('|')}|all …]`);
+const troubles = (process.argv.length > 5 ? process.argv.slice(5) : Object.keys(TROUBLE_REMOVALS)) as (Trouble | 'all')[];
+if (!RANDOMIZED_CONDITIONS.includes(group) || !Number.isInteger(first) || first < 0 || !Number.isInteger(sets) || sets < 1 || troubles.some((t) => t !== 'all' && !(t in TROUBLE_REMOVALS))) {
+  console.error(`usage: npx tsx scripts/eval-trouble-removed.ts [${RANDOMIZED_CONDITIONS.join('|')}] [first set] [sets] [${Object.keys(TROUBLE_REMOVALS).join('|')}|all …]`);
   process.exit(2);
 }
 
@@ -50,4 +43,4 @@ function line(label: string, change: Partial<RandomizedSetSpec>): void {
 
 console.log(`${group}, tuning sets ${first}–${first + sets - 1}`);
 line('as drawn', {});
-for (const t of troubles) line(t === 'all' ? 'none of them' : `no ${t}`, t === 'all' ? ALL_REMOVED : REMOVALS[t]);
+for (const t of troubles) line(t === 'all' ? 'none of them' : `no ${t}`, t === 'all' ? ALL_REMOVED : TROUBLE_REMOVALS[t]);

@@ -7,6 +7,7 @@
 import { randomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
 import type { RandomizedSetSpec } from '../../firmware-sim/randomized-sets.ts';
 import { randomizedSeed } from './randomized-evaluation.ts';
+import { TROUBLE_REMOVALS } from './trouble-removals.ts';
 
 export const TEMPO_DESCENT_S = 3.8;
 export type TempoTrouble = 'sway' | 'noise' | 'loss';
@@ -27,8 +28,8 @@ export function cleanTempoSet(k: number, keep: readonly TempoTrouble[] = []): Ra
   };
   return {
     ...spec,
-    ...(keep.includes('sway') ? {} : { extraSway: [], swayRateDegS: 0 }),
+    ...(keep.includes('sway') ? {} : TROUBLE_REMOVALS.sway),
     ...(keep.includes('noise') ? {} : { accelNoiseRms: 0, gyroNoiseRmsDegS: 0, accelBiasMax: 0, gyroBiasMaxDegS: 0, scaleErrorMax: 0 }),
-    ...(keep.includes('loss') ? {} : { lossRate: 0 }),
+    ...(keep.includes('loss') ? {} : TROUBLE_REMOVALS.loss),
   };
 }
