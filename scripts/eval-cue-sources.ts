@@ -100,7 +100,11 @@ function summary(values: readonly number[], unit: string): string {
   if (values.length === 0) return 'n 0';
   const abs = values.map(Math.abs).sort((a, b) => a - b);
   const sorted = [...values].sort((a, b) => a - b);
-  return `n ${values.length}, p90 |error| ${abs[Math.floor(0.9 * (abs.length - 1))].toFixed(0)} ${unit}, median ${sorted[Math.floor((sorted.length - 1) / 2)].toFixed(0)} ${unit}`;
+  const q = (p: number): string => sorted[Math.floor(p * (sorted.length - 1))].toFixed(0);
+  return (
+    `n ${values.length}, p90 |error| ${abs[Math.floor(0.9 * (abs.length - 1))].toFixed(0)} ${unit}, median ${q(0.5)} ${unit}` +
+    ` (signed p5/p10/p25/p75/p90/p95: ${q(0.05)}/${q(0.1)}/${q(0.25)}/${q(0.75)}/${q(0.9)}/${q(0.95)})`
+  );
 }
 
 console.log(`${group}, ${range} sets ${first}–${first + sets - 1}`);
