@@ -165,9 +165,11 @@ describe('OrientationFilter', () => {
       expect(Math.abs(estimate[axis] - bias[axis]) * RAD).toBeLessThan(0.05);
     }
     // Until rest is detected (restMinT = 1.5 s) the bias tilts the almost-inertial frame, and the
-    // accelerometer low-pass (tauAcc = 3 s) takes a few seconds to forget that: a bounded transient.
+    // accelerometer low-pass (tauAcc = 2 s) takes a few seconds to forget that: a bounded transient.
+    // (Measured: at most 0.69° in the first 2 s, 0.56° from 2.5 s, 0.09° from 6 s, 0.06° from 15 s.)
     expect(maxError(signal, run, 0)).toBeLessThan(1);
-    expect(maxError(signal, run, 2.5)).toBeLessThan(0.5);
+    expect(maxError(signal, run, 2.5)).toBeLessThan(0.6);
+    expect(maxError(signal, run, 6)).toBeLessThan(0.15);
     expect(maxError(signal, run, 15)).toBeLessThan(0.1);
   });
 
