@@ -42,6 +42,12 @@ export interface AthletePipelineOptions {
   readonly tiltThresholds?: TiltThresholds;
   /** Emit a LiveFrame for every depth-sensor sample (the caller decimates). */
   readonly live?: boolean;
+  /**
+   * The caller calls `tick` from a timer as time passes (the live gateway): the cue across a hole in the samples
+   * is then the timer's, decided when it really was. Without (analyze, tests), a hole is ticked through at the
+   * instants its samples were due, as such a timer would have.
+   */
+  readonly ticksFromTimer?: boolean;
   readonly onEvent: (event: SensingEvent) => void;
 }
 
@@ -125,6 +131,17 @@ const FACE_VOTE_DEPTH_SHARE = 0.3;
 const PLAUSIBLE_LIVE_DEPTH_CM: readonly [number, number] = [-30, 90];
 /** A live depth this far past the cutoff gives no cue (see push), cm. */
 const CUE_LATE_CM = 10;
+/**
+ * How far the live depth is carried forward at its last velocity when samples stop coming during a descent
+ * (tick), s. Chosen on `noisy` tuning sets 0–119 (cues whose true crossing fell inside a hole, p90 |dt|):
+ * 0.05 s 118 ms, 0.1 s 90 ms, 0.15 s 72 ms, 0.2 s 82 ms, 0.3 s 82 ms (a longer guess overshoots a lifter slowing
+ * down for the bottom).
+ */
+const GAP_CUE_MAX_AHEAD_S = 0.15;
+/** The finest step at which a hole is ticked through, s (a sensor faster than 1 kHz is ticked at 1 kHz). */
+const MIN_TICK_STEP_S = 0.001;
+/** A step of the depth sensor longer than this many sample periods is a hole (samples lost): tickThroughHole. */
+const HOLE_TICK_FACTOR = 1.5;
 /** A cycle between two upright tops this long teaches the live depth's bias (a rep, touch-and-go), s. */
 const MIN_CYCLE_S = 0.8;
 const MAX_CYCLE_S = 8;
@@ -164,6 +181,7 @@ export class AthletePipeline {
   private winkThresholdDeg: number;
   private readonly tiltThresholds: TiltThresholds;
   private readonly live: boolean;
+  private readonly ticksFromTimer: boolean;
   private cutoff: number | null;
 
   private readonly kinematics = new LiveVerticalKinematics();
@@ -273,6 +291,7 @@ export class AthletePipeline {
     this.winkThresholdDeg = options.winkThresholdDeg ?? DEFAULT_WINK_THRESHOLD_DEG;
     this.tiltThresholds = options.tiltThresholds ?? DEFAULT_TILT_THRESHOLDS;
     this.live = options.live ?? false;
+    this.ticksFromTimer = options.ticksFromTimer ?? false;
   }
 
   /** Change the cue depth (e.g. the lifter applied the suggested cutoff); null switches cues off. */
@@ -322,6 +341,8 @@ export class AthletePipeline {
 
     const t = s.t;
     const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
+    // A hole: the cue is decided at the instants its samples would have come, as the live timer does (tick).
+    if (!this.ticksFromTimer && dt > HOLE_TICK_FACTOR * channel.filter.samplePeriod()) this.tickThroughHole(t, channel.filter.samplePeriod());
     this.lastT = t;
     if (dt > HOLE_S) {
       // Lost packets inside a rest: the live depth holds the rest across them while the samples after are quiet
@@ -437,6 +458,38 @@ export class AthletePipeline {
     }
 
     if (this.live) this.onEvent(this.liveFrame(t, liveDepthCm, sacrumDeg, trunkDeg));
+  }
+
+  /**
+   * Time has come to `t` (the pipeline's clock) with no newer sample of the depth sensor: lost packets, or
+   * samples still on their way. The stopping-depth cue must not wait for them — a burst of lost packets (up to
+   * a few hundred ms) held it back until the next sample, 70 ms late on average where the crossing fell inside
+   * one (docs/SENSING.md §12). So while a rep's descent is under way, the live depth is carried forward at its
+   * last velocity for up to GAP_CUE_MAX_AHEAD_S, and the cue fires at `t` if that reaches the cutoff. Called
+   * by the live gateway's timer and, for a hole in the samples, by push at the instants the samples would have
+   * come (so `analyze` of a recording decides as the live timer did). Changes nothing but the cue.
+   */
+  tick(t: number): void {
+    const ahead = t - this.lastT;
+    if (!(ahead > 0 && ahead <= GAP_CUE_MAX_AHEAD_S) || this.cutoff === null || !this.detector.descending) return;
+    if (this.detector.candidateStartSeq === this.cuedCandidateStart) return;
+    const liveDepthCm = -this.kinematics.heightM * 100;
+    const predictedCm = -(this.kinematics.heightM + this.kinematics.verticalVelocity * ahead) * 100;
+    if (liveDepthCm >= this.cutoff || predictedCm < this.cutoff || predictedCm > this.cutoff + CUE_LATE_CM) return;
+    this.cuedCandidateStart = this.detector.candidateStartSeq;
+    this.onEvent({ type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(predictedCm) });
+  }
+
+  /**
+   * tick at every instant a sample of the depth sensor was due in the hole before the sample at `nextT`: at most
+   * GAP_CUE_MAX_AHEAD_S of them, and at least a millisecond apart (a period estimate thrown off by absurd
+   * timestamps must not turn this into millions of ticks).
+   */
+  private tickThroughHole(nextT: number, period: number): void {
+    const lastT = this.lastT;
+    const step = Math.max(period, MIN_TICK_STEP_S);
+    if (!Number.isFinite(step) || this.cutoff === null) return;
+    for (let k = 1; lastT + k * step < nextT - 0.5 * step && k * step <= GAP_CUE_MAX_AHEAD_S; k++) this.tick(lastT + k * step);
   }
 
   /**

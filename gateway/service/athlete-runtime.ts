@@ -41,6 +41,12 @@ export interface AthleteRuntimeOptions {
   readonly recordingComments?: readonly string[];
   /** Gyroscope bias estimates to start the orientation filters from, by sensor id (a replayed recording's). */
   readonly gyroBias?: ReadonlyMap<string, GyroBias>;
+  /**
+   * The gateway clock the live samples' times are on, s. With it (and live sample times), a timer tells the
+   * pipeline every CUE_TICK_MS how late it is, so a stopping-depth cue whose samples were lost or are still on
+   * their way fires on time (AthletePipeline.tick).
+   */
+  readonly clock?: () => number;
 }
 
 const DEFAULT_IDLE_CLOSE_S = 45;
@@ -51,6 +57,8 @@ const DEFAULT_PREROLL_S = 8;
  * live gateway saw and gives the same reps (tests/faults/cpu-starvation.test.ts).
  */
 const FIRST_SET_PREROLL_S = 120;
+/** Period of the timer that ticks the pipeline between samples (cues across lost packets), ms. */
+const CUE_TICK_MS = 10;
 /** Stale pre-roll samples dropped at a time. */
 const PREROLL_DROP = 256;
 /** Pre-roll samples written per event-loop turn. */
@@ -88,6 +96,9 @@ export class AthleteRuntime {
   /** Recordings being opened or closed: finish() waits for them. */
   private readonly fileTasks = new Set<Promise<void>>();
   private readonly preroll: ImuSample[] = [];
+  private cueTimer: ReturnType<typeof setInterval> | null = null;
+  /** Inside tickPipeline: a cue emitted now was decided by the timer, not by a sample. */
+  private ticking = false;
   /** Arrival number of preroll[0]. */
   private prerollFirstSeq = 0;
   /**
@@ -115,8 +126,25 @@ export class AthleteRuntime {
       cutoffCm: options.athlete.cutoffCm,
       winkThresholdDeg: options.athlete.winkThresholdDeg,
       live: true,
+      ticksFromTimer: options.clock !== undefined && !options.keepSampleTimes,
       onEvent: (e) => this.onSensingEvent(e),
     });
+    const clock = options.clock;
+    if (clock && !options.keepSampleTimes) {
+      this.cueTimer = setInterval(() => this.tickPipeline(clock()), CUE_TICK_MS);
+      this.cueTimer.unref();
+    }
+  }
+
+  /** The gateway clock reads `now` (s): the pipeline learns how long its depth sensor has been silent. */
+  private tickPipeline(now: number): void {
+    if (this.finished || this.originT === null) return;
+    this.ticking = true;
+    try {
+      this.pipeline.tick(now - this.originT);
+    } finally {
+      this.ticking = false;
+    }
   }
 
   get athlete(): Athlete {
@@ -252,6 +280,7 @@ export class AthleteRuntime {
   async finish(): Promise<SessionSummary> {
     this.stopSet();
     this.finished = true;
+    if (this.cueTimer !== null) clearInterval(this.cueTimer);
     while (this.fileTasks.size > 0) await Promise.all([...this.fileTasks]);
     return withDrills(this.pipeline.finish());
   }
@@ -358,7 +387,8 @@ export class AthleteRuntime {
         return;
       case 'cue': {
         const ref = this.ref();
-        this.emit({ kind: 'cue', cue: { ...e, ...ref, simulated } });
+        // A cue the timer decided came from no sample: its "sample-in" is the timer's own moment.
+        this.emit({ kind: 'cue', cue: { ...e, ...ref, simulated }, ...(this.ticking ? { receivedAt: performance.now() } : {}) });
         return;
       }
       case 'rep': {

@@ -181,7 +181,7 @@ async function startService(options: GatewayOptions): Promise<RunningHistorian &
       // Settings changed from the dashboard or MQTT survive a restart.
       const effective = stored ? { ...athlete, name: stored.name, cutoffCm: stored.cutoffCm, winkThresholdDeg: stored.winkThresholdDeg } : athlete;
       await store.upsertAthlete(effective);
-      const runtime = new AthleteRuntime({ athlete: effective, simulated, recordingsDir, emit, logger, keepSampleTimes, ...(gyroBias ? { gyroBias } : {}) });
+      const runtime = new AthleteRuntime({ athlete: effective, simulated, recordingsDir, emit, logger, keepSampleTimes, clock: gatewayClock, ...(gyroBias ? { gyroBias } : {}) });
       await closeInterruptedSessions(store, effective, runtime.sessionId, logger).catch((err: Error) =>
         logger.warn('could not close sessions left open by an earlier run', { athlete: effective.id, error: err.message }),
       );
