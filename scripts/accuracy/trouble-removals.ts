@@ -13,3 +13,10 @@ export const TROUBLE_REMOVALS = {
   noise: { accelNoiseRms: 0.005, gyroNoiseRmsDegS: 0.05 },
 } satisfies Record<string, Partial<RandomizedSetSpec>>;
 export type Trouble = keyof typeof TROUBLE_REMOVALS;
+
+/** Halves of a trouble, to tell which half costs what (named on eval-trouble-removed's command line only). */
+export const PARTIAL_REMOVALS = {
+  'acc-bias-only': { accelBiasMax: 0 },
+  'acc-scale-only': { scaleErrorMax: 0 },
+} satisfies Record<string, Partial<RandomizedSetSpec>>;
+export type PartialTrouble = keyof typeof PARTIAL_REMOVALS;
