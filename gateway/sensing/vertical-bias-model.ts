@@ -16,8 +16,14 @@
  * Standing alone pins down only the standing direction; each rep adds the directions the pelvis passed through.
  */
 const N = 4;
-/** Ridge weight: the prior that each unknown is 0 (bias of a calibrated sensor), in (m/s²)⁻² units. */
-const RIDGE = 0.5;
+/**
+ * Ridge weight: the prior that each unknown is 0 (bias of a calibrated sensor), in (m/s²)⁻² units. It was 0.5:
+ * worth half a still moment, it held a cheap sensor's bias (±0.15 m/s²) at well under its size, and slow reps,
+ * whose pelvis tilts for 3–4 s, carried the rest as depth error. 0.03 (tuning sets 0–119, against 0.5, 0.1 and
+ * 0.01; docs/SENSING.md §6): depth MAE `slow-tempo` 1.03 → 0.66 cm, `noisy` 1.04 → 0.94 cm, the old
+ * distribution 0.76 → 0.49 cm; `mixed` 1.73 → 1.87 cm.
+ */
+const RIDGE = 0.03;
 /** Each new observation discounts the old ones by this factor (bias drifts with temperature). */
 const FORGETTING = 0.97;
 /** Weight of a rep's two integral constraints relative to one still moment. */

@@ -594,7 +594,8 @@ describe('the live trace rising out of a squat', () => {
     const { profileByName } = await import('../../firmware-sim/model/index.ts');
     const { AthletePipeline } = await import('../../gateway/sensing/athlete-pipeline.ts');
     const { asRecorded } = await import('../../shared/recording/index.ts');
-    // Measured: this set's causal depth integration ends each ascent 6–9 cm above standing until the next rest.
+    // Measured: this set's causal depth integration ends its ascents up to 2.9 cm above standing until the next
+    // rest (6–9 cm before the vertical-bias model's ridge went from 0.5 to 0.03): enough to need the clamp.
     const sim = simulateRecording({ profile: profileByName('neutral-wink'), seed: 2, reps: 5, sensors: 'both', rateHz: 200 });
     const ascent: number[] = [];
     let rawHighest = 0;
@@ -611,7 +612,7 @@ describe('the live trace rising out of a squat', () => {
     });
     for (const s of sim.samples) pipeline.push(asRecorded(s));
     pipeline.finish();
-    expect(rawHighest).toBeGreaterThan(4);
+    expect(rawHighest).toBeGreaterThan(1);
     expect(ascent.length).toBeGreaterThan(100);
     expect(Math.min(...ascent)).toBeGreaterThanOrEqual(0);
     // The ascents themselves are still shown: deep at their start.
