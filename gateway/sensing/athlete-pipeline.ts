@@ -434,14 +434,7 @@ export class AthletePipeline {
     const liveDepthCm = -this.kinematics.heightM * 100;
     const window = this.withKnownStart(this.detector.update(seq, t, liveDepthCm, this.kinematics.verticalVelocity, still, forward) ?? turnWindow, still);
 
-    const cued = this.detector.candidateStartSeq === this.cuedCandidateStart;
-    // Not when the live depth is already far past the stopping depth: it jumped there (a correction, a drift
-    // across lost packets), and a cue 10 cm too late teaches the wrong depth (docs/INTERFACES.md §6: at the cutoff).
-    if (this.detector.descending && !cued && this.cutoff !== null && liveDepthCm >= this.cutoff && liveDepthCm <= this.cutoff + CUE_LATE_CM) {
-      this.cuedCandidateStart = this.detector.candidateStartSeq;
-      const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(liveDepthCm) };
-      this.onEvent(cue);
-    }
+    this.cueIfAtCutoff(t, liveDepthCm);
     if (this.detector.descending && liveDepthCm >= FACE_VOTE_DEPTH_CM) this.voteFacesLive(seq);
     if (window !== null) {
       const rose = this.analyseRep(window);
@@ -471,13 +464,23 @@ export class AthletePipeline {
    */
   tick(t: number): void {
     const ahead = t - this.lastT;
-    if (!(ahead > 0 && ahead <= GAP_CUE_MAX_AHEAD_S) || this.cutoff === null || !this.detector.descending) return;
-    if (this.detector.candidateStartSeq === this.cuedCandidateStart) return;
-    const liveDepthCm = -this.kinematics.heightM * 100;
-    const predictedCm = -(this.kinematics.heightM + this.kinematics.verticalVelocity * ahead) * 100;
-    if (liveDepthCm >= this.cutoff || predictedCm < this.cutoff || predictedCm > this.cutoff + CUE_LATE_CM) return;
+    // The live depth itself at the cutoff was the last sample's to cue (push).
+    if (!(ahead > 0 && ahead <= GAP_CUE_MAX_AHEAD_S) || this.cutoff === null || -this.kinematics.heightM * 100 >= this.cutoff) return;
+    this.cueIfAtCutoff(t, -(this.kinematics.heightM + this.kinematics.verticalVelocity * ahead) * 100);
+  }
+
+  /**
+   * The stopping-depth cue at time t if the causal depth `depthCm` has reached the cutoff in a rep candidate's
+   * descent that has no cue yet. Not when it is already far past the stopping depth: it jumped there (a
+   * correction, a drift across lost packets), and a cue 10 cm too late teaches the wrong depth
+   * (docs/INTERFACES.md §6: at the cutoff).
+   */
+  private cueIfAtCutoff(t: number, depthCm: number): void {
+    if (!this.detector.descending || this.detector.candidateStartSeq === this.cuedCandidateStart || this.cutoff === null) return;
+    if (!(depthCm >= this.cutoff && depthCm <= this.cutoff + CUE_LATE_CM)) return;
     this.cuedCandidateStart = this.detector.candidateStartSeq;
-    this.onEvent({ type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(predictedCm) });
+    const cue: CueEvent = { type: 'cue', kind: 'depth_cutoff', t: round3(t), rep: this.reps + 1, depth_cm: round1(depthCm) };
+    this.onEvent(cue);
   }
 
   /**
