@@ -1160,6 +1160,13 @@ export class AthletePipeline {
     const period = medianStep(this.scratchT, start, end, this.scratchSteps) ?? this.depthChannel!.filter.samplePeriod();
     let missing = 0;
     for (let k = start + 1; k <= end; k++) missing += Math.max(0, Math.round((this.scratchT[k] - this.scratchT[k - 1]) / period) - 1);
+    // A rep whose first sample comes right after a hole began in the hole (the link came back mid-rep): the
+    // hole's samples are missing from the rep, not absent from it.
+    const firstSeq = window.startSeq + start;
+    if (firstSeq - 1 >= b.oldest) {
+      const before = this.scratchT[start] - b.get('t', firstSeq - 1);
+      if (before > HOLE_S) missing += Math.max(0, Math.round(before / period) - 1);
+    }
     const gapFraction = round3(missing / (missing + end - start + 1));
 
     this.reps++;

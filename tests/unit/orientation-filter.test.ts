@@ -290,6 +290,39 @@ describe('OrientationFilter', () => {
     expect(maxError(signal, bridged, 7.0, 7.1)).toBeGreaterThan(20);
   });
 
+  it('restarts from the accelerometer after a half-second gap across a turn and back', () => {
+    const rng = new Rng(9);
+    // A squat's bottom seen through a dropped link: the sensor tilts 30° forward and back within 0.8 s while no
+    // packets arrive, and the samples after it still carry a linear acceleration (1.5 m/s² sideways, swinging).
+    const angle = (t: number): number => (t < 5 || t > 5.8 ? 10 * DEG * Math.sin(2 * t) : 10 * DEG * Math.sin(2 * t) + 30 * DEG * Math.sin((Math.PI * (t - 5)) / 0.8));
+    const signal = dropSamples(
+      generateSignal({
+        times: sampleTimes(100, 10),
+        q0: skinOrientation(15 * DEG, 0.4),
+        axis: [0, 1, 0],
+        angle,
+        linearAcc: (t, out) => {
+          out[0] = 1.5 * Math.cos(3 * t);
+          out[1] = 0;
+          out[2] = 0;
+        },
+        gyroNoise: 0.003,
+        accNoise: 0.05,
+        rng,
+      }),
+      5.0,
+      5.8,
+    );
+    const run = runFilter(signal);
+    // Bridged with interpolated rates (a gap under 1 s used to be), the 30° excursion is lost entirely and the
+    // filter takes seconds to correct it; restarted from the accelerometer, the inclination is right within
+    // the tilt of the linear acceleration (≤ 9°) at once and settles as the filter averages it.
+    const bridged = runFilter(signal, { maxGapTime: 1 });
+    expect(maxError(signal, bridged, 5.85, 6.5)).toBeGreaterThan(10);
+    expect(maxError(signal, run, 5.85, 6.5)).toBeLessThan(9);
+    expect(maxError(signal, run, 6.5, 8)).toBeLessThan(maxError(signal, bridged, 6.5, 8) / 2);
+  });
+
   it('gives identical output for identical input, also after reset()', () => {
     const rng = new Rng(8);
     const signal = generateSignal({

@@ -61,7 +61,11 @@ export const DEFAULT_ORIENTATION_PARAMS: Readonly<OrientationParams> = Object.fr
   restThGyr: 2.0,
   restThAcc: 0.5,
   samplePeriod: null,
-  maxGapTime: 1.0,
+  // Half a second: a link that drops across a squat's bottom misses the pelvis tilting forward and back again,
+  // which rates interpolated across the hole cannot know — a 0.8 s hole left the inclination 30° off, to
+  // be corrected over seconds (the vertical acceleration 0.9 m/s² off while standing). The accelerometer
+  // after the hole is nearer. Was 1 s; docs/SENSING.md §2, "Long holes".
+  maxGapTime: 0.5,
 });
 
 /** Defaults overlaid with the given values; throws on values that would make the filter meaningless. */
