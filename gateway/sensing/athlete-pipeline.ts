@@ -348,7 +348,7 @@ export class AthletePipeline {
       // Lost packets inside a rest: the live depth holds the rest across them while the samples after are quiet
       // (a gap longer than stillness.ts SHORT_GAP_S leaves quietAcrossShortGaps false: the hold ends below at once).
       this.restAcrossGapUntilT = this.wasStill ? t + channel.stillness.params.windowS : Number.NEGATIVE_INFINITY;
-      this.detector.noteHole();
+      this.detector.noteHole(dt);
       // The orientation was bridged across the hole (a fast rotation in it leaves the filter a few degrees off
       // for seconds), so the vertical acceleration is in doubt too — unless the sensor turned slowly on both
       // sides of it. Doubted, every still moment counts as a rest, and a tempo squat that lost packets as it

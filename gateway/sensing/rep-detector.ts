@@ -7,6 +7,7 @@
  * rep is decided on its refined depth (athlete-pipeline.ts).
  */
 import type { Phase } from './events.ts';
+import { BRIDGE_GAP_S } from './vertical-kinematics.ts';
 
 export interface RepDetectorParams {
   /** Live depth that starts a rep candidate, cm. */
@@ -92,6 +93,8 @@ export class RepDetector {
   private maxDepthSeq = 0;
   private lastDepthCm = Number.NaN;
   private holeInCandidate = false;
+  /** The candidate has a hole long enough that the live depth across it is unknown (noteHole). */
+  private depthLostInCandidate = false;
   /** correctDeepest: the corrected path's deepest point, cm, and the sample it was given for. */
   private correctedDeepestCm = Number.NaN;
   private correctedAtSeq = -1;
@@ -155,6 +158,7 @@ export class RepDetector {
         if (((liveDepthCm >= p.startDepthCm && velocity < 0) || tilted) && this.lastStillSeq >= 0) {
           this.state = 'descent';
           this.holeInCandidate = false;
+          this.depthLostInCandidate = false;
           this.startSeq = this.lastStillSeq;
           this.startT = this.lastStillT;
           this.startInclination = this.anchorInclination;
@@ -178,6 +182,8 @@ export class RepDetector {
         // depth says the lifter is still well down, the corrected path's deepest point is the reference. Not when
         // it says the lifter is near the start: ending the candidate there is what finds a rest that was taken
         // for standing to be a bottom (analyseRep, resumeAtBottom). docs/SENSING.md §10.
+        // After a dropped link the live depth is unknown: a rest with the pelvis back near its start is the top.
+        if (still && this.depthLostInCandidate && this.backUpright(inclinationDeg)) return this.finish(seq, t);
         const corrected = this.correctedAtSeq === seq && liveDepthCm >= p.minRestDepthCm;
         const deepestCm = corrected ? this.correctedDeepestCm : this.maxDepth;
         if (still && liveDepthCm <= 0.5 * deepestCm && !this.stillBent(inclinationDeg)) return this.finish(seq, t);
@@ -195,8 +201,9 @@ export class RepDetector {
       case 'ascent': {
         if (t - this.startT > p.maxRepS) return this.abandon(seq, t);
         // Still after the turn, in the upper half: back at the top (the live depth may have drifted a few cm;
-        // the refined depth does not need it to be exact).
+        // the refined depth does not need it to be exact). After a dropped link, as in `descent`.
         if (still && liveDepthCm <= 0.5 * this.maxDepth) return this.finish(seq, t);
+        if (still && this.depthLostInCandidate && this.backUpright(inclinationDeg)) return this.finish(seq, t);
         // Still, and the depth corrected at the rest (athlete-pipeline.ts) says as deep as the deepest point or
         // deeper: the turn was the live depth's drift in a slow descent, and this is a pause at the bottom.
         // Ending the rep here would take the bottom for standing. Not after a hole in the samples: nothing of
@@ -272,6 +279,13 @@ export class RepDetector {
    * forward inclination is drift-free: still in the upper half of the candidate's range from its start, and at
    * least STILL_BENT_DEG from it, the lifter has not come back up.
    */
+  /** The pelvis is back within STILL_BENT_DEG, and within half its largest forward tilt, of the start's. */
+  private backUpright(inclinationDeg: number): boolean {
+    if (!Number.isFinite(inclinationDeg) || !Number.isFinite(this.startInclination)) return false;
+    const bend = inclinationDeg - this.startInclination;
+    return bend < STILL_BENT_DEG && bend <= UPRIGHT_TURN_SHARE * (this.maxInclination - this.startInclination);
+  }
+
   private stillBent(inclinationDeg: number): boolean {
     if (!this.uprightTurnsFound || !Number.isFinite(inclinationDeg)) return false;
     const bend = inclinationDeg - this.startInclination;
@@ -304,6 +318,7 @@ export class RepDetector {
     this.state = 'descent';
     this.phaseNow = 'bottom';
     this.holeInCandidate = false;
+    this.depthLostInCandidate = false;
     this.startSeq = startSeq;
     this.startT = startT;
     this.startInclination = startInclination;
@@ -325,9 +340,15 @@ export class RepDetector {
     this.correctedAtSeq = seq;
   }
 
-  /** The samples of the candidate in progress have a hole (lost packets): see the bottom pause in `ascent`. */
-  noteHole(): void {
+  /**
+   * The samples of the candidate in progress have a hole (lost packets) of `durationS`: see the bottom pause in
+   * `ascent`. One longer than BRIDGE_GAP_S (a dropped link) leaves the live depth unknown — it carried
+   * the velocity at the hole's start through it, to 100–300 cm — so the first rest after it is told top or
+   * bottom by the pelvis's inclination alone (`update`).
+   */
+  noteHole(durationS: number): void {
     this.holeInCandidate = true;
+    if (durationS > BRIDGE_GAP_S) this.depthLostInCandidate = true;
   }
 
   /**
