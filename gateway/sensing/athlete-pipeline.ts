@@ -23,7 +23,7 @@ import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
 import type { SignalChannel } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
-import { dropShortRests, EARLY_MOVEMENT_MAX_S, FALSE_REST_MAX_S, heightsBetweenRests, integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
+import { BRIDGE_GAP_S, dropShortRests, EARLY_MOVEMENT_MAX_S, FALSE_REST_MAX_S, heightsBetweenRests, integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
 import { LeakyMotion } from './leaky-motion.ts';
 import { RestConfirmation } from './rest-confirmation.ts';
 import { UprightTurnDetector } from './upright-turns.ts';
@@ -110,6 +110,11 @@ const HOLE_S = 0.1;
  */
 const HOLE_TRUSTED_TURN_DEG = 0.5;
 /**
+ * At the first still moment after such a hole, a filter inclination this far from the accelerometer's, deg, is
+ * the bridge's error, not noise or the accelerometer's bias (≤ 1°): the filter restarts from the accelerometer.
+ */
+const DOUBTED_INCLINATION_OFF_DEG = 2;
+/**
  * The rest audit (auditStretch): only rests of at least AUDIT_MIN_REST_S anchor it (shorter still moments in a
  * slow descent are taken for movement), s; a stretch is back up when it ends no lower than the larger of
  * AUDIT_BACK_UP_CM and AUDIT_BACK_UP_SHARE of its depth below where it began. Measured (tuning seeds): minimum
@@ -191,6 +196,8 @@ export class AthletePipeline {
   /** First and last sample times of the still period being summed in stillSum, s. */
   private stillObservationStartT = 0;
   private stillObservationEndT = 0;
+  /** A hole across which the depth sensor turned has put its vertical in doubt, until its next still moment. */
+  private inclinationInDoubt = false;
   private readonly repSingle = new Float64Array(5);
   private readonly repDouble = new Float64Array(5);
   private readonly detector = new RepDetector();
@@ -354,7 +361,22 @@ export class AthletePipeline {
       // sides of it. Doubted, every still moment counts as a rest, and a tempo squat that lost packets as it
       // began was cut at the next quiet moment of its descent: 10 cm short (docs/SENSING.md §5).
       const turnAcrossDeg = channel.recentRateNorm * dt * RAD;
-      if (!(turnAcrossDeg < HOLE_TRUSTED_TURN_DEG)) this.restConfirmation.distrustBias();
+      // A dropped link (a hole the orientation filter restarts after, and the live depth does not bridge) keeps
+      // the doubt until a long rest: lifted at the first still moment, the rest after such a drop was refused
+      // and the next two reps merged (scripts/eval-link-drops.ts 7 → 10 of 108 wrong).
+      if (!(turnAcrossDeg < HOLE_TRUSTED_TURN_DEG) && dt > BRIDGE_GAP_S) this.restConfirmation.distrustBias();
+      else if (!(turnAcrossDeg < HOLE_TRUSTED_TURN_DEG)) {
+        this.restConfirmation.distrustVertical();
+        this.inclinationInDoubt = true;
+      }
+    }
+    // The doubt ends at the first still moment after the hole: there the accelerometer gives the inclination.
+    // Until then every still moment counted as rest, and a slow descent's first half second with it (before,
+    // the doubt lasted until a rest of 1.2 s; in a set with shorter rests, to its end — docs/SENSING.md §5).
+    if (this.inclinationInDoubt && channel.stillness.still) {
+      this.inclinationInDoubt = false;
+      if (Math.abs(channel.inclinationDeg - channel.restInclinationDeg) > DOUBTED_INCLINATION_OFF_DEG) channel.filter.restartInclination();
+      this.restConfirmation.trustVerticalAgain();
     }
     // r: the earth's up direction in the sensor frame (third row of R).
     const q = channel.q;

@@ -79,6 +79,9 @@ export class RestConfirmation {
   private watchMean = false;
   /** A rest of REST_CONFIRM_S has been seen: the live bias is learned and the mean can be trusted. */
   private biasLearned = false;
+  /** In doubt since a hole (distrustVertical), and whether the bias was learned when the doubt began. */
+  private verticalDoubted = false;
+  private learnedBeforeDoubt = false;
   /**
    * The mean has ended a rest of this still stretch (a slow start). Until the stillness sees movement, only the
    * mean's return to the bias or the length of the stretch confirm a rest, not its steadiness: a slow start's
@@ -90,13 +93,32 @@ export class RestConfirmation {
   private watchLevel = 0;
 
   /**
-   * The live bias was just learned some other way than at a rest (a touch-and-go cycle), or the vertical itself
-   * is in doubt (the orientation bridged across a hole in the samples): until a rest of REST_CONFIRM_S has
-   * confirmed it, every still moment counts again — an acceleration off by 0.15 m/s² would otherwise refuse
-   * every short rest, and nothing would correct it.
+   * The live bias was just learned some other way than at a rest (a touch-and-go cycle): until a rest of
+   * REST_CONFIRM_S has confirmed it, every still moment counts again — an acceleration off by 0.15 m/s² would
+   * otherwise refuse every short rest, and nothing would correct it.
    */
   distrustBias(): void {
     this.biasLearned = false;
+    this.learnedBeforeDoubt = false;
+  }
+
+  /**
+   * The vertical itself is in doubt (the orientation was bridged across a hole in the samples): every still
+   * moment counts, as after distrustBias, but only until the caller has checked the vertical at a still moment
+   * (trustVerticalAgain). Until a rest of REST_CONFIRM_S, as distrustBias, it left a set with shorter rests in
+   * doubt to its end, and a slow descent's first half second passed for rest (docs/SENSING.md §5).
+   */
+  distrustVertical(): void {
+    if (!this.verticalDoubted) this.learnedBeforeDoubt = this.biasLearned;
+    this.verticalDoubted = true;
+    this.biasLearned = false;
+  }
+
+  /** Ends distrustVertical's doubt: the bias counts as learned again if it was, and no distrustBias came since. */
+  trustVerticalAgain(): void {
+    if (!this.verticalDoubted) return;
+    this.verticalDoubted = false;
+    this.biasLearned = this.biasLearned || this.learnedBeforeDoubt;
   }
 
   /** The mean is within both tolerances of `level` (the learned bias: 0), with the bias learned and the pelvis quiet. */
@@ -125,7 +147,10 @@ export class RestConfirmation {
     // The mean's noise: an exponential average over τ of white noise keeps σ·√(dt / 2τ) of it.
     const meanNoise = MEAN_SIGMAS * noiseRms * Math.sqrt(Math.max(dt, 0) / (2 * MEAN_TAU_S));
     const tolerance = Math.max(MIN_MEAN_TOLERANCE, meanNoise);
-    if (this.stillForS >= REST_CONFIRM_S) this.biasLearned = true;
+    if (this.stillForS >= REST_CONFIRM_S) {
+      this.biasLearned = true;
+      this.verticalDoubted = false;
+    }
     const rateTolerance = Number.isNaN(this.restRateSquare) ? Infinity : Math.max(MIN_RATE_TOLERANCE_DEG_S, RATE_SPREAD_FACTOR * Math.sqrt(this.restRateSquare));
     const pelvisQuiet = Math.abs(this.rateMean) <= rateTolerance;
     const within = this.biasLearned && Math.abs(this.mean) <= tolerance && pelvisQuiet;

@@ -289,6 +289,15 @@ export class OrientationFilter {
     return this.coeffPeriod;
   }
 
+  /**
+   * Takes the inclination from the accelerometer again from the next sample on, as after a long gap (the bias
+   * estimate and the sample period are kept; heading starts anew): for a caller that knows the sensor is
+   * still and the inclination in doubt.
+   */
+  restartInclination(): void {
+    this.restartOrientation();
+  }
+
   /** Forgets the orientation and the filters' history, keeping the bias estimate and the sample period. */
   private restartOrientation(): void {
     this.orientationCurrent = false;
