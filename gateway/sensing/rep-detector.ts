@@ -279,17 +279,17 @@ export class RepDetector {
    * forward inclination is drift-free: still in the upper half of the candidate's range from its start, and at
    * least STILL_BENT_DEG from it, the lifter has not come back up.
    */
+  private stillBent(inclinationDeg: number): boolean {
+    if (!this.uprightTurnsFound || !Number.isFinite(inclinationDeg)) return false;
+    const bend = inclinationDeg - this.startInclination;
+    return bend >= STILL_BENT_DEG && bend > UPRIGHT_TURN_SHARE * (this.maxInclination - this.startInclination);
+  }
+
   /** The pelvis is back within STILL_BENT_DEG, and within half its largest forward tilt, of the start's. */
   private backUpright(inclinationDeg: number): boolean {
     if (!Number.isFinite(inclinationDeg) || !Number.isFinite(this.startInclination)) return false;
     const bend = inclinationDeg - this.startInclination;
     return bend < STILL_BENT_DEG && bend <= UPRIGHT_TURN_SHARE * (this.maxInclination - this.startInclination);
-  }
-
-  private stillBent(inclinationDeg: number): boolean {
-    if (!this.uprightTurnsFound || !Number.isFinite(inclinationDeg)) return false;
-    const bend = inclinationDeg - this.startInclination;
-    return bend >= STILL_BENT_DEG && bend > UPRIGHT_TURN_SHARE * (this.maxInclination - this.startInclination);
   }
 
   /**

@@ -93,9 +93,10 @@ export class RestConfirmation {
   private watchLevel = 0;
 
   /**
-   * The live bias was just learned some other way than at a rest (a touch-and-go cycle): until a rest of
-   * REST_CONFIRM_S has confirmed it, every still moment counts again — an acceleration off by 0.15 m/s² would
-   * otherwise refuse every short rest, and nothing would correct it.
+   * The live bias was just learned some other way than at a rest (a touch-and-go cycle), or the link dropped
+   * (a hole over 0.5 s: the orientation restarts after it, and the live depth came out of it metres off): until
+   * a rest of REST_CONFIRM_S has confirmed it, every still moment counts again — an acceleration off by 0.15
+   * m/s² would otherwise refuse every short rest, and nothing would correct it.
    */
   distrustBias(): void {
     this.biasLearned = false;
