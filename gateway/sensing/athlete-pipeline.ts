@@ -196,8 +196,6 @@ export class AthletePipeline {
   /** First and last sample times of the still period being summed in stillSum, s. */
   private stillObservationStartT = 0;
   private stillObservationEndT = 0;
-  /** A hole across which the depth sensor turned has put its vertical in doubt, until its next still moment. */
-  private inclinationInDoubt = false;
   private readonly repSingle = new Float64Array(5);
   private readonly repDouble = new Float64Array(5);
   private readonly detector = new RepDetector();
@@ -364,17 +362,15 @@ export class AthletePipeline {
       // A dropped link (a hole the orientation filter restarts after, and the live depth does not bridge) keeps
       // the doubt until a long rest: lifted at the first still moment, the rest after such a drop was refused
       // and the next two reps merged (scripts/eval-link-drops.ts 7 → 10 of 108 wrong).
-      if (!(turnAcrossDeg < HOLE_TRUSTED_TURN_DEG) && dt > BRIDGE_GAP_S) this.restConfirmation.distrustBias();
-      else if (!(turnAcrossDeg < HOLE_TRUSTED_TURN_DEG)) {
-        this.restConfirmation.distrustVertical();
-        this.inclinationInDoubt = true;
+      if (!(turnAcrossDeg < HOLE_TRUSTED_TURN_DEG)) {
+        if (dt > BRIDGE_GAP_S) this.restConfirmation.distrustBias();
+        else this.restConfirmation.distrustVertical();
       }
     }
     // The doubt ends at the first still moment after the hole: there the accelerometer gives the inclination.
     // Until then every still moment counted as rest, and a slow descent's first half second with it (before,
     // the doubt lasted until a rest of 1.2 s; in a set with shorter rests, to its end — docs/SENSING.md §5).
-    if (this.inclinationInDoubt && channel.stillness.still) {
-      this.inclinationInDoubt = false;
+    if (this.restConfirmation.verticalInDoubt && channel.stillness.still) {
       if (Math.abs(channel.inclinationDeg - channel.restInclinationDeg) > DOUBTED_INCLINATION_OFF_DEG) channel.filter.restartInclination();
       this.restConfirmation.trustVerticalAgain();
     }

@@ -115,6 +115,11 @@ export class RestConfirmation {
     this.biasLearned = false;
   }
 
+  /** Whether distrustVertical's doubt holds: the caller is to check the vertical at its next still moment. */
+  get verticalInDoubt(): boolean {
+    return this.verticalDoubted;
+  }
+
   /** Ends distrustVertical's doubt: the bias counts as learned again if it was, and no distrustBias came since. */
   trustVerticalAgain(): void {
     if (!this.verticalDoubted) return;
