@@ -8,8 +8,8 @@
  * centimetres of live-depth error per rep. Plus a constant c: the error of the gravity-magnitude estimate.
  *
  * Measurement model: a_measured(t) = a_true(t) + h(t)·x, with h = [r_x, r_y, r_z, 1] and x = [b; c].
- * Observations (linear least squares with a small ridge towards 0 and a forgetting factor, so the estimate
- * follows slow bias drift):
+ * Observations (linear least squares with a ridge towards 0, weighed by how well the data agree, and a
+ * forgetting factor, so the estimate follows slow bias drift):
  *  - a still moment: a_true = 0, so mean(a_measured) = mean(h)·x;
  *  - a finished rep, which starts and ends at rest at the same height: ∫a_true = 0 and ∬a_true = 0 over its
  *    window, so ∫a_measured = (∫h)·x and ∬a_measured = (∬h)·x.
@@ -17,13 +17,22 @@
  */
 const N = 4;
 /**
- * Ridge weight: the prior that each unknown is 0 (bias of a calibrated sensor), in (m/s²)⁻² units. It was 0.5:
- * worth half a still moment, it held a cheap sensor's bias (±0.15 m/s²) at well under its size, and slow reps,
- * whose pelvis tilts for 3–4 s, carried the rest as depth error. 0.03 (tuning sets 0–119, against 0.5, 0.1 and
- * 0.01; docs/SENSING.md §6): depth MAE `slow-tempo` 1.03 → 0.66 cm, `noisy` 1.04 → 0.94 cm, the old
- * distribution 0.76 → 0.49 cm; `mixed` 1.73 → 1.87 cm.
+ * The prior: each unknown is 0 (a calibrated sensor) with this standard deviation, m/s² — half the largest
+ * accelerometer bias the product supports (±0.15 m/s² per axis, docs/SENSING.md §6).
  */
-const RIDGE = 0.03;
+const PRIOR_SD = 0.075;
+/**
+ * The ridge is the prior's weight against one still moment: (scatter of a still moment about the model)² ÷
+ * PRIOR_SD². The scatter is learned per sensor (empirical Bayes): a clean sensor on a calm lifter agrees with
+ * the model to a few thousandths of m/s², and the data then outweigh the prior; a noisy sensor or a restless
+ * lifter scatters by a few hundredths, and the prior holds. It starts at the fixed value it had before
+ * (0.013 m/s², ridge 0.03) and stays within these bounds.
+ */
+const INITIAL_STILL_SCATTER = 0.013;
+const MIN_RIDGE = 0.01;
+const MAX_RIDGE = 0.3;
+/** Share of each still moment's squared residual taken into the learned scatter (about the last ten moments). */
+const SCATTER_GAIN = 0.1;
 /** Each new observation discounts the old ones by this factor (bias drifts with temperature). */
 const FORGETTING = 0.97;
 /** Weight of a rep's two integral constraints relative to one still moment. */
@@ -35,9 +44,9 @@ export class VerticalBiasModel {
   readonly estimate = new Float64Array(N);
   private readonly work = new Float64Array(N * (N + 1));
 
-  constructor() {
-    for (let i = 0; i < N; i++) this.normal[i * N + i] = RIDGE;
-  }
+  /** Mean squared residual of still moments after the fit, (m/s²)², and the ridge it gives. */
+  private stillScatterSquare = INITIAL_STILL_SCATTER * INITIAL_STILL_SCATTER;
+  private ridge = ridgeFor(this.stillScatterSquare);
 
   /** The modelled error of the measured vertical acceleration for up direction (rx, ry, rz), m/s². */
   error(rx: number, ry: number, rz: number): number {
@@ -49,6 +58,14 @@ export class VerticalBiasModel {
   observeStill(rx: number, ry: number, rz: number, meanAcc: number): void {
     this.add(rx, ry, rz, 1, meanAcc, 1);
     this.solve();
+    const residual = meanAcc - this.error(rx, ry, rz);
+    this.stillScatterSquare += SCATTER_GAIN * (residual * residual - this.stillScatterSquare);
+    this.ridge = ridgeFor(this.stillScatterSquare);
+  }
+
+  /** The prior's current weight against one still moment (see ridgeFor). */
+  get ridgeWeight(): number {
+    return this.ridge;
   }
 
   /**
@@ -69,8 +86,6 @@ export class VerticalBiasModel {
     const A = this.normal;
     for (let i = 0; i < N * N; i++) A[i] *= FORGETTING;
     for (let i = 0; i < N; i++) this.rhs[i] *= FORGETTING;
-    // Keep the prior at full strength: forgetting must not erode the ridge.
-    for (let i = 0; i < N; i++) A[i * N + i] += (1 - FORGETTING) * RIDGE;
     const h = [h0, h1, h2, h3];
     for (let i = 0; i < N; i++) {
       this.rhs[i] += weight * h[i] * y;
@@ -83,7 +98,8 @@ export class VerticalBiasModel {
     const M = this.work;
     const W = N + 1;
     for (let i = 0; i < N; i++) {
-      for (let j = 0; j < N; j++) M[i * W + j] = this.normal[i * N + j];
+      // The prior is added here, at full strength: forgetting must not erode it.
+      for (let j = 0; j < N; j++) M[i * W + j] = this.normal[i * N + j] + (i === j ? this.ridge : 0);
       M[i * W + N] = this.rhs[i];
     }
     for (let col = 0; col < N; col++) {
@@ -108,4 +124,9 @@ export class VerticalBiasModel {
       this.estimate[i] = s / M[i * W + i];
     }
   }
+}
+
+/** The ridge for a still-moment scatter (squared, (m/s²)²): the prior's weight in still-moment units. */
+function ridgeFor(stillScatterSquare: number): number {
+  return Math.min(MAX_RIDGE, Math.max(MIN_RIDGE, stillScatterSquare / (PRIOR_SD * PRIOR_SD)));
 }

@@ -273,6 +273,37 @@ describe('VerticalBiasModel', () => {
     const model = new VerticalBiasModel();
     expect(model.error(0.3, 0.2, 0.93)).toBe(0);
   });
+
+  // Standing and a pause at the bottom of a tempo squat, the pelvis 8° apart (slow-tempo tuning set 32): the
+  // vertical error differs by 0.013 m/s² between them. Still moments that agree this well outweigh the prior
+  // sooner than at its old fixed weight (0.03: after three reps 0.0032 m/s² off at both poses).
+  const standing = [0.795, 0.096, 0.598];
+  const bottom = [0.876, 0.093, 0.473];
+  const unit = (r: number[]) => r.map((v) => v / Math.hypot(...r));
+
+  it('fits a bent pose closely when the still moments agree with each other (a clean sensor, a calm lifter)', () => {
+    const model = new VerticalBiasModel();
+    const [s, b] = [unit(standing), unit(bottom)];
+    for (let rep = 0; rep < 3; rep++) {
+      model.observeStill(s[0], s[1], s[2], 0.0045);
+      model.observeStill(b[0], b[1], b[2], -0.0085);
+    }
+    expect(Math.abs(model.error(b[0], b[1], b[2]) - -0.0085)).toBeLessThan(0.0027);
+    expect(Math.abs(model.error(s[0], s[1], s[2]) - 0.0045)).toBeLessThan(0.0027);
+    expect(model.ridgeWeight).toBeLessThan(0.02);
+  });
+
+  it('holds to the prior when the still moments scatter (a noisy sensor, a restless lifter)', () => {
+    const model = new VerticalBiasModel();
+    const [s, b] = [unit(standing), unit(bottom)];
+    let seed = 7;
+    const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.12;
+    for (let rep = 0; rep < 8; rep++) {
+      model.observeStill(s[0], s[1], s[2], 0.0045 + noise());
+      model.observeStill(b[0], b[1], b[2], -0.0085 + noise());
+    }
+    expect(model.ridgeWeight).toBeGreaterThan(0.05);
+  });
 });
 
 describe('RepDetector', () => {
