@@ -63,6 +63,12 @@ const STANDING_REFERENCE_S = 0.5;
 const ONSET_HIDE_PER_NOISE = 4;
 const ONSET_HIDE_MIN_S = 0.05;
 const ONSET_HIDE_MAX_S = 0.4;
+/**
+ * The live depth's look-back (vertical-kinematics.ts) is onsetHideS, but at least this, s: on a quiet sensor the
+ * bias is then learned nearer the descent's start, where a restless lifter's hip bob is nearer its state at the
+ * onset (docs/SENSING.md §7, "Look-back": `fidgety` cue p90 75 → 67 ms on the tuning sets; 0.3 s before).
+ */
+const LIVE_LOOKBACK_MIN_S = 0.2;
 /** History kept for re-analysis: 400 Hz for 40 s, longer than the longest rep the detector accepts. */
 const BUFFER_CAPACITY = 400 * 40;
 /** How long the maximum lumbar flexion test listens, s. */
@@ -392,6 +398,7 @@ export class AthletePipeline {
     const standing = still && !this.detector.inRep;
     this.diagnostics.update(channel.inclinationDeg);
     if (still || !channel.stillness.quietAcrossShortGaps) this.restAcrossGapUntilT = Number.NEGATIVE_INFINITY;
+    this.kinematics.setLookback(this.onsetHideS(LIVE_LOOKBACK_MIN_S));
     this.kinematics.update(dt, verticalAcc, still, t <= this.restAcrossGapUntilT);
     this.leakyMotion.update(dt, verticalAcc, this.kinematics.motionMeanAcc);
     // Drifted out of any squat's range with nothing to anchor it (no rest, no upright turn): restart the live
@@ -874,7 +881,7 @@ export class AthletePipeline {
   /**
    * A slow movement's first instants hide under the rest flags (its acceleration is under every threshold
    * until the rest confirmation's mean notices, 0.1–0.5 s later on a noisy sensor), and the live depth's
-   * 0.3 s look-back may not reach back far enough: the refined integration would start the descent with the
+   * look-back (at least LIVE_LOOKBACK_MIN_S) may not reach back far enough: the refined integration would start the descent with the
    * velocity it had already gathered set to zero. So the window analysed starts up to onsetHideS earlier,
    * inside the rest before it (never before that rest's first sample), and the last onsetHideS of every rest
    * inside or before it is integrated as movement (hideOnsets), less the rest's own mean (its baseline).
@@ -931,8 +938,8 @@ export class AthletePipeline {
    * seconds per m/s² of noise rms (0.05 s for a good IMU, 0.4 s for an MPU-6050-class one), within bounds. A
    * fixed 0.3 s cleared a good IMU's rests for nothing and made the old distribution's depth MAE 0.76 → 0.94 cm.
    */
-  private onsetHideS(): number {
-    return Math.min(ONSET_HIDE_MAX_S, Math.max(ONSET_HIDE_MIN_S, ONSET_HIDE_PER_NOISE * this.depthChannel!.stillness.accNoiseRms));
+  private onsetHideS(minS = ONSET_HIDE_MIN_S): number {
+    return Math.min(ONSET_HIDE_MAX_S, Math.max(minS, ONSET_HIDE_PER_NOISE * this.depthChannel!.stillness.accNoiseRms));
   }
 
   /**

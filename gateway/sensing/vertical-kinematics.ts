@@ -19,11 +19,12 @@ const BIAS_TAU_S = 2;
 /** A rest this long teaches a bias that later rests start from, s. */
 const FIRST_REST_S = 0.2;
 /**
- * A smooth movement starts with accelerations under the stillness thresholds, so the first ~0.1–0.2 s of it
- * are still taken for rest. The bias is therefore learned from samples this old (quiet on both sides), and
- * when motion is detected the velocity and height are re-integrated from this far back.
+ * A smooth movement starts with accelerations under the stillness thresholds, so its first instants are still
+ * taken for rest. The bias is therefore learned from samples this old (quiet on both sides), and when motion is
+ * detected the velocity and height are re-integrated from this far back. How long a start hides depends on the
+ * thresholds, so on the sensor's noise: the caller sets it (setLookback); this until it does, s.
  */
-const LOOKBACK_S = 0.3;
+const DEFAULT_LOOKBACK_S = 0.3;
 /**
  * Without rests there is no zero-velocity moment to learn the bias from. A bounded movement's true vertical
  * acceleration averages to zero over a few seconds (its mean over any stretch is the velocity change over the
@@ -60,7 +61,9 @@ export class LiveVerticalKinematics {
   private readonly dtHistory = new Float64Array(HISTORY);
   private readonly stillHistory = new Uint8Array(HISTORY);
   private head = 0;
-  /** Oldest history index within LOOKBACK_S, and the time from it to the newest sample (moves forward only). */
+  /** How far back a movement's start may hide (setLookback), s. */
+  private lookbackS = DEFAULT_LOOKBACK_S;
+  /** Oldest history index within the look-back, and the time from it to the newest sample. */
   private tail = 0;
   private tailAge = 0;
   private motionMean = Number.NaN;
@@ -95,8 +98,13 @@ export class LiveVerticalKinematics {
     this.stillHistory[i] = still ? 1 : 0;
     this.head++;
     if (this.head > 1) this.tailAge += dt;
-    // Keep [tail, head) within the look-back: drop the oldest while the span without it still covers it.
-    while (this.tail < this.head - 1 && (this.tailAge - this.dtHistory[(this.tail + 1) % HISTORY] >= LOOKBACK_S || this.tail <= this.head - HISTORY)) {
+    // Keep [tail, head) within the look-back: take older samples in while the span is short of it (the look-back
+    // grew), and drop the oldest while the span without it still covers it.
+    while (this.tailAge < this.lookbackS && this.tail > 0 && this.tail > this.head - HISTORY) {
+      this.tailAge += this.dtHistory[this.tail % HISTORY];
+      this.tail--;
+    }
+    while (this.tail < this.head - 1 && (this.tailAge - this.dtHistory[(this.tail + 1) % HISTORY] >= this.lookbackS || this.tail <= this.head - HISTORY)) {
       this.tail++;
       this.tailAge -= this.dtHistory[this.tail % HISTORY];
     }
@@ -192,7 +200,12 @@ export class LiveVerticalKinematics {
     return this.accHistory[this.tail % HISTORY];
   }
 
-  /** Motion has just been detected: it began up to LOOKBACK_S ago, at rest; integrate from there. */
+  /** How far back a movement's start may hide under the rest flags, s (from the next sample on). */
+  setLookback(seconds: number): void {
+    if (Number.isFinite(seconds) && seconds > 0) this.lookbackS = seconds;
+  }
+
+  /** Motion has just been detected: it began up to the look-back ago, at rest; integrate from there. */
   private reintegrateLookback(): void {
     this.integrateFrom(this.tail, this.height);
   }

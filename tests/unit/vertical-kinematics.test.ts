@@ -210,6 +210,25 @@ describe('LiveVerticalKinematics', () => {
     expect(Math.abs(run(true))).toBeLessThan(0.01);
   });
 
+  it("recovers a start hidden under the rest flag for as long as its look-back, which the caller may lengthen mid-rest", () => {
+    const rate = 100;
+    const { z, a } = smoothSquatPath(0.4, 4, rate);
+    const descentEnd = 2 * rate;
+    const hidden = 0.35 * rate; // the descent's first 0.35 s still flagged as rest (a noisy sensor's thresholds)
+    const run = (lookbackS: number): number => {
+      const kin = new LiveVerticalKinematics();
+      kin.setLookback(0.2);
+      for (let i = 0; i < rate; i++) kin.update(1 / rate, 0, true);
+      kin.setLookback(lookbackS); // the noise floor learned during the rest: a longer look-back from here on
+      let h = 0;
+      for (let i = 1; i <= descentEnd; i++) h = kin.update(1 / rate, a[i], i <= hidden);
+      return h - z[descentEnd];
+    };
+    expect(Math.abs(run(0.4))).toBeLessThan(0.005);
+    // A look-back shorter than the hidden start loses it (and learns its acceleration as bias): centimetres off.
+    expect(Math.abs(run(0.2))).toBeGreaterThan(0.02);
+  });
+
   it('holds velocity at zero while still, so a pause at the bottom stops the drift', () => {
     const kin = new LiveVerticalKinematics();
     kin.update(0.01, 0, true);
