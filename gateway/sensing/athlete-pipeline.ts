@@ -881,7 +881,7 @@ export class AthletePipeline {
   /**
    * A slow movement's first instants hide under the rest flags (its acceleration is under every threshold
    * until the rest confirmation's mean notices, 0.1–0.5 s later on a noisy sensor), and the live depth's
-   * look-back (at least LIVE_LOOKBACK_MIN_S) may not reach back far enough: the refined integration would start the descent with the
+   * look-back may not have reached back far enough: the refined integration would start the descent with the
    * velocity it had already gathered set to zero. So the window analysed starts up to onsetHideS earlier,
    * inside the rest before it (never before that rest's first sample), and the last onsetHideS of every rest
    * inside or before it is integrated as movement (hideOnsets), less the rest's own mean (its baseline).
