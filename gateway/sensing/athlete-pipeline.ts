@@ -377,7 +377,7 @@ export class AthletePipeline {
     // Until then every still moment counted as rest, and a slow descent's first half second with it (before,
     // the doubt lasted until a rest of 1.2 s; in a set with shorter rests, to its end — docs/SENSING.md §5).
     if (this.restConfirmation.verticalInDoubt && channel.stillness.still) {
-      if (Math.abs(channel.inclinationDeg - channel.restInclinationDeg) > DOUBTED_INCLINATION_OFF_DEG) channel.filter.restartInclination();
+      if (Math.abs(channel.inclinationDeg - channel.restInclinationDeg) > DOUBTED_INCLINATION_OFF_DEG) channel.filter.restartOrientation();
       this.restConfirmation.trustVerticalAgain();
     }
     // r: the earth's up direction in the sensor frame (third row of R).

@@ -290,16 +290,11 @@ export class OrientationFilter {
   }
 
   /**
-   * Takes the inclination from the accelerometer again from the next sample on, as after a long gap (the bias
-   * estimate and the sample period are kept; heading starts anew): for a caller that knows the sensor is
-   * still and the inclination in doubt.
+   * Forgets the orientation and the filters' history, keeping the bias estimate and the sample period: the
+   * inclination is taken from the accelerometer again from the next sample on (heading starts anew). Done after
+   * a long gap, and by a caller that knows the sensor is still and the inclination in doubt.
    */
-  restartInclination(): void {
-    this.restartOrientation();
-  }
-
-  /** Forgets the orientation and the filters' history, keeping the bias estimate and the sample period. */
-  private restartOrientation(): void {
+  restartOrientation(): void {
     this.orientationCurrent = false;
     setIdentity(this.gyrQuat);
     setIdentity(this.accQuat);
