@@ -15,7 +15,7 @@ import type { SensorFace, SensorMount } from './rig.ts';
 import { applyMatTransposed, mat3, mulMatTransposed, quatFromMat, smallRotationVector } from './rotation.ts';
 import { buildScript } from './script.ts';
 import type { RepTempo, SetScript } from './script.ts';
-import { STANDING_REFERENCE_WINDOW_S, TRUTH_STEP_S, computeTruth, referenceFromModel } from './truth.ts';
+import { STANDING_REFERENCE_WINDOW_S, TRUTH_STEP_S, computeTruth, referenceFromModel, uprightTopTime } from './truth.ts';
 import type { SetTruth } from './truth.ts';
 import { DEFAULT_TILT_THRESHOLDS, DEFAULT_WINK_THRESHOLD_DEG } from '../../shared/posture.ts';
 import type { TiltThresholds } from '../../shared/posture.ts';
@@ -200,9 +200,12 @@ export class SquatSet {
   /**
    * The depth sensor's standing height (m) a rep starting at repStart is measured from: the mean over the
    * STANDING_REFERENCE_WINDOW_S before it, of the actual pose or — touch-and-go, mid-set start — of the model's
-   * standing posture (truth.ts referenceFromModel). The same number the truth's depth uses.
+   * standing posture (truth.ts referenceFromModel), or the actual upright top before a touch-and-go rep that no
+   * quiet standing came before (truth.ts uprightTopTime). The same number the truth's depth uses.
    */
   standingHeightBefore(sensorIndex: number, repStart: number): number {
+    const top = uprightTopTime(this.script, repStart, (t) => this.position(sensorIndex, t, this.pos)[2]);
+    if (top !== null) return this.position(sensorIndex, top, this.pos)[2];
     const fromModel = referenceFromModel(this.script, repStart);
     const t0 = fromModel ? repStart - STANDING_REFERENCE_WINDOW_S : Math.max(0, repStart - STANDING_REFERENCE_WINDOW_S);
     const steps = Math.max(1, Math.round((repStart - t0) / TRUTH_STEP_S));

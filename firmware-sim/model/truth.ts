@@ -68,13 +68,54 @@ export const MODEL_STANDING_WINDOW_S = 3;
 /**
  * Whether the standing reference of a rep starting at tStart comes from the model's standing posture (the body
  * with every rep left out: sway, fidgets and steps stay) instead of the actual pose: when its window starts
- * before the recording, or another rep is still moving in it (touch-and-go). The upright top between reps is
- * then the reference (docs/INTERFACES.md §2, v1.1). Never the case for sets with a quiet start and ≥ 0.5 s rests.
+ * before the recording, or another rep is still moving in it (touch-and-go): the standing the lifter would have
+ * there — the quiet standing seen earlier, refreshed (docs/INTERFACES.md §2, v1.1). Never the case for sets with
+ * a quiet start and ≥ 0.5 s rests. A touch-and-go rep with no quiet standing before it is measured from the
+ * actual upright top instead (uprightTopTime, checked first).
  */
 export function referenceFromModel(script: SetScript, tStart: number): boolean {
   const t0 = tStart - STANDING_REFERENCE_WINDOW_S;
   if (t0 < 0) return script.quietStandingEnd <= 0;
   return script.reps.some(({ movement: m }) => m.t0 < tStart && m.t1 > t0);
+}
+
+/**
+ * A movement-free stretch between reps at least this long is quiet standing, s: the gateway compares
+ * touch-and-go tops with a standing of 1 s (athlete-pipeline.ts, MIN_STANDING_REFERENCE_S).
+ */
+export const QUIET_STANDING_MIN_S = 1;
+/** The upright top is searched this far on either side of the overlap of two touch-and-go reps, s. */
+const UPRIGHT_TOP_SEARCH_S = 0.5;
+
+/**
+ * Contract v1.1 §2: a lifter who never stood still before a touch-and-go rep (no quiet start and no rest of
+ * QUIET_STANDING_MIN_S between earlier reps) has only the upright top between reps as the standing reference —
+ * and a touch-and-go lifter rarely stands all the way up, so that top may lie a few centimetres below the
+ * standing height the body would have (referenceFromModel), which nothing in the samples can tell. Returns the
+ * true time of that top (where the depth sensor was highest between the two reps), or null when the rep has
+ * no predecessor, began before the recording, its reference window overlaps no other rep, or a quiet standing
+ * came before it (referenceFromModel then decides). `heightAt(t)`: the depth sensor's height at true time t.
+ */
+export function uprightTopTime(script: SetScript, tStart: number, heightAt: (t: number) => number): number | null {
+  const i = script.reps.findIndex((r) => r.movement.t0 === tStart);
+  if (i <= 0 || tStart < 0 || script.quietStandingEnd > 0) return null;
+  const previous = script.reps[i - 1].movement;
+  if (previous.t1 <= tStart - STANDING_REFERENCE_WINDOW_S) return null;
+  for (let j = 1; j <= i; j++) {
+    if (script.reps[j].movement.t0 - script.reps[j - 1].movement.t1 >= QUIET_STANDING_MIN_S) return null;
+  }
+  const from = Math.max(0, Math.min(tStart, previous.t1) - UPRIGHT_TOP_SEARCH_S);
+  const to = Math.max(tStart, previous.t1) + UPRIGHT_TOP_SEARCH_S;
+  let top = from;
+  let topZ = -Infinity;
+  for (let t = from; t <= to; t += TRUTH_STEP_S) {
+    const z = heightAt(t);
+    if (z > topZ) {
+      topZ = z;
+      top = t;
+    }
+  }
+  return top;
 }
 
 export interface TruthInputs {
@@ -117,7 +158,13 @@ export function computeTruth(input: TruthInputs): SetTruth {
   const allReps = script.reps.map((scripted) => {
     const tStart = scripted.movement.t0;
     const tEnd = scripted.movement.t1;
-    if (referenceFromModel(script, tStart)) {
+    const top = uprightTopTime(script, tStart, (t) => {
+      sample(t, height, theta);
+      return height[depthSensor];
+    });
+    if (top !== null) {
+      sample(top, refZ, refTheta);
+    } else if (referenceFromModel(script, tStart)) {
       meanOver(tStart - STANDING_REFERENCE_WINDOW_S, tStart, refZ, refTheta, input.sampleStanding);
     } else {
       meanOver(Math.max(0, tStart - STANDING_REFERENCE_WINDOW_S), tStart, refZ, refTheta);

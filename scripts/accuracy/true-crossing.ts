@@ -41,7 +41,8 @@ export function depthSensorIndex(set: SquatSet): number {
 export function trueDepthFunction(set: SquatSet, repStart: number): (t: number) => number {
   const sensor = depthSensorIndex(set);
   const position = new Float64Array(3);
-  // The same reference as the truth's (the model's standing posture for touch-and-go and mid-set starts).
+  // The same reference as the truth's (the model's standing posture for touch-and-go and mid-set starts, the
+  // upright top for touch-and-go reps that no quiet standing came before).
   const standingZ = set.standingHeightBefore(sensor, repStart);
   return (t) => (standingZ - set.position(sensor, t, position)[2]) * 100;
 }

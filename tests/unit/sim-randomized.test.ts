@@ -214,4 +214,34 @@ describe('randomised sets', () => {
     expect(cut).toBeGreaterThan(0);
     expect(inside).toBeGreaterThan(0);
   });
+
+  it('measure touch-and-go reps from the upright top when no quiet standing came before them, else from standing', () => {
+    // Contract v1.1 §2: with no quiet standing the upright top between reps is the standing reference; after a
+    // quiet start the reference stays the standing (the body with the reps left out), below which the tops lie.
+    let topsBelowStanding = 0;
+    for (const seed of SEEDS.slice(0, 6)) {
+      const drawn = randomizedSetSpec(seed, 'touch-and-go');
+      const midSet = model({ ...drawn, leadInS: 0.5 }, { ideal: true, calm: true });
+      const quietStart = model({ ...drawn, leadInS: null }, { ideal: true, calm: true });
+      const sensor = midSet.sensors.findIndex((s) => s.placement === 'sacrum');
+      const position = new Float64Array(3);
+      const height = (set: SquatSet, t: number): number => set.position(sensor, t, position)[2];
+      const reps = midSet.truth.reps;
+      for (let r = 1; r < reps.length; r++) {
+        // The highest point between the two bottoms, and the lowest of the rep, on a 2 ms grid.
+        let top = -Infinity;
+        for (let t = reps[r - 1].t_bottom; t <= reps[r].t_bottom; t += 0.002) top = Math.max(top, height(midSet, t));
+        let bottom = Infinity;
+        for (let t = reps[r].t_start; t <= reps[r].t_end; t += 0.002) bottom = Math.min(bottom, height(midSet, t));
+        expect(reps[r].depth_cm, `seed ${seed}, rep ${r + 1}`).toBeCloseTo((top - bottom) * 100, 0);
+        // The same movement after a quiet start is measured from standing: never shallower than from the top.
+        const fromStanding = quietStart.truth.reps.find((q) => Math.abs(q.t_bottom - quietStart.truth.reps[0].t_bottom - (reps[r].t_bottom - reps[0].t_bottom)) < 0.05);
+        expect(fromStanding, `seed ${seed}, rep ${r + 1} after a quiet start`).toBeDefined();
+        expect(fromStanding!.depth_cm).toBeGreaterThan(reps[r].depth_cm - 0.1);
+        if (fromStanding!.depth_cm > reps[r].depth_cm + 1) topsBelowStanding++;
+      }
+    }
+    // The simulator's touch-and-go tops do lie below standing, so the two references differ.
+    expect(topsBelowStanding).toBeGreaterThan(0);
+  });
 });
