@@ -85,6 +85,11 @@ const BIAS_MODEL_MIN_REST_S = 0.5;
 const TURN_REPLAY_S = 3;
 /** An upright turn this soon after a rest does not re-anchor the live depth (the rest does), s. */
 const RECENT_REST_S = 1;
+/**
+ * A still run shorter than this is no anchor for the bridge to an upright turn (bridgedDepthAt), s: in a slow
+ * rep's turnaround at the bottom the rest flags flicker on for a sample or two while the lifter already rises.
+ */
+const MIN_BRIDGE_REST_S = 0.1;
 /** The face is told from the first this many cm of each descent and the last of each ascent. */
 const FACE_EVIDENCE_MAX_DEPTH_CM = 20;
 /**
@@ -632,8 +637,18 @@ export class AthletePipeline {
     // pose-dependent bias at the bottom was spread over the whole candidate as one constant, and a lifter
     // rolling the pelvis back during the pause came out "back at the top" (depth 3 cm for 38 cm).
     // The last rest before the turn: the rest going on now may be later than the turn (confirmed after it).
+    // Not a flicker of the rest flags: bridged from one still sample 0.8 s after a slow rep's bottom, where the
+    // lifter already rose at 8 cm/s, the ascent came out 5 cm for 21 and three reps merged (tuning set 2070414).
+    const b = this.buffer;
     let lastRest = Math.min(this.lastRestSeq, turnSeq - 1);
-    while (lastRest > start && this.buffer.get('still', lastRest) !== 1) lastRest--;
+    for (;;) {
+      while (lastRest > start && b.get('still', lastRest) !== 1) lastRest--;
+      if (lastRest <= start) break;
+      let first = lastRest;
+      while (first - 1 > start && b.get('still', first - 1) === 1 && b.get('t', lastRest) - b.get('t', first) < MIN_BRIDGE_REST_S) first--;
+      if (b.get('t', lastRest) - b.get('t', first) >= MIN_BRIDGE_REST_S) break;
+      lastRest = first - 1;
+    }
     const fromRest = lastRest > start;
     const from = fromRest ? lastRest : start;
     const bridge = this.bridgeBetween(from, turnSeq, fromRest ? this.buffer.get('liveDepthCm', from) : 0);
