@@ -23,6 +23,7 @@ import { SensorChannel } from './sensor-channel.ts';
 import { SIGNAL_CHANNELS, SignalBuffer } from './signal-buffer.ts';
 import type { SignalChannel } from './signal-buffer.ts';
 import { StandingPosture } from './standing-posture.ts';
+import { mergedRepsTop } from './merged-reps.ts';
 import { BRIDGE_GAP_S, dropShortRests, EARLY_MOVEMENT_MAX_S, FALSE_REST_MAX_S, heightsBetweenRests, integrateBetweenRests, integrateFromRest, LiveVerticalKinematics, refinedHeights } from './vertical-kinematics.ts';
 import { LeakyMotion } from './leaky-motion.ts';
 import { RestConfirmation } from './rest-confirmation.ts';
@@ -1132,6 +1133,14 @@ export class AthletePipeline {
     const bridged = bridge !== null && -bridge.lowestM * 100 > maxDepth ? { depthCm: -bridge.lowestM * 100, t: bridge.t } : null;
     if (bridged) maxDepth = bridged.depthCm;
     if (maxDepth < MIN_REP_DEPTH_CM) return recovered === null && bridged === null ? this.roseInstead(window.startSeq, n) : null;
+    // Two reps whose top the rep detector missed: each part on its own, zero velocity at the top between them.
+    const top = recovered === null && bridged === null ? mergedRepsTop(this.scratchDepth, n, bottom, MIN_REP_DEPTH_CM) : null;
+    const topSeq = top === null ? -1 : window.startSeq + top;
+    if (topSeq > detected.startSeq && topSeq < detected.endSeq) {
+      this.analyseRep({ startSeq: detected.startSeq, endSeq: topSeq }, null, minRestS);
+      this.analyseRep({ startSeq: topSeq, endSeq: detected.endSeq }, null, minRestS);
+      return null;
+    }
     // Only a window between two rests is sure to start and end at zero velocity and the same height: one that
     // starts or ends at an upright turn (about zero velocity), or merges reps whose tops were missed, would
     // teach the bias model a wrong bias.
