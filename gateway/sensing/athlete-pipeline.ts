@@ -177,6 +177,15 @@ const MIN_STANDING_REFERENCE_S = 1;
  * that starts there is recovered backwards (withKnownStart).
  */
 const CATCH_UP_MIN_LEAD_SAMPLES = 3;
+/**
+ * The samples began with the lifter standing when the inclination over their first this many seconds lies within
+ * START_STANDING_MAX_DEG of the rest that ends the first rep (withKnownStart, beganStanding): a standing lifter
+ * sways by 1–2°, while samples that begin a few centimetres into a descent are bent forward by several degrees.
+ * Measured (2026-12-08, tuning sets): the first rep of a recording started 0.3–1 s before it, paused at the
+ * bottom, then rested, was lost; found now in `mixed` (set 2070311) and `mid-set-start` (set 2050068).
+ */
+const START_STANDING_WINDOW_S = 0.3;
+const START_STANDING_MAX_DEG = 3;
 /** A rep that starts at an upright turn (no rest) takes its angle reference from this many samples around it. */
 const TURN_REFERENCE_HALF_SAMPLES = 2;
 
@@ -559,11 +568,35 @@ export class AthletePipeline {
    * Such a rep is recovered backwards instead, as a rep begun before the samples: from the rest that ended it
    * (the look-back at each rest before the first rep) or from the top that ended it, once the cycle after that
    * top is complete. Returns the window, or null when it is left to that recovery.
+   * Unless the samples began with the lifter standing (a recording started in the sway, a moment before the
+   * first rep) and the window ends at rest: then the start is as good as a rest (beganStanding).
    */
   private withKnownStart(window: RepWindow | null, still: boolean): RepWindow | null {
     if (window === null || window.startSeq >= CATCH_UP_MIN_LEAD_SAMPLES || this.buffer.get('still', window.startSeq) === 1) return window;
+    if (still && this.beganStanding(window)) return window;
     if (!still) this.recoverBeforeTopSeq = window.endSeq;
     return null;
+  }
+
+  /**
+   * Did the samples begin with the lifter standing? The pelvis (or trunk) was then inclined as at the rest that
+   * ends the window — the lifter is back up there — to within the sway: its mean over the first
+   * START_STANDING_WINDOW_S and over that rest differ by at most START_STANDING_MAX_DEG. Samples that begin
+   * inside a descent begin bent forward, by about 0.5° per cm of depth. (Either way round the sensor is worn:
+   * raw inclinations, compared with each other.)
+   */
+  private beganStanding(window: RepWindow): boolean {
+    const b = this.buffer;
+    const field = this.depthChannel === this.sacrum ? 'pelvicTiltRaw' : 'trunkRaw';
+    const t0 = b.get('t', window.startSeq);
+    let startSum = 0;
+    let startCount = 0;
+    for (let q = window.startSeq; q < window.endSeq && b.get('t', q) - t0 <= START_STANDING_WINDOW_S; q++, startCount++) startSum += b.get(field, q);
+    let restSum = 0;
+    let restCount = 0;
+    for (let q = window.endSeq; q > window.startSeq && b.get('still', q) === 1; q--, restCount++) restSum += b.get(field, q);
+    if (startCount === 0 || restCount === 0) return false;
+    return Math.abs(startSum / startCount - restSum / restCount) <= START_STANDING_MAX_DEG;
   }
 
   /** The depth sensor's inclination at a buffered sample with the contract's sign (face corrected), deg. */
